@@ -44,6 +44,8 @@ class Operation(NamedTuple):
     media_type: str | None
     request_media_type: str | None
     deprecated: bool
+    sunset: str | None
+    official_name: str
     paginated: bool
     idempotent: bool
     path_params: tuple[tuple[str, str, str, str | None], ...]
@@ -222,11 +224,16 @@ def _parameters(spec: dict[str, Any], path_item: dict[str, Any], operation: dict
 
 
 def _success_media_type(operation: dict[str, Any]) -> str | None:
+    """The media type the request's Accept names: the chosen version's (x-atlas-version), as the template picks it."""
+    firsts = []
     for status, response in sorted(operation.get("responses", {}).items()):
-        if str(status).startswith("2"):
-            content = response.get("content") or {}
-            return next(iter(content), None)
-    return None
+        if str(status).startswith("2") and response.get("content"):
+            firsts.append(next(iter(response["content"])))
+    if not firsts:
+        return None
+    version = operation.get("x-atlas-version")
+    chosen = [media for media in firsts if version and version in media]
+    return chosen[0] if chosen else firsts[0]
 
 
 def build(spec: dict[str, Any]) -> str:
@@ -279,6 +286,10 @@ def build(spec: dict[str, Any]) -> str:
                         "media_type": _success_media_type(operation),
                         "request_media_type": request_media_type,
                         "deprecated": bool(operation.get("deprecated", False)),
+                        # the date after which Atlas stops serving the version this operation is sent with
+                        "sunset": operation.get("x-atlas-sunset"),
+                        # MongoDB's name for the operation (x-xgen-operation-id-override, else operationId)
+                        "official_name": operation.get("x-atlas-official-name", operation["operationId"]),
                         "paginated": {"itemsPerPage", "pageNum"} <= query_names,
                         "idempotent": method.upper() in IDEMPOTENT,
                         "path_params": path_params,
@@ -305,13 +316,16 @@ def build(spec: dict[str, Any]) -> str:
         "from __future__ import annotations\n\nimport re\nfrom typing import Any, Final, NamedTuple, cast\nfrom urllib.parse import quote\n\n"
     )
     out.append(RUNTIME)
-    out.append("\n\nOPERATIONS: Final[dict[str, Operation]] = {\n")
+    # One tuple of constants per row: Python stores the whole table as a single constant in the .pyc, so loading
+    # it is an unmarshal, not 500+ calls (the table is imported with `atlas_admin`, whatever the API's size).
+    out.append("\n\n# Operation fields, in the order of `Operation`, keyed by the generated module's name.\n")
+    out.append("_OPERATION_ROWS: Final = (\n")
     for operation_id, fields in sorted(rows):
-        out.append(f"    {operation_id!r}: Operation(\n")
-        for key, value in fields.items():
-            out.append(f"        {key}={value!r},\n")
-        out.append("    ),\n")
-    out.append("}\n\n")
+        out.append(f"    ({operation_id!r}, {', '.join(repr(v) for v in fields.values())}),\n")
+    out.append(")\n")
+    out.append(
+        "OPERATIONS: Final[dict[str, Operation]] = {row[0]: Operation._make(row[1:]) for row in _OPERATION_ROWS}\n\n"
+    )
     out.append("UNIONS: Final[dict[str, Union]] = {\n")
     for name, prop, mapping in unions:
         out.append(f"    {name!r}: Union(name={name!r}, property_name={prop!r}, mapping={mapping!r}),\n")
@@ -360,7 +374,7 @@ def build_unions(spec: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     spec_path, out_path = Path(argv[1]), Path(argv[2])
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out_path.write_text(build(spec), encoding="utf-8")
     (out_path.parent / "unions.py").write_text(build_unions(spec), encoding="utf-8")
     # The spec itself ships inside the generated package (FakeAtlas validates and answers from it).

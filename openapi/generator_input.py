@@ -64,7 +64,7 @@ def generator_input(spec: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     spec_path, out_path = Path(argv[1]), Path(argv[2])
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(generator_input(spec), ensure_ascii=False), encoding="utf-8")
     return 0

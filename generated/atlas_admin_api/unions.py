@@ -4,13 +4,114 @@
 from typing import TypeAlias
 
 from .models import (
+    AWSAccountDetails,
+    AWSCloudProviderContainer,
+    AWSCloudProviderSettings,
+    AWSCreateDataProcessRegionView,
+    AWSInterfaceEndpoint,
+    AWSKMSEARPrivateEndpoint,
+    AWSPrivateLinkConnection,
+    AWSRegionConfig,
+    AWSRegionConfig20240805,
+    AssertMsgRawMetricThresholdView,
+    AssertRegularRawMetricThresholdView,
+    AssertUserRawMetricThresholdView,
+    AssertWarningRawMetricThresholdView,
+    AvgCommandExecutionTimeTimeMetricThresholdView,
+    AvgReadExecutionTimeTimeMetricThresholdView,
+    AvgWriteExecutionTimeTimeMetricThresholdView,
+    AwsNetworkPeeringConnectionSettings,
+    AzureAccountDetails,
+    AzureCloudProviderSettings,
+    AzureCreateDataProcessRegionView,
+    AzureDataProcessRegionView,
+    AzureLogIntegrationRequest,
+    AzureLogIntegrationResponse,
+    AzureNetworkPeeringConnectionSettings,
+    AzurePrivateEndpoint,
+    AzurePrivateLinkConnection,
+    AzureRegionConfig,
+    AzureRegionConfig20240805,
+    CacheBytesReadIntoDataMetricThresholdView,
+    CacheBytesWrittenFromDataMetricThresholdView,
+    CacheUsageDirtyDataMetricThresholdView,
+    CacheUsageUsedDataMetricThresholdView,
+    CloudGCPProviderSettings,
+    CloudProviderAccessAWSIAMRoleRequest,
+    CloudProviderAccessAtlasLogIntegrationFeatureUsage,
+    CloudProviderAccessAzureServicePrincipalRequest,
+    CloudProviderAccessDataLakeFeatureUsage,
+    CloudProviderAccessEncryptionAtRestFeatureUsage,
+    CloudProviderAccessExportSnapshotFeatureUsage,
+    CloudProviderAccessGCPServiceAccountRequest,
+    CloudProviderAccessGCPServiceAccountRequestUpdate,
+    CloudProviderAccessPushBasedLogExportFeatureUsage,
     CloudProviderAccessRoleRequestUpdateAWS,
     CloudProviderAccessRoleRequestUpdateAzure,
     CloudProviderContainerAzure,
+    ClusterFlexProviderSettings,
+    ClusterFreeProviderSettings,
+    ComputedMemoryDataMetricThresholdView,
+    ConfluentSaslInheritAuthentication,
+    ConfluentUserInfoAuthentication,
+    ConnectionsMaxRawMetricThresholdView,
+    ConnectionsPercentRawMetricThresholdView,
+    ConnectionsRawMetricThresholdView,
+    CreateAWSEndpointRequest,
+    CreateAzureEndpointRequest,
+    CreateGCPEndpointGroupRequest,
+    CursorsTotalClientCursorsSizeRawMetricThresholdView,
+    CursorsTotalOpenRawMetricThresholdView,
+    CursorsTotalTimedOutRawMetricThresholdView,
+    DLQRawMetricThresholdView,
+    DataLakeAtlasStoreInstance,
+    DataLakeAzureBlobStore,
+    DataLakeDLSAWSStore,
+    DataLakeDLSAzureStore,
+    DataLakeDLSGCPStore,
+    DataLakeGoogleCloudStorageStore,
+    DataLakeHTTPStore,
     DataLakePipelineSinkDLS,
     DataLakePipelineSourceOnDemandCPS,
     DataLakePipelineSourcePeriodicCPS,
     DataLakeStoreSettingsS3,
+    DataMetricAlertView,
+    DataMetricEventView,
+    DataMetricThresholdView,
+    Datadog,
+    DatadogLogIntegrationRequest,
+    DatadogLogIntegrationResponse,
+    DbDataSizeTotalDataMetricThresholdView,
+    DbDataSizeTotalWoSystemDataMetricThresholdView,
+    DbIndexSizeTotalDataMetricThresholdView,
+    DbStorageTotalDataMetricThresholdView,
+    DefaultLimit,
+    DiskBackupOnDemandCopyPolicyItem,
+    DiskBackupReplicaSet,
+    DiskBackupShardedClusterSnapshot,
+    DiskBackupTimeBasedCopyPolicyItem,
+    DiskPartitionQueueDepthDataRawMetricThresholdView,
+    DiskPartitionQueueDepthIndexRawMetricThresholdView,
+    DiskPartitionQueueDepthJournalRawMetricThresholdView,
+    DiskPartitionReadIopsDataRawMetricThresholdView,
+    DiskPartitionReadIopsIndexRawMetricThresholdView,
+    DiskPartitionReadIopsJournalRawMetricThresholdView,
+    DiskPartitionReadLatencyDataTimeMetricThresholdView,
+    DiskPartitionReadLatencyIndexTimeMetricThresholdView,
+    DiskPartitionReadLatencyJournalTimeMetricThresholdView,
+    DiskPartitionSpaceUsedDataRawMetricThresholdView,
+    DiskPartitionSpaceUsedIndexRawMetricThresholdView,
+    DiskPartitionSpaceUsedJournalRawMetricThresholdView,
+    DiskPartitionWriteIopsDataRawMetricThresholdView,
+    DiskPartitionWriteIopsIndexRawMetricThresholdView,
+    DiskPartitionWriteIopsJournalRawMetricThresholdView,
+    DiskPartitionWriteLatencyDataTimeMetricThresholdView,
+    DiskPartitionWriteLatencyIndexTimeMetricThresholdView,
+    DiskPartitionWriteLatencyJournalTimeMetricThresholdView,
+    DocumentDeletedRawMetricThresholdView,
+    DocumentInsertedRawMetricThresholdView,
+    DocumentReturnedRawMetricThresholdView,
+    DocumentUpdatedRawMetricThresholdView,
     EARPrivateEndpointAzure,
     ExportBucketAWS,
     ExportBucketAzure,
@@ -18,24 +119,305 @@ from .models import (
     ExportBucketRequestAWS,
     ExportBucketRequestAzure,
     ExportBucketRequestGCP,
+    ExtraInfoPageFaultsRawMetricThresholdView,
+    FlexAVGCommandExecutionTimeMetricThresholdView,
+    FlexAVGWriteExecutionTimeMetricThresholdView,
+    FlexConnectionPercentRawMetricThresholdView,
+    FlexNetworkBytesInDataMetricThresholdView,
+    FlexNetworkBytesOutDataMetricThresholdView,
+    FlexNetworkNumRequestsRawMetricThresholdView,
+    FlexOpCounterCMDRawMetricThresholdView,
+    FlexOpCounterDeleteRawMetricThresholdView,
+    FlexOpCounterGetMoreRawMetricThresholdView,
+    FlexOpCounterInsertRawMetricThresholdView,
+    FlexOpCounterQueryRawMetricThresholdView,
+    FlexOpCounterUpdateRawMetricThresholdView,
+    FtsDiskUtilizationDataMetricThresholdView,
+    FtsJvmCurrentMemoryDataMetricThresholdView,
+    FtsJvmMaxMemoryDataMetricThresholdView,
+    FtsMemoryMappedDataMetricThresholdView,
+    FtsMemoryResidentDataMetricThresholdView,
+    FtsMemoryVirtualDataMetricThresholdView,
+    FtsProcessCpuKernelRawMetricThresholdView,
+    FtsProcessCpuUserRawMetricThresholdView,
+    GCPAccountDetails,
+    GCPCloudProviderContainer,
+    GCPCreateDataProcessRegionView,
+    GCPDataProcessRegionView,
+    GCPEndpointService,
+    GCPNetworkPeeringConnectionSettings,
+    GCPRegionConfig,
+    GCPRegionConfig20240805,
+    GcsLogIntegrationRequest,
+    GcsLogIntegrationResponse,
+    GlobalAccessesNotInMemoryRawMetricThresholdView,
+    GlobalLockCurrentQueueReadersRawMetricThresholdView,
+    GlobalLockCurrentQueueTotalRawMetricThresholdView,
+    GlobalLockCurrentQueueWritersRawMetricThresholdView,
+    GlobalLockPercentageRawMetricThresholdView,
+    GlobalPageFaultExceptionsThrownRawMetricThresholdView,
+    GreaterThanRawThresholdAlertConfigViewForNdsGroup,
+    IndexCountersBtreeAccessesRawMetricThresholdView,
+    IndexCountersBtreeHitsRawMetricThresholdView,
+    IndexCountersBtreeMissRatioRawMetricThresholdView,
+    IndexCountersBtreeMissesRawMetricThresholdView,
+    JournalingCommitsInWriteLockRawMetricThresholdView,
+    JournalingMbDataMetricThresholdView,
+    JournalingWriteDataFilesMbDataMetricThresholdView,
+    KafkaRawMetricThresholdView,
+    LessThanTimeThresholdAlertConfigViewForNdsGroup,
+    LogicalSizeDataMetricThresholdView,
+    MaxDiskPartitionQueueDepthDataRawMetricThresholdView,
+    MaxDiskPartitionQueueDepthIndexRawMetricThresholdView,
+    MaxDiskPartitionQueueDepthJournalRawMetricThresholdView,
+    MaxDiskPartitionReadIopsDataRawMetricThresholdView,
+    MaxDiskPartitionReadIopsIndexRawMetricThresholdView,
+    MaxDiskPartitionReadIopsJournalRawMetricThresholdView,
+    MaxDiskPartitionReadLatencyDataTimeMetricThresholdView,
+    MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView,
+    MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView,
+    MaxDiskPartitionSpaceUsedDataRawMetricThresholdView,
+    MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView,
+    MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView,
+    MaxDiskPartitionWriteIopsDataRawMetricThresholdView,
+    MaxDiskPartitionWriteIopsIndexRawMetricThresholdView,
+    MaxDiskPartitionWriteIopsJournalRawMetricThresholdView,
+    MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView,
+    MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView,
+    MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView,
+    MaxNormalizedSystemCpuStealRawMetricThresholdView,
+    MaxNormalizedSystemCpuUserRawMetricThresholdView,
+    MaxSwapUsageFreeDataMetricThresholdView,
+    MaxSwapUsageUsedDataMetricThresholdView,
+    MaxSystemMemoryAvailableDataMetricThresholdView,
+    MaxSystemMemoryPercentUsedRawMetricThresholdView,
+    MaxSystemMemoryUsedDataMetricThresholdView,
+    MaxSystemNetworkInDataMetricThresholdView,
+    MaxSystemNetworkOutDataMetricThresholdView,
+    MemoryMappedDataMetricThresholdView,
+    MemoryResidentDataMetricThresholdView,
+    MemoryVirtualDataMetricThresholdView,
+    MicrosoftTeams,
+    MonthlyScheduleView,
+    MuninCpuIowaitRawMetricThresholdView,
+    MuninCpuIrqRawMetricThresholdView,
+    MuninCpuNiceRawMetricThresholdView,
+    MuninCpuSoftirqRawMetricThresholdView,
+    MuninCpuStealRawMetricThresholdView,
+    MuninCpuSystemRawMetricThresholdView,
+    MuninCpuUserRawMetricThresholdView,
+    NetworkBytesInDataMetricThresholdView,
+    NetworkBytesOutDataMetricThresholdView,
+    NetworkNumRequestsRawMetricThresholdView,
+    NewRelic,
+    NormalizedFtsProcessCpuKernelRawMetricThresholdView,
+    NormalizedFtsProcessCpuUserRawMetricThresholdView,
+    NormalizedSystemCpuStealRawMetricThresholdView,
+    NormalizedSystemCpuUserRawMetricThresholdView,
+    NumberMetricAlertView,
+    NumberMetricEventView,
+    NumberMetricThresholdView,
     OnlineArchiveCriteriaCustom,
     OnlineArchiveCriteriaDate,
     OnlineArchiveDataProcessRegionAWS,
     OnlineArchiveScheduleDaily,
     OnlineArchiveScheduleDefault,
+    OpCounterCmdRawMetricThresholdView,
+    OpCounterDeleteRawMetricThresholdView,
+    OpCounterGetMoreRawMetricThresholdView,
+    OpCounterInsertRawMetricThresholdView,
+    OpCounterQueryRawMetricThresholdView,
+    OpCounterReplCmdRawMetricThresholdView,
+    OpCounterReplDeleteRawMetricThresholdView,
+    OpCounterReplInsertRawMetricThresholdView,
+    OpCounterReplUpdateRawMetricThresholdView,
+    OpCounterTtlDeletedRawMetricThresholdView,
+    OpCounterUpdateRawMetricThresholdView,
+    OperationThrottlingRejectedOperationsRawMetricThresholdView,
+    OperationsQueriesKilledRawMetricThresholdView,
+    OperationsScanAndOrderRawMetricThresholdView,
+    OplogMasterLagTimeDiffTimeMetricThresholdView,
+    OplogMasterTimeEstimatedTtlTimeMetricThresholdView,
+    OplogMasterTimeTimeMetricThresholdView,
+    OplogRateGbPerHourDataMetricThresholdView,
+    OplogSlaveLagMasterTimeTimeMetricThresholdView,
+    OpsGenie,
     OrgUserResponseActive,
     OrgUserResponsePending,
+    OtelLogIntegrationRequest,
+    OtelLogIntegrationResponse,
+    PagerDuty,
+    PrivateGCPEndpointGroup,
+    Prometheus,
+    QueryExecutorScannedObjectsRawMetricThresholdView,
+    QueryExecutorScannedRawMetricThresholdView,
+    QuerySpillToDiskDuringSortRawMetricThresholdView,
+    QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView,
+    QueryTargetingScannedPerReturnedRawMetricThresholdView,
+    RPUMetricThresholdView,
+    RawMetricAlertView,
+    RawMetricEventView,
+    RawMetricThresholdView,
+    RestartsInLastHourRawMetricThresholdView,
+    S3LogIntegrationRequest,
+    S3LogIntegrationResponse,
+    SearchIndex,
+    SearchIndexSizeDataMetricThresholdView,
+    SearchMaxFieldsIndexedRawMetricThresholdView,
+    SearchMaxNgramFieldsIndexedRawMetricThresholdView,
+    SearchNumberOfFieldsInIndexRawMetricThresholdView,
+    SearchNumberOfQueriesErrorRawMetricThresholdView,
+    SearchNumberOfQueriesSuccessRawMetricThresholdView,
+    SearchNumberOfQueriesTotalRawMetricThresholdView,
+    SearchOpCounterDeleteRawMetricThresholdView,
+    SearchOpCounterGetMoreRawMetricThresholdView,
+    SearchOpCounterInsertRawMetricThresholdView,
+    SearchOpCounterUpdateRawMetricThresholdView,
+    SearchProcessThrottlingRawMetricThresholdView,
+    SearchReplicationLagTimeMetricThresholdView,
+    ServerlessAVGCommandExecutionTimeMetricThresholdView,
+    ServerlessAVGWriteExecutionTimeMetricThresholdView,
+    ServerlessAWSTenantEndpointUpdate,
+    ServerlessAzureTenantEndpointUpdate,
+    ServerlessConnectionPercentageRawMetricThresholdView,
+    ServerlessNetworkBytesInDataMetricThresholdView,
+    ServerlessNetworkBytesOutDataMetricThresholdView,
+    ServerlessNetworkNumRequestRawMetricThresholdView,
+    ServerlessOpCounterCDMRawMetricThresholdView,
+    ServerlessOpCounterDeleteRawMetricThresholdView,
+    ServerlessOpCounterGetMoreRawMetricThresholdView,
+    ServerlessOpCounterInsertRawMetricThresholdView,
+    ServerlessOpCounterQueryRawMetricThresholdView,
+    ServerlessOpCounterUpdateRawMetricThresholdView,
     ServerlessTenantEndpointAWS,
+    ServerlessTotalWriteUnitsRPUMetricThresholdView,
+    Slack,
+    SplunkLogIntegrationRequest,
+    SplunkLogIntegrationResponse,
+    StreamsAWSKinesisDataStreamsConnection,
+    StreamsAWSLambdaConnection,
+    StreamsAzureBlobStorageConnection,
+    StreamsClusterConnection,
+    StreamsGCPPubSubConnection,
+    StreamsHttpsConnection,
+    StreamsKafkaConnection,
+    StreamsS3Connection,
+    StreamsSampleConnection,
+    StreamsSchemaRegistryConnection,
+    SwapUsageFreeDataMetricThresholdView,
+    SwapUsageUsedDataMetricThresholdView,
+    SystemMemoryAvailableDataMetricThresholdView,
+    SystemMemoryPercentUsedRawMetricThresholdView,
+    SystemMemoryUsedDataMetricThresholdView,
+    SystemNetworkInDataMetricThresholdView,
+    SystemNetworkOutDataMetricThresholdView,
+    TenantRegionConfig,
+    TenantRegionConfig20240805,
+    TextSearchIndexCreateRequest,
+    TextSearchIndexResponse,
+    TicketsAvailableReadsRawMetricThresholdView,
+    TicketsAvailableWritesRawMetricThresholdView,
+    TimeMetricAlertView,
+    TimeMetricEventView,
+    TimeMetricThresholdView,
+    VectorSearchIndex,
+    VectorSearchIndexCreateRequest,
+    VectorSearchIndexResponse,
+    VictorOps,
+    Webhook,
+    WeeklyScheduleView,
 )
 from .types import UnknownVariant
 
-CloudProviderAccessRoleRequestUpdate: TypeAlias = (
-    CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure | UnknownVariant
-)
-"""Cloud provider access role to authorize, by cloud provider: one of CloudProviderAccessRoleRequestUpdateAWS, CloudProviderAccessRoleRequestUpdateAzure."""
+AccountDetails: TypeAlias = AWSAccountDetails | AzureAccountDetails | GCPAccountDetails | UnknownVariant
+"""Account details for the group, region, and provider: one of AWSAccountDetails, AzureAccountDetails, GCPAccountDetails."""
 
-CloudProviderContainer: TypeAlias = CloudProviderContainerAzure
-"""Collection of settings that configures the network container for a virtual private connection: one of CloudProviderContainerAzure."""
+AnyDiskBackupSnapshot: TypeAlias = DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant
+"""AnyDiskBackupSnapshot: one of DiskBackupReplicaSet, DiskBackupShardedClusterSnapshot."""
+
+AppServiceMetricThreshold: TypeAlias = (
+    RawMetricThresholdView | TimeMetricThresholdView | DataMetricThresholdView | UnknownVariant
+)
+"""Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics in the app services: one of RawMetricThresholdView, TimeMetricThresholdView, DataMetricThresholdView."""
+
+BaseNetworkPeeringConnectionSettings: TypeAlias = (
+    AwsNetworkPeeringConnectionSettings
+    | AzureNetworkPeeringConnectionSettings
+    | GCPNetworkPeeringConnectionSettings
+    | UnknownVariant
+)
+"""BaseNetworkPeeringConnectionSettings: one of AwsNetworkPeeringConnectionSettings, AzureNetworkPeeringConnectionSettings, GCPNetworkPeeringConnectionSettings."""
+
+CloudProviderAccessFeatureUsage: TypeAlias = (
+    CloudProviderAccessDataLakeFeatureUsage
+    | CloudProviderAccessAtlasLogIntegrationFeatureUsage
+    | CloudProviderAccessEncryptionAtRestFeatureUsage
+    | CloudProviderAccessExportSnapshotFeatureUsage
+    | CloudProviderAccessPushBasedLogExportFeatureUsage
+    | UnknownVariant
+)
+"""MongoDB Cloud features associated with this Amazon Web Services (AWS) Identity and Access Management (IAM) role: one of CloudProviderAccessDataLakeFeatureUsage, CloudProviderAccessAtlasLogIntegrationFeatureUsage, CloudProviderAccessEncryptionAtRestFeatureUsage, CloudProviderAccessExportSnapshotFeatureUsage, CloudProviderAccessPushBasedLogExportFeatureUsage."""
+
+CloudProviderAccessRoleRequest: TypeAlias = (
+    CloudProviderAccessAWSIAMRoleRequest
+    | CloudProviderAccessAzureServicePrincipalRequest
+    | CloudProviderAccessGCPServiceAccountRequest
+    | UnknownVariant
+)
+"""Cloud provider access role: one of CloudProviderAccessAWSIAMRoleRequest, CloudProviderAccessAzureServicePrincipalRequest, CloudProviderAccessGCPServiceAccountRequest."""
+
+CloudProviderAccessRoleRequestUpdate: TypeAlias = (
+    CloudProviderAccessRoleRequestUpdateAWS
+    | CloudProviderAccessRoleRequestUpdateAzure
+    | CloudProviderAccessGCPServiceAccountRequestUpdate
+    | UnknownVariant
+)
+"""Cloud provider access role to authorize, by cloud provider: one of CloudProviderAccessRoleRequestUpdateAWS, CloudProviderAccessRoleRequestUpdateAzure, CloudProviderAccessGCPServiceAccountRequestUpdate."""
+
+CloudProviderContainer: TypeAlias = (
+    CloudProviderContainerAzure | AWSCloudProviderContainer | GCPCloudProviderContainer | UnknownVariant
+)
+"""Collection of settings that configures the network container for a virtual private connection: one of CloudProviderContainerAzure, AWSCloudProviderContainer, GCPCloudProviderContainer."""
+
+CloudRegionConfig: TypeAlias = (
+    AWSRegionConfig | AzureRegionConfig | GCPRegionConfig | TenantRegionConfig | UnknownVariant
+)
+"""Cloud service provider on which MongoDB Cloud provisions the hosts: one of AWSRegionConfig, AzureRegionConfig, GCPRegionConfig, TenantRegionConfig."""
+
+CloudRegionConfig20240805: TypeAlias = (
+    AWSRegionConfig20240805
+    | AzureRegionConfig20240805
+    | GCPRegionConfig20240805
+    | TenantRegionConfig20240805
+    | UnknownVariant
+)
+"""Cloud service provider on which MongoDB Cloud provisions the hosts: one of AWSRegionConfig20240805, AzureRegionConfig20240805, GCPRegionConfig20240805, TenantRegionConfig20240805."""
+
+ClusterProviderSettings: TypeAlias = (
+    AWSCloudProviderSettings
+    | AzureCloudProviderSettings
+    | ClusterFlexProviderSettings
+    | CloudGCPProviderSettings
+    | ClusterFreeProviderSettings
+    | UnknownVariant
+)
+"""Group of cloud provider settings that configure the provisioned MongoDB hosts: one of AWSCloudProviderSettings, AzureCloudProviderSettings, ClusterFlexProviderSettings, CloudGCPProviderSettings, ClusterFreeProviderSettings."""
+
+ClusterSearchIndex: TypeAlias = SearchIndex | VectorSearchIndex | UnknownVariant
+"""ClusterSearchIndex: one of SearchIndex, VectorSearchIndex."""
+
+CreateDataProcessRegionView: TypeAlias = (
+    AWSCreateDataProcessRegionView | AzureCreateDataProcessRegionView | GCPCreateDataProcessRegionView | UnknownVariant
+)
+"""Settings to configure the region where you wish to store your archived data: one of AWSCreateDataProcessRegionView, AzureCreateDataProcessRegionView, GCPCreateDataProcessRegionView."""
+
+CreateEndpointRequest: TypeAlias = (
+    CreateAWSEndpointRequest | CreateAzureEndpointRequest | CreateGCPEndpointGroupRequest | UnknownVariant
+)
+"""CreateEndpointRequest: one of CreateAWSEndpointRequest, CreateAzureEndpointRequest, CreateGCPEndpointGroupRequest."""
+
+DataFederationLimit: TypeAlias = DefaultLimit
+"""Details of user managed limits: one of DefaultLimit."""
 
 DataLakePipelineSink: TypeAlias = DataLakePipelineSinkDLS
 """Ingestion destination of a Data Lake Pipeline: one of DataLakePipelineSinkDLS."""
@@ -45,11 +427,29 @@ DataLakePipelineSource: TypeAlias = (
 )
 """Ingestion Source of a Data Lake Pipeline: one of DataLakePipelineSourceOnDemandCPS, DataLakePipelineSourcePeriodicCPS."""
 
-DataLakeStoreSettings: TypeAlias = DataLakeStoreSettingsS3
-"""Group of settings that define where the data is stored: one of DataLakeStoreSettingsS3."""
+DataLakeStoreSettings: TypeAlias = (
+    DataLakeStoreSettingsS3
+    | DataLakeAtlasStoreInstance
+    | DataLakeAzureBlobStore
+    | DataLakeDLSAWSStore
+    | DataLakeDLSAzureStore
+    | DataLakeDLSGCPStore
+    | DataLakeGoogleCloudStorageStore
+    | DataLakeHTTPStore
+    | UnknownVariant
+)
+"""Group of settings that define where the data is stored: one of DataLakeStoreSettingsS3, DataLakeAtlasStoreInstance, DataLakeAzureBlobStore, DataLakeDLSAWSStore, DataLakeDLSAzureStore, DataLakeDLSGCPStore, DataLakeGoogleCloudStorageStore, DataLakeHTTPStore."""
 
-EARPrivateEndpoint: TypeAlias = EARPrivateEndpointAzure
-"""Encryption At Rest private endpoint: one of EARPrivateEndpointAzure."""
+DiskBackupCopyPolicyItem: TypeAlias = (
+    DiskBackupTimeBasedCopyPolicyItem | DiskBackupOnDemandCopyPolicyItem | UnknownVariant
+)
+"""Specifications for one copy policy item: one of DiskBackupTimeBasedCopyPolicyItem, DiskBackupOnDemandCopyPolicyItem."""
+
+EARPrivateEndpoint: TypeAlias = EARPrivateEndpointAzure | AWSKMSEARPrivateEndpoint | UnknownVariant
+"""Encryption At Rest private endpoint: one of EARPrivateEndpointAzure, AWSKMSEARPrivateEndpoint."""
+
+EndpointService: TypeAlias = AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant
+"""EndpointService: one of AWSPrivateLinkConnection, AzurePrivateLinkConnection, GCPEndpointService."""
 
 ExportBucket: TypeAlias = ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant
 """Disk backup snapshot Export Bucket: one of ExportBucketAWS, ExportBucketAzure, ExportBucketGCP."""
@@ -59,33 +459,373 @@ ExportBucketRequest: TypeAlias = (
 )
 """Disk backup snapshot Export Bucket Request: one of ExportBucketRequestAWS, ExportBucketRequestAzure, ExportBucketRequestGCP."""
 
+FlexClusterMetricThreshold: TypeAlias = (
+    FlexAVGCommandExecutionTimeMetricThresholdView
+    | TimeMetricThresholdView
+    | FlexAVGWriteExecutionTimeMetricThresholdView
+    | RawMetricThresholdView
+    | FlexConnectionPercentRawMetricThresholdView
+    | DataMetricThresholdView
+    | FlexNetworkBytesInDataMetricThresholdView
+    | FlexNetworkBytesOutDataMetricThresholdView
+    | FlexNetworkNumRequestsRawMetricThresholdView
+    | FlexOpCounterCMDRawMetricThresholdView
+    | FlexOpCounterDeleteRawMetricThresholdView
+    | FlexOpCounterGetMoreRawMetricThresholdView
+    | FlexOpCounterInsertRawMetricThresholdView
+    | FlexOpCounterQueryRawMetricThresholdView
+    | FlexOpCounterUpdateRawMetricThresholdView
+    | UnknownVariant
+)
+"""Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics about the serverless database: one of FlexAVGCommandExecutionTimeMetricThresholdView, TimeMetricThresholdView, FlexAVGWriteExecutionTimeMetricThresholdView, RawMetricThresholdView, FlexConnectionPercentRawMetricThresholdView, DataMetricThresholdView, FlexNetworkBytesInDataMetricThresholdView, FlexNetworkBytesOutDataMetricThresholdView, FlexNetworkNumRequestsRawMetricThresholdView, FlexOpCounterCMDRawMetricThresholdView, FlexOpCounterDeleteRawMetricThresholdView, FlexOpCounterGetMoreRawMetricThresholdView, FlexOpCounterInsertRawMetricThresholdView, FlexOpCounterQueryRawMetricThresholdView, FlexOpCounterUpdateRawMetricThresholdView."""
+
+HostMetricAlert: TypeAlias = (
+    RawMetricAlertView | TimeMetricAlertView | DataMetricAlertView | NumberMetricAlertView | UnknownVariant
+)
+"""Host Metric Alert notifies about changes of measurements or metrics for mongod host: one of RawMetricAlertView, TimeMetricAlertView, DataMetricAlertView, NumberMetricAlertView."""
+
+HostMetricEvent: TypeAlias = (
+    RawMetricEventView | TimeMetricEventView | DataMetricEventView | NumberMetricEventView | UnknownVariant
+)
+"""Host Metric Event reflects different measurements and metrics about mongod host: one of RawMetricEventView, TimeMetricEventView, DataMetricEventView, NumberMetricEventView."""
+
+HostMetricThreshold: TypeAlias = (
+    AssertMsgRawMetricThresholdView
+    | AssertRegularRawMetricThresholdView
+    | AssertUserRawMetricThresholdView
+    | AssertWarningRawMetricThresholdView
+    | AvgCommandExecutionTimeTimeMetricThresholdView
+    | AvgReadExecutionTimeTimeMetricThresholdView
+    | AvgWriteExecutionTimeTimeMetricThresholdView
+    | TimeMetricThresholdView
+    | CacheBytesReadIntoDataMetricThresholdView
+    | CacheBytesWrittenFromDataMetricThresholdView
+    | CacheUsageDirtyDataMetricThresholdView
+    | CacheUsageUsedDataMetricThresholdView
+    | ComputedMemoryDataMetricThresholdView
+    | ConnectionsRawMetricThresholdView
+    | ConnectionsMaxRawMetricThresholdView
+    | ConnectionsPercentRawMetricThresholdView
+    | CursorsTotalClientCursorsSizeRawMetricThresholdView
+    | CursorsTotalOpenRawMetricThresholdView
+    | CursorsTotalTimedOutRawMetricThresholdView
+    | DbDataSizeTotalDataMetricThresholdView
+    | DbDataSizeTotalWoSystemDataMetricThresholdView
+    | DbIndexSizeTotalDataMetricThresholdView
+    | DbStorageTotalDataMetricThresholdView
+    | DiskPartitionQueueDepthDataRawMetricThresholdView
+    | DiskPartitionQueueDepthIndexRawMetricThresholdView
+    | DiskPartitionQueueDepthJournalRawMetricThresholdView
+    | DiskPartitionReadIopsDataRawMetricThresholdView
+    | DiskPartitionReadIopsIndexRawMetricThresholdView
+    | DiskPartitionReadIopsJournalRawMetricThresholdView
+    | DiskPartitionReadLatencyDataTimeMetricThresholdView
+    | DiskPartitionReadLatencyIndexTimeMetricThresholdView
+    | DiskPartitionReadLatencyJournalTimeMetricThresholdView
+    | DiskPartitionSpaceUsedDataRawMetricThresholdView
+    | DiskPartitionSpaceUsedIndexRawMetricThresholdView
+    | DiskPartitionSpaceUsedJournalRawMetricThresholdView
+    | DiskPartitionWriteIopsDataRawMetricThresholdView
+    | DiskPartitionWriteIopsIndexRawMetricThresholdView
+    | DiskPartitionWriteIopsJournalRawMetricThresholdView
+    | DiskPartitionWriteLatencyDataTimeMetricThresholdView
+    | DiskPartitionWriteLatencyIndexTimeMetricThresholdView
+    | DiskPartitionWriteLatencyJournalTimeMetricThresholdView
+    | DocumentDeletedRawMetricThresholdView
+    | DocumentInsertedRawMetricThresholdView
+    | DocumentReturnedRawMetricThresholdView
+    | DocumentUpdatedRawMetricThresholdView
+    | ExtraInfoPageFaultsRawMetricThresholdView
+    | FtsDiskUtilizationDataMetricThresholdView
+    | FtsJvmCurrentMemoryDataMetricThresholdView
+    | FtsJvmMaxMemoryDataMetricThresholdView
+    | FtsMemoryMappedDataMetricThresholdView
+    | FtsMemoryResidentDataMetricThresholdView
+    | FtsMemoryVirtualDataMetricThresholdView
+    | FtsProcessCpuKernelRawMetricThresholdView
+    | FtsProcessCpuUserRawMetricThresholdView
+    | GlobalAccessesNotInMemoryRawMetricThresholdView
+    | GlobalLockCurrentQueueReadersRawMetricThresholdView
+    | GlobalLockCurrentQueueTotalRawMetricThresholdView
+    | GlobalLockCurrentQueueWritersRawMetricThresholdView
+    | GlobalLockPercentageRawMetricThresholdView
+    | GlobalPageFaultExceptionsThrownRawMetricThresholdView
+    | IndexCountersBtreeAccessesRawMetricThresholdView
+    | IndexCountersBtreeHitsRawMetricThresholdView
+    | IndexCountersBtreeMissRatioRawMetricThresholdView
+    | IndexCountersBtreeMissesRawMetricThresholdView
+    | JournalingCommitsInWriteLockRawMetricThresholdView
+    | JournalingMbDataMetricThresholdView
+    | JournalingWriteDataFilesMbDataMetricThresholdView
+    | LogicalSizeDataMetricThresholdView
+    | MaxDiskPartitionQueueDepthDataRawMetricThresholdView
+    | MaxDiskPartitionQueueDepthIndexRawMetricThresholdView
+    | MaxDiskPartitionQueueDepthJournalRawMetricThresholdView
+    | MaxDiskPartitionReadIopsDataRawMetricThresholdView
+    | MaxDiskPartitionReadIopsIndexRawMetricThresholdView
+    | MaxDiskPartitionReadIopsJournalRawMetricThresholdView
+    | MaxDiskPartitionReadLatencyDataTimeMetricThresholdView
+    | MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView
+    | MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView
+    | MaxDiskPartitionSpaceUsedDataRawMetricThresholdView
+    | MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView
+    | MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView
+    | MaxDiskPartitionWriteIopsDataRawMetricThresholdView
+    | MaxDiskPartitionWriteIopsIndexRawMetricThresholdView
+    | MaxDiskPartitionWriteIopsJournalRawMetricThresholdView
+    | MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView
+    | MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView
+    | MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView
+    | MaxNormalizedSystemCpuStealRawMetricThresholdView
+    | MaxNormalizedSystemCpuUserRawMetricThresholdView
+    | MaxSwapUsageFreeDataMetricThresholdView
+    | MaxSwapUsageUsedDataMetricThresholdView
+    | MaxSystemMemoryAvailableDataMetricThresholdView
+    | MaxSystemMemoryPercentUsedRawMetricThresholdView
+    | MaxSystemMemoryUsedDataMetricThresholdView
+    | MaxSystemNetworkInDataMetricThresholdView
+    | MaxSystemNetworkOutDataMetricThresholdView
+    | MemoryMappedDataMetricThresholdView
+    | MemoryResidentDataMetricThresholdView
+    | MemoryVirtualDataMetricThresholdView
+    | MuninCpuIowaitRawMetricThresholdView
+    | MuninCpuIrqRawMetricThresholdView
+    | MuninCpuNiceRawMetricThresholdView
+    | MuninCpuSoftirqRawMetricThresholdView
+    | MuninCpuStealRawMetricThresholdView
+    | MuninCpuSystemRawMetricThresholdView
+    | MuninCpuUserRawMetricThresholdView
+    | NetworkBytesInDataMetricThresholdView
+    | NetworkBytesOutDataMetricThresholdView
+    | NetworkNumRequestsRawMetricThresholdView
+    | NormalizedFtsProcessCpuKernelRawMetricThresholdView
+    | NormalizedFtsProcessCpuUserRawMetricThresholdView
+    | NormalizedSystemCpuStealRawMetricThresholdView
+    | NormalizedSystemCpuUserRawMetricThresholdView
+    | OpCounterCmdRawMetricThresholdView
+    | OpCounterDeleteRawMetricThresholdView
+    | OpCounterGetMoreRawMetricThresholdView
+    | OpCounterInsertRawMetricThresholdView
+    | OpCounterQueryRawMetricThresholdView
+    | OpCounterReplCmdRawMetricThresholdView
+    | OpCounterReplDeleteRawMetricThresholdView
+    | OpCounterReplInsertRawMetricThresholdView
+    | OpCounterReplUpdateRawMetricThresholdView
+    | OpCounterTtlDeletedRawMetricThresholdView
+    | OpCounterUpdateRawMetricThresholdView
+    | OperationThrottlingRejectedOperationsRawMetricThresholdView
+    | OperationsQueriesKilledRawMetricThresholdView
+    | OperationsScanAndOrderRawMetricThresholdView
+    | OplogMasterLagTimeDiffTimeMetricThresholdView
+    | OplogMasterTimeTimeMetricThresholdView
+    | OplogMasterTimeEstimatedTtlTimeMetricThresholdView
+    | OplogRateGbPerHourDataMetricThresholdView
+    | OplogSlaveLagMasterTimeTimeMetricThresholdView
+    | QueryExecutorScannedRawMetricThresholdView
+    | QueryExecutorScannedObjectsRawMetricThresholdView
+    | QuerySpillToDiskDuringSortRawMetricThresholdView
+    | QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView
+    | QueryTargetingScannedPerReturnedRawMetricThresholdView
+    | RestartsInLastHourRawMetricThresholdView
+    | SearchIndexSizeDataMetricThresholdView
+    | SearchMaxFieldsIndexedRawMetricThresholdView
+    | SearchMaxNgramFieldsIndexedRawMetricThresholdView
+    | NumberMetricThresholdView
+    | SearchNumberOfFieldsInIndexRawMetricThresholdView
+    | SearchNumberOfQueriesErrorRawMetricThresholdView
+    | SearchNumberOfQueriesSuccessRawMetricThresholdView
+    | SearchNumberOfQueriesTotalRawMetricThresholdView
+    | SearchOpCounterDeleteRawMetricThresholdView
+    | SearchOpCounterGetMoreRawMetricThresholdView
+    | SearchOpCounterInsertRawMetricThresholdView
+    | SearchOpCounterUpdateRawMetricThresholdView
+    | SearchProcessThrottlingRawMetricThresholdView
+    | SearchReplicationLagTimeMetricThresholdView
+    | SwapUsageFreeDataMetricThresholdView
+    | SwapUsageUsedDataMetricThresholdView
+    | SystemMemoryAvailableDataMetricThresholdView
+    | SystemMemoryPercentUsedRawMetricThresholdView
+    | SystemMemoryUsedDataMetricThresholdView
+    | SystemNetworkInDataMetricThresholdView
+    | SystemNetworkOutDataMetricThresholdView
+    | TicketsAvailableReadsRawMetricThresholdView
+    | TicketsAvailableWritesRawMetricThresholdView
+    | UnknownVariant
+)
+"""Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics about mongod host: one of AssertMsgRawMetricThresholdView, AssertRegularRawMetricThresholdView, AssertUserRawMetricThresholdView, AssertWarningRawMetricThresholdView, AvgCommandExecutionTimeTimeMetricThresholdView, AvgReadExecutionTimeTimeMetricThresholdView, AvgWriteExecutionTimeTimeMetricThresholdView, TimeMetricThresholdView, CacheBytesReadIntoDataMetricThresholdView, CacheBytesWrittenFromDataMetricThresholdView, CacheUsageDirtyDataMetricThresholdView, CacheUsageUsedDataMetricThresholdView, ComputedMemoryDataMetricThresholdView, ConnectionsRawMetricThresholdView, ConnectionsMaxRawMetricThresholdView, ConnectionsPercentRawMetricThresholdView, CursorsTotalClientCursorsSizeRawMetricThresholdView, CursorsTotalOpenRawMetricThresholdView, CursorsTotalTimedOutRawMetricThresholdView, DbDataSizeTotalDataMetricThresholdView, DbDataSizeTotalWoSystemDataMetricThresholdView, DbIndexSizeTotalDataMetricThresholdView, DbStorageTotalDataMetricThresholdView, DiskPartitionQueueDepthDataRawMetricThresholdView, DiskPartitionQueueDepthIndexRawMetricThresholdView, DiskPartitionQueueDepthJournalRawMetricThresholdView, DiskPartitionReadIopsDataRawMetricThresholdView, DiskPartitionReadIopsIndexRawMetricThresholdView, DiskPartitionReadIopsJournalRawMetricThresholdView, DiskPartitionReadLatencyDataTimeMetricThresholdView, DiskPartitionReadLatencyIndexTimeMetricThresholdView, DiskPartitionReadLatencyJournalTimeMetricThresholdView, DiskPartitionSpaceUsedDataRawMetricThresholdView, DiskPartitionSpaceUsedIndexRawMetricThresholdView, DiskPartitionSpaceUsedJournalRawMetricThresholdView, DiskPartitionWriteIopsDataRawMetricThresholdView, DiskPartitionWriteIopsIndexRawMetricThresholdView, DiskPartitionWriteIopsJournalRawMetricThresholdView, DiskPartitionWriteLatencyDataTimeMetricThresholdView, DiskPartitionWriteLatencyIndexTimeMetricThresholdView, DiskPartitionWriteLatencyJournalTimeMetricThresholdView, DocumentDeletedRawMetricThresholdView, DocumentInsertedRawMetricThresholdView, DocumentReturnedRawMetricThresholdView, DocumentUpdatedRawMetricThresholdView, ExtraInfoPageFaultsRawMetricThresholdView, FtsDiskUtilizationDataMetricThresholdView, FtsJvmCurrentMemoryDataMetricThresholdView, FtsJvmMaxMemoryDataMetricThresholdView, FtsMemoryMappedDataMetricThresholdView, FtsMemoryResidentDataMetricThresholdView, FtsMemoryVirtualDataMetricThresholdView, FtsProcessCpuKernelRawMetricThresholdView, FtsProcessCpuUserRawMetricThresholdView, GlobalAccessesNotInMemoryRawMetricThresholdView, GlobalLockCurrentQueueReadersRawMetricThresholdView, GlobalLockCurrentQueueTotalRawMetricThresholdView, GlobalLockCurrentQueueWritersRawMetricThresholdView, GlobalLockPercentageRawMetricThresholdView, GlobalPageFaultExceptionsThrownRawMetricThresholdView, IndexCountersBtreeAccessesRawMetricThresholdView, IndexCountersBtreeHitsRawMetricThresholdView, IndexCountersBtreeMissRatioRawMetricThresholdView, IndexCountersBtreeMissesRawMetricThresholdView, JournalingCommitsInWriteLockRawMetricThresholdView, JournalingMbDataMetricThresholdView, JournalingWriteDataFilesMbDataMetricThresholdView, LogicalSizeDataMetricThresholdView, MaxDiskPartitionQueueDepthDataRawMetricThresholdView, MaxDiskPartitionQueueDepthIndexRawMetricThresholdView, MaxDiskPartitionQueueDepthJournalRawMetricThresholdView, MaxDiskPartitionReadIopsDataRawMetricThresholdView, MaxDiskPartitionReadIopsIndexRawMetricThresholdView, MaxDiskPartitionReadIopsJournalRawMetricThresholdView, MaxDiskPartitionReadLatencyDataTimeMetricThresholdView, MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView, MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView, MaxDiskPartitionSpaceUsedDataRawMetricThresholdView, MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView, MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView, MaxDiskPartitionWriteIopsDataRawMetricThresholdView, MaxDiskPartitionWriteIopsIndexRawMetricThresholdView, MaxDiskPartitionWriteIopsJournalRawMetricThresholdView, MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView, MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView, MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView, MaxNormalizedSystemCpuStealRawMetricThresholdView, MaxNormalizedSystemCpuUserRawMetricThresholdView, MaxSwapUsageFreeDataMetricThresholdView, MaxSwapUsageUsedDataMetricThresholdView, MaxSystemMemoryAvailableDataMetricThresholdView, MaxSystemMemoryPercentUsedRawMetricThresholdView, MaxSystemMemoryUsedDataMetricThresholdView, MaxSystemNetworkInDataMetricThresholdView, MaxSystemNetworkOutDataMetricThresholdView, MemoryMappedDataMetricThresholdView, MemoryResidentDataMetricThresholdView, MemoryVirtualDataMetricThresholdView, MuninCpuIowaitRawMetricThresholdView, MuninCpuIrqRawMetricThresholdView, MuninCpuNiceRawMetricThresholdView, MuninCpuSoftirqRawMetricThresholdView, MuninCpuStealRawMetricThresholdView, MuninCpuSystemRawMetricThresholdView, MuninCpuUserRawMetricThresholdView, NetworkBytesInDataMetricThresholdView, NetworkBytesOutDataMetricThresholdView, NetworkNumRequestsRawMetricThresholdView, NormalizedFtsProcessCpuKernelRawMetricThresholdView, NormalizedFtsProcessCpuUserRawMetricThresholdView, NormalizedSystemCpuStealRawMetricThresholdView, NormalizedSystemCpuUserRawMetricThresholdView, OpCounterCmdRawMetricThresholdView, OpCounterDeleteRawMetricThresholdView, OpCounterGetMoreRawMetricThresholdView, OpCounterInsertRawMetricThresholdView, OpCounterQueryRawMetricThresholdView, OpCounterReplCmdRawMetricThresholdView, OpCounterReplDeleteRawMetricThresholdView, OpCounterReplInsertRawMetricThresholdView, OpCounterReplUpdateRawMetricThresholdView, OpCounterTtlDeletedRawMetricThresholdView, OpCounterUpdateRawMetricThresholdView, OperationThrottlingRejectedOperationsRawMetricThresholdView, OperationsQueriesKilledRawMetricThresholdView, OperationsScanAndOrderRawMetricThresholdView, OplogMasterLagTimeDiffTimeMetricThresholdView, OplogMasterTimeTimeMetricThresholdView, OplogMasterTimeEstimatedTtlTimeMetricThresholdView, OplogRateGbPerHourDataMetricThresholdView, OplogSlaveLagMasterTimeTimeMetricThresholdView, QueryExecutorScannedRawMetricThresholdView, QueryExecutorScannedObjectsRawMetricThresholdView, QuerySpillToDiskDuringSortRawMetricThresholdView, QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView, QueryTargetingScannedPerReturnedRawMetricThresholdView, RestartsInLastHourRawMetricThresholdView, SearchIndexSizeDataMetricThresholdView, SearchMaxFieldsIndexedRawMetricThresholdView, SearchMaxNgramFieldsIndexedRawMetricThresholdView, NumberMetricThresholdView, SearchNumberOfFieldsInIndexRawMetricThresholdView, SearchNumberOfQueriesErrorRawMetricThresholdView, SearchNumberOfQueriesSuccessRawMetricThresholdView, SearchNumberOfQueriesTotalRawMetricThresholdView, SearchOpCounterDeleteRawMetricThresholdView, SearchOpCounterGetMoreRawMetricThresholdView, SearchOpCounterInsertRawMetricThresholdView, SearchOpCounterUpdateRawMetricThresholdView, SearchProcessThrottlingRawMetricThresholdView, SearchReplicationLagTimeMetricThresholdView, SwapUsageFreeDataMetricThresholdView, SwapUsageUsedDataMetricThresholdView, SystemMemoryAvailableDataMetricThresholdView, SystemMemoryPercentUsedRawMetricThresholdView, SystemMemoryUsedDataMetricThresholdView, SystemNetworkInDataMetricThresholdView, SystemNetworkOutDataMetricThresholdView, TicketsAvailableReadsRawMetricThresholdView, TicketsAvailableWritesRawMetricThresholdView."""
+
+LogIntegrationRequest: TypeAlias = (
+    AzureLogIntegrationRequest
+    | DatadogLogIntegrationRequest
+    | GcsLogIntegrationRequest
+    | OtelLogIntegrationRequest
+    | S3LogIntegrationRequest
+    | SplunkLogIntegrationRequest
+    | UnknownVariant
+)
+"""Request schema for creating or updating a log integration: one of AzureLogIntegrationRequest, DatadogLogIntegrationRequest, GcsLogIntegrationRequest, OtelLogIntegrationRequest, S3LogIntegrationRequest, SplunkLogIntegrationRequest."""
+
+LogIntegrationResponse: TypeAlias = (
+    AzureLogIntegrationResponse
+    | DatadogLogIntegrationResponse
+    | GcsLogIntegrationResponse
+    | OtelLogIntegrationResponse
+    | S3LogIntegrationResponse
+    | SplunkLogIntegrationResponse
+    | UnknownVariant
+)
+"""Response schema for log integration operations: one of AzureLogIntegrationResponse, DatadogLogIntegrationResponse, GcsLogIntegrationResponse, OtelLogIntegrationResponse, S3LogIntegrationResponse, SplunkLogIntegrationResponse."""
+
 OnlineArchiveCriteria: TypeAlias = OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant
 """Rules by which MongoDB Cloud archives data: one of OnlineArchiveCriteriaCustom, OnlineArchiveCriteriaDate."""
 
-OnlineArchiveDataProcessRegion: TypeAlias = OnlineArchiveDataProcessRegionAWS
-"""Settings to configure the region where you wish to store your archived data: one of OnlineArchiveDataProcessRegionAWS."""
+OnlineArchiveDataProcessRegion: TypeAlias = (
+    OnlineArchiveDataProcessRegionAWS | AzureDataProcessRegionView | GCPDataProcessRegionView | UnknownVariant
+)
+"""Settings to configure the region where you wish to store your archived data: one of OnlineArchiveDataProcessRegionAWS, AzureDataProcessRegionView, GCPDataProcessRegionView."""
 
-OnlineArchiveSchedule: TypeAlias = OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant
-"""Regular frequency and duration when archiving process occurs: one of OnlineArchiveScheduleDaily, OnlineArchiveScheduleDefault."""
+OnlineArchiveSchedule: TypeAlias = (
+    OnlineArchiveScheduleDaily
+    | OnlineArchiveScheduleDefault
+    | MonthlyScheduleView
+    | WeeklyScheduleView
+    | UnknownVariant
+)
+"""Regular frequency and duration when archiving process occurs: one of OnlineArchiveScheduleDaily, OnlineArchiveScheduleDefault, MonthlyScheduleView, WeeklyScheduleView."""
 
 OrgUserResponse: TypeAlias = OrgUserResponsePending | OrgUserResponseActive | UnknownVariant
 """MongoDB Cloud user in an organization, pending or active: one of OrgUserResponsePending, OrgUserResponseActive."""
 
+PrivateLinkEndpoint: TypeAlias = AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant
+"""PrivateLinkEndpoint: one of AWSInterfaceEndpoint, AzurePrivateEndpoint, PrivateGCPEndpointGroup."""
+
+ReplicaSetThresholdAlertConfigViewForNdsGroup: TypeAlias = (
+    LessThanTimeThresholdAlertConfigViewForNdsGroup | GreaterThanRawThresholdAlertConfigViewForNdsGroup | UnknownVariant
+)
+"""Replica Set threshold alert configuration allows to select thresholds for conditions of mongod replica set which trigger alerts and how users are notified: one of LessThanTimeThresholdAlertConfigViewForNdsGroup, GreaterThanRawThresholdAlertConfigViewForNdsGroup."""
+
+SchemaRegistryAuthentication: TypeAlias = (
+    ConfluentSaslInheritAuthentication | ConfluentUserInfoAuthentication | UnknownVariant
+)
+"""Authentication configuration for Schema Registry: one of ConfluentSaslInheritAuthentication, ConfluentUserInfoAuthentication."""
+
+SearchIndexCreateRequest: TypeAlias = TextSearchIndexCreateRequest | VectorSearchIndexCreateRequest | UnknownVariant
+"""SearchIndexCreateRequest: one of TextSearchIndexCreateRequest, VectorSearchIndexCreateRequest."""
+
+SearchIndexResponse: TypeAlias = TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant
+"""SearchIndexResponse: one of TextSearchIndexResponse, VectorSearchIndexResponse."""
+
+ServerlessMetricThreshold: TypeAlias = (
+    ServerlessAVGCommandExecutionTimeMetricThresholdView
+    | TimeMetricThresholdView
+    | ServerlessAVGWriteExecutionTimeMetricThresholdView
+    | RawMetricThresholdView
+    | ServerlessConnectionPercentageRawMetricThresholdView
+    | DataMetricThresholdView
+    | ServerlessNetworkBytesInDataMetricThresholdView
+    | ServerlessNetworkBytesOutDataMetricThresholdView
+    | ServerlessNetworkNumRequestRawMetricThresholdView
+    | ServerlessOpCounterCDMRawMetricThresholdView
+    | ServerlessOpCounterDeleteRawMetricThresholdView
+    | ServerlessOpCounterGetMoreRawMetricThresholdView
+    | ServerlessOpCounterInsertRawMetricThresholdView
+    | ServerlessOpCounterQueryRawMetricThresholdView
+    | ServerlessOpCounterUpdateRawMetricThresholdView
+    | RPUMetricThresholdView
+    | ServerlessTotalWriteUnitsRPUMetricThresholdView
+    | UnknownVariant
+)
+"""Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics about the serverless database: one of ServerlessAVGCommandExecutionTimeMetricThresholdView, TimeMetricThresholdView, ServerlessAVGWriteExecutionTimeMetricThresholdView, RawMetricThresholdView, ServerlessConnectionPercentageRawMetricThresholdView, DataMetricThresholdView, ServerlessNetworkBytesInDataMetricThresholdView, ServerlessNetworkBytesOutDataMetricThresholdView, ServerlessNetworkNumRequestRawMetricThresholdView, ServerlessOpCounterCDMRawMetricThresholdView, ServerlessOpCounterDeleteRawMetricThresholdView, ServerlessOpCounterGetMoreRawMetricThresholdView, ServerlessOpCounterInsertRawMetricThresholdView, ServerlessOpCounterQueryRawMetricThresholdView, ServerlessOpCounterUpdateRawMetricThresholdView, RPUMetricThresholdView, ServerlessTotalWriteUnitsRPUMetricThresholdView."""
+
 ServerlessTenantEndpoint: TypeAlias = ServerlessTenantEndpointAWS
 """View for a serverless tenant endpoint: one of ServerlessTenantEndpointAWS."""
 
+ServerlessTenantEndpointUpdate: TypeAlias = (
+    ServerlessAWSTenantEndpointUpdate | ServerlessAzureTenantEndpointUpdate | UnknownVariant
+)
+"""Update view for a serverless tenant endpoint: one of ServerlessAWSTenantEndpointUpdate, ServerlessAzureTenantEndpointUpdate."""
+
+StreamProcessorMetricThreshold: TypeAlias = (
+    TimeMetricThresholdView
+    | DLQRawMetricThresholdView
+    | KafkaRawMetricThresholdView
+    | RawMetricThresholdView
+    | UnknownVariant
+)
+"""Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics in stream processors: one of TimeMetricThresholdView, DLQRawMetricThresholdView, KafkaRawMetricThresholdView, RawMetricThresholdView."""
+
+StreamsConnection: TypeAlias = (
+    StreamsAWSKinesisDataStreamsConnection
+    | StreamsAWSLambdaConnection
+    | StreamsAzureBlobStorageConnection
+    | StreamsClusterConnection
+    | StreamsGCPPubSubConnection
+    | StreamsHttpsConnection
+    | StreamsKafkaConnection
+    | StreamsS3Connection
+    | StreamsSampleConnection
+    | StreamsSchemaRegistryConnection
+    | UnknownVariant
+)
+"""Settings that define a connection to an external data store: one of StreamsAWSKinesisDataStreamsConnection, StreamsAWSLambdaConnection, StreamsAzureBlobStorageConnection, StreamsClusterConnection, StreamsGCPPubSubConnection, StreamsHttpsConnection, StreamsKafkaConnection, StreamsS3Connection, StreamsSampleConnection, StreamsSchemaRegistryConnection."""
+
+ThirdPartyIntegration: TypeAlias = (
+    Datadog
+    | MicrosoftTeams
+    | NewRelic
+    | OpsGenie
+    | PagerDuty
+    | Prometheus
+    | Slack
+    | VictorOps
+    | Webhook
+    | UnknownVariant
+)
+"""Collection of settings that describe third-party integrations: one of Datadog, MicrosoftTeams, NewRelic, OpsGenie, PagerDuty, Prometheus, Slack, VictorOps, Webhook."""
+
 __all__ = [
+    "AccountDetails",
+    "AnyDiskBackupSnapshot",
+    "AppServiceMetricThreshold",
+    "BaseNetworkPeeringConnectionSettings",
+    "CloudProviderAccessFeatureUsage",
+    "CloudProviderAccessRoleRequest",
     "CloudProviderAccessRoleRequestUpdate",
     "CloudProviderContainer",
+    "CloudRegionConfig",
+    "CloudRegionConfig20240805",
+    "ClusterProviderSettings",
+    "ClusterSearchIndex",
+    "CreateDataProcessRegionView",
+    "CreateEndpointRequest",
+    "DataFederationLimit",
     "DataLakePipelineSink",
     "DataLakePipelineSource",
     "DataLakeStoreSettings",
+    "DiskBackupCopyPolicyItem",
     "EARPrivateEndpoint",
+    "EndpointService",
     "ExportBucket",
     "ExportBucketRequest",
+    "FlexClusterMetricThreshold",
+    "HostMetricAlert",
+    "HostMetricEvent",
+    "HostMetricThreshold",
+    "LogIntegrationRequest",
+    "LogIntegrationResponse",
     "OnlineArchiveCriteria",
     "OnlineArchiveDataProcessRegion",
     "OnlineArchiveSchedule",
     "OrgUserResponse",
+    "PrivateLinkEndpoint",
+    "ReplicaSetThresholdAlertConfigViewForNdsGroup",
+    "SchemaRegistryAuthentication",
+    "SearchIndexCreateRequest",
+    "SearchIndexResponse",
+    "ServerlessMetricThreshold",
     "ServerlessTenantEndpoint",
+    "ServerlessTenantEndpointUpdate",
+    "StreamProcessorMetricThreshold",
+    "StreamsConnection",
+    "ThirdPartyIntegration",
 ]

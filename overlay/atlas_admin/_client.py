@@ -464,8 +464,8 @@ class AtlasClient(AtlasOperations):
         operation = _OPERATIONS_BY_ID.get(operation_id)
         request = self._build_request(kwargs, operation)
         template = operation.path if operation else request.url.path
-        if operation is not None and operation.deprecated:
-            self._warn_deprecated(operation_id, template, None)
+        if operation is not None and (operation.deprecated or operation.sunset):
+            self._warn_deprecated(operation_id, template, None, operation.sunset)
 
         started = time.monotonic()
         deadline = started + self._deadline if self._deadline is not None else None
@@ -519,7 +519,7 @@ class AtlasClient(AtlasOperations):
             self._warn_deprecated(operation_id, template, response.headers)
         if not 200 <= response.status_code < 300:
             raise error_from_response(response)
-        return self._parse(response, parse, operation_id)
+        return self._parse(response, parse, operation_id, operation)
 
     # --- the send path: closed state, request building, one attempt, failures ---------------------
     def _check_open(self) -> None:
@@ -604,12 +604,17 @@ class AtlasClient(AtlasOperations):
         # Anything else httpx (or an event hook, or a transport) raises: still no usable answer.
         return AtlasTransportError(f"{type(exc).__name__} on {call}", **where)
 
-    def _parse(self, response: httpx.Response, parse: Callable[..., Any], operation_id: str) -> Any:
+    def _parse(
+        self, response: httpx.Response, parse: Callable[..., Any], operation_id: str, operation: Operation | None = None
+    ) -> Any:
         if response.status_code == 204:
             return None
         if not response.content:
             return self._parse_empty(response, parse)
         content_type = response.headers.get("Content-Type", "")
+        if operation is not None and operation.media_type and "json" not in operation.media_type:
+            # a documented download (gzip logs, CSV invoices): the generated parser returns the bytes
+            return parse(client=self._generated, response=response)
         if "json" not in content_type:
             raise AtlasResponseError.from_response(response, f"expected a JSON body, got {content_type or 'no type'}")
         if len(response.content) >= C.PARSE_GC_PAUSE_MIN_BYTES:  # see atlas_admin._gcpause
@@ -642,7 +647,9 @@ class AtlasClient(AtlasOperations):
                 response, "the body is empty where the operation documents one"
             ) from None
 
-    def _warn_deprecated(self, operation_id: str, template: str, headers: httpx.Headers | None) -> None:
+    def _warn_deprecated(
+        self, operation_id: str, template: str, headers: httpx.Headers | None, sunset: str | None = None
+    ) -> None:
         if operation_id in self._warned_deprecated:
             return
         self._warned_deprecated.add(operation_id)
@@ -650,6 +657,9 @@ class AtlasClient(AtlasOperations):
         if headers is not None:
             parts = [f"{name}: {headers[name]}" for name in ("Deprecation", "Sunset") if name in headers]
             detail = f" ({'; '.join(parts)})"
+        elif sunset is not None:
+            # The spec's x-sunset of the media-type version the SDK sends: Atlas stops serving it on that date.
+            detail = f" (its API version is sunset on {sunset})"
         message = f"Atlas operation {operation_id} ({template}) is deprecated{detail}"
         logger.warning(message)
         warnings.warn(message, AtlasDeprecationWarning, stacklevel=4)

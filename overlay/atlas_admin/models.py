@@ -2,18 +2,44 @@
 
 Usage::
 
-    from atlas_admin.models import ExportBucket, ExportBucketRequestAWS
+    from atlas_admin.models import ExportBucketAWS, ExportBucketRequestAWS
 
 Each discriminated union of the spec is a type alias here too (``ExportBucket`` is
 ``ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant``), for annotations and ``match``.
 
-Importing this module loads every model class; `atlas_admin` itself does not, to keep its import fast.
+Names load on first access: ``from atlas_admin.models import X`` imports X's module only (the API has
+thousands of models); ``from atlas_admin.models import *`` loads them all.
 """
 
-from atlas_admin_api.models import *  # noqa: F403
-from atlas_admin_api.models import __all__ as _model_names
-from atlas_admin_api.types import UnknownVariant
-from atlas_admin_api.unions import *  # noqa: F403
-from atlas_admin_api.unions import __all__ as _union_names
+from typing import TYPE_CHECKING, Any
 
-__all__ = [*_model_names, *_union_names, "UnknownVariant"]
+from atlas_admin_api import models as _models
+from atlas_admin_api._operations import UNIONS as _UNIONS
+from atlas_admin_api.types import UnknownVariant
+
+if TYPE_CHECKING:
+    from atlas_admin_api.models import *  # noqa: F403
+    from atlas_admin_api.unions import *  # noqa: F403
+
+# The union aliases' names, without importing the aliases (that would import every variant model).
+_UNION_NAMES: frozenset[str] = frozenset(_UNIONS)  # every alias of atlas_admin_api.unions has a UNIONS entry
+
+
+def __getattr__(name: str) -> Any:
+    if name in _UNION_NAMES:
+        from atlas_admin_api import unions
+
+        if hasattr(unions, name):
+            value = getattr(unions, name)
+            globals()[name] = value
+            return value
+    value = getattr(_models, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+__all__ = [*_models.__all__, *sorted(_UNION_NAMES), "UnknownVariant"]

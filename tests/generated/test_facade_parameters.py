@@ -23,7 +23,8 @@ def _facade_methods() -> list[tuple[str, str, object]]:
     for tag in TAGS:
         group = getattr(facade, tag)
         for name, method in inspect.getmembers(group, inspect.ismethod):
-            if not name.startswith("_"):
+            # (an official-name alias is the same function under a second name: counted once, by its own name)
+            if not name.startswith("_") and name == method.__name__:
                 methods.append((tag, name, method))
     return methods
 

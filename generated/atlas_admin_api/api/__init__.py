@@ -9,21 +9,40 @@ from typing import TYPE_CHECKING
 from ..types import OperationRunner
 
 if TYPE_CHECKING:
+    from .access_tracking import AccessTrackingOperations
+    from .activity_feed import ActivityFeedOperations
+    from .ai_model_api_keys import AiModelApiKeysOperations
+    from .ai_model_rate_limits import AiModelRateLimitsOperations
+    from .alert_configurations import AlertConfigurationsOperations
+    from .alerts import AlertsOperations
     from .atlas_search import AtlasSearchOperations
+    from .auditing import AuditingOperations
+    from .aws_clusters_dns import AwsClustersDnsOperations
     from .cloud_backups import CloudBackupsOperations
     from .cloud_migration_service import CloudMigrationServiceOperations
     from .cloud_provider_access import CloudProviderAccessOperations
+    from .cluster_outage_simulation import ClusterOutageSimulationOperations
+    from .clusters import ClustersOperations
+    from .collection_level_metrics import CollectionLevelMetricsOperations
     from .custom_database_roles import CustomDatabaseRolesOperations
     from .data_federation import DataFederationOperations
     from .data_lake_pipelines import DataLakePipelinesOperations
+    from .database_users import DatabaseUsersOperations
     from .encryption_at_rest_using_customer_key_management import (
         EncryptionAtRestUsingCustomerKeyManagementOperations,
     )
+    from .events import EventsOperations
     from .federated_authentication import FederatedAuthenticationOperations
     from .flex_clusters import FlexClustersOperations
     from .flex_restore_jobs import FlexRestoreJobsOperations
+    from .flex_snapshots import FlexSnapshotsOperations
     from .global_clusters import GlobalClustersOperations
+    from .invoices import InvoicesOperations
+    from .ldap_configuration import LdapConfigurationOperations
     from .legacy_backup import LegacyBackupOperations
+    from .limit_description import LimitDescriptionOperations
+    from .maintenance_windows import MaintenanceWindowsOperations
+    from .metric_integrations import MetricIntegrationsOperations
     from .mongo_db_cloud_users import MongodbCloudUsersOperations
     from .monitoring_and_logs import MonitoringAndLogsOperations
     from .network_peering import NetworkPeeringOperations
@@ -34,10 +53,22 @@ if TYPE_CHECKING:
     from .programmatic_api_keys import ProgrammaticApiKeysOperations
     from .project_ip_access_list import ProjectIpAccessListOperations
     from .projects import ProjectsOperations
+    from .push_based_log_export import PushBasedLogExportOperations
+    from .query_shape_insights import QueryShapeInsightsOperations
+    from .rate_limiting import RateLimitingOperations
+    from .resource_policies import ResourcePoliciesOperations
+    from .rolling_index import RollingIndexOperations
+    from .root import RootOperations
+    from .sandbox import SandboxOperations
+    from .serverless_instances import ServerlessInstancesOperations
     from .serverless_private_endpoints import ServerlessPrivateEndpointsOperations
     from .service_accounts import ServiceAccountsOperations
     from .shared_tier_snapshots import SharedTierSnapshotsOperations
+    from .standby_links import StandbyLinksOperations
+    from .streams import StreamsOperations
     from .teams import TeamsOperations
+    from .third_party_integrations import ThirdPartyIntegrationsOperations
+    from .x_509_authentication import X509AuthenticationOperations
 
 
 class AtlasOperations:
@@ -47,11 +78,67 @@ class AtlasOperations:
         self._runner = runner
 
     @cached_property
+    def access_tracking(self) -> AccessTrackingOperations:
+        """Operations tagged "access_tracking"."""
+        from .access_tracking import AccessTrackingOperations
+
+        return AccessTrackingOperations(self._runner)
+
+    @cached_property
+    def activity_feed(self) -> ActivityFeedOperations:
+        """Operations tagged "activity_feed"."""
+        from .activity_feed import ActivityFeedOperations
+
+        return ActivityFeedOperations(self._runner)
+
+    @cached_property
+    def ai_model_api_keys(self) -> AiModelApiKeysOperations:
+        """Operations tagged "ai_model_api_keys"."""
+        from .ai_model_api_keys import AiModelApiKeysOperations
+
+        return AiModelApiKeysOperations(self._runner)
+
+    @cached_property
+    def ai_model_rate_limits(self) -> AiModelRateLimitsOperations:
+        """Operations tagged "ai_model_rate_limits"."""
+        from .ai_model_rate_limits import AiModelRateLimitsOperations
+
+        return AiModelRateLimitsOperations(self._runner)
+
+    @cached_property
+    def alert_configurations(self) -> AlertConfigurationsOperations:
+        """Operations tagged "alert_configurations"."""
+        from .alert_configurations import AlertConfigurationsOperations
+
+        return AlertConfigurationsOperations(self._runner)
+
+    @cached_property
+    def alerts(self) -> AlertsOperations:
+        """Operations tagged "alerts"."""
+        from .alerts import AlertsOperations
+
+        return AlertsOperations(self._runner)
+
+    @cached_property
     def atlas_search(self) -> AtlasSearchOperations:
         """Operations tagged "atlas_search"."""
         from .atlas_search import AtlasSearchOperations
 
         return AtlasSearchOperations(self._runner)
+
+    @cached_property
+    def auditing(self) -> AuditingOperations:
+        """Operations tagged "auditing"."""
+        from .auditing import AuditingOperations
+
+        return AuditingOperations(self._runner)
+
+    @cached_property
+    def aws_clusters_dns(self) -> AwsClustersDnsOperations:
+        """Operations tagged "aws_clusters_dns"."""
+        from .aws_clusters_dns import AwsClustersDnsOperations
+
+        return AwsClustersDnsOperations(self._runner)
 
     @cached_property
     def cloud_backups(self) -> CloudBackupsOperations:
@@ -75,6 +162,27 @@ class AtlasOperations:
         return CloudProviderAccessOperations(self._runner)
 
     @cached_property
+    def cluster_outage_simulation(self) -> ClusterOutageSimulationOperations:
+        """Operations tagged "cluster_outage_simulation"."""
+        from .cluster_outage_simulation import ClusterOutageSimulationOperations
+
+        return ClusterOutageSimulationOperations(self._runner)
+
+    @cached_property
+    def clusters(self) -> ClustersOperations:
+        """Operations tagged "clusters"."""
+        from .clusters import ClustersOperations
+
+        return ClustersOperations(self._runner)
+
+    @cached_property
+    def collection_level_metrics(self) -> CollectionLevelMetricsOperations:
+        """Operations tagged "collection_level_metrics"."""
+        from .collection_level_metrics import CollectionLevelMetricsOperations
+
+        return CollectionLevelMetricsOperations(self._runner)
+
+    @cached_property
     def custom_database_roles(self) -> CustomDatabaseRolesOperations:
         """Operations tagged "custom_database_roles"."""
         from .custom_database_roles import CustomDatabaseRolesOperations
@@ -96,6 +204,13 @@ class AtlasOperations:
         return DataLakePipelinesOperations(self._runner)
 
     @cached_property
+    def database_users(self) -> DatabaseUsersOperations:
+        """Operations tagged "database_users"."""
+        from .database_users import DatabaseUsersOperations
+
+        return DatabaseUsersOperations(self._runner)
+
+    @cached_property
     def encryption_at_rest_using_customer_key_management(self) -> EncryptionAtRestUsingCustomerKeyManagementOperations:
         """Operations tagged "encryption_at_rest_using_customer_key_management"."""
         from .encryption_at_rest_using_customer_key_management import (
@@ -103,6 +218,13 @@ class AtlasOperations:
         )
 
         return EncryptionAtRestUsingCustomerKeyManagementOperations(self._runner)
+
+    @cached_property
+    def events(self) -> EventsOperations:
+        """Operations tagged "events"."""
+        from .events import EventsOperations
+
+        return EventsOperations(self._runner)
 
     @cached_property
     def federated_authentication(self) -> FederatedAuthenticationOperations:
@@ -126,6 +248,13 @@ class AtlasOperations:
         return FlexRestoreJobsOperations(self._runner)
 
     @cached_property
+    def flex_snapshots(self) -> FlexSnapshotsOperations:
+        """Operations tagged "flex_snapshots"."""
+        from .flex_snapshots import FlexSnapshotsOperations
+
+        return FlexSnapshotsOperations(self._runner)
+
+    @cached_property
     def global_clusters(self) -> GlobalClustersOperations:
         """Operations tagged "global_clusters"."""
         from .global_clusters import GlobalClustersOperations
@@ -133,11 +262,46 @@ class AtlasOperations:
         return GlobalClustersOperations(self._runner)
 
     @cached_property
+    def invoices(self) -> InvoicesOperations:
+        """Operations tagged "invoices"."""
+        from .invoices import InvoicesOperations
+
+        return InvoicesOperations(self._runner)
+
+    @cached_property
+    def ldap_configuration(self) -> LdapConfigurationOperations:
+        """Operations tagged "ldap_configuration"."""
+        from .ldap_configuration import LdapConfigurationOperations
+
+        return LdapConfigurationOperations(self._runner)
+
+    @cached_property
     def legacy_backup(self) -> LegacyBackupOperations:
         """Operations tagged "legacy_backup"."""
         from .legacy_backup import LegacyBackupOperations
 
         return LegacyBackupOperations(self._runner)
+
+    @cached_property
+    def limit_description(self) -> LimitDescriptionOperations:
+        """Operations tagged "limit_description"."""
+        from .limit_description import LimitDescriptionOperations
+
+        return LimitDescriptionOperations(self._runner)
+
+    @cached_property
+    def maintenance_windows(self) -> MaintenanceWindowsOperations:
+        """Operations tagged "maintenance_windows"."""
+        from .maintenance_windows import MaintenanceWindowsOperations
+
+        return MaintenanceWindowsOperations(self._runner)
+
+    @cached_property
+    def metric_integrations(self) -> MetricIntegrationsOperations:
+        """Operations tagged "metric_integrations"."""
+        from .metric_integrations import MetricIntegrationsOperations
+
+        return MetricIntegrationsOperations(self._runner)
 
     @cached_property
     def mongodb_cloud_users(self) -> MongodbCloudUsersOperations:
@@ -210,6 +374,62 @@ class AtlasOperations:
         return ProjectsOperations(self._runner)
 
     @cached_property
+    def push_based_log_export(self) -> PushBasedLogExportOperations:
+        """Operations tagged "push_based_log_export"."""
+        from .push_based_log_export import PushBasedLogExportOperations
+
+        return PushBasedLogExportOperations(self._runner)
+
+    @cached_property
+    def query_shape_insights(self) -> QueryShapeInsightsOperations:
+        """Operations tagged "query_shape_insights"."""
+        from .query_shape_insights import QueryShapeInsightsOperations
+
+        return QueryShapeInsightsOperations(self._runner)
+
+    @cached_property
+    def rate_limiting(self) -> RateLimitingOperations:
+        """Operations tagged "rate_limiting"."""
+        from .rate_limiting import RateLimitingOperations
+
+        return RateLimitingOperations(self._runner)
+
+    @cached_property
+    def resource_policies(self) -> ResourcePoliciesOperations:
+        """Operations tagged "resource_policies"."""
+        from .resource_policies import ResourcePoliciesOperations
+
+        return ResourcePoliciesOperations(self._runner)
+
+    @cached_property
+    def rolling_index(self) -> RollingIndexOperations:
+        """Operations tagged "rolling_index"."""
+        from .rolling_index import RollingIndexOperations
+
+        return RollingIndexOperations(self._runner)
+
+    @cached_property
+    def root(self) -> RootOperations:
+        """Operations tagged "root"."""
+        from .root import RootOperations
+
+        return RootOperations(self._runner)
+
+    @cached_property
+    def sandbox(self) -> SandboxOperations:
+        """Operations tagged "sandbox"."""
+        from .sandbox import SandboxOperations
+
+        return SandboxOperations(self._runner)
+
+    @cached_property
+    def serverless_instances(self) -> ServerlessInstancesOperations:
+        """Operations tagged "serverless_instances"."""
+        from .serverless_instances import ServerlessInstancesOperations
+
+        return ServerlessInstancesOperations(self._runner)
+
+    @cached_property
     def serverless_private_endpoints(self) -> ServerlessPrivateEndpointsOperations:
         """Operations tagged "serverless_private_endpoints"."""
         from .serverless_private_endpoints import ServerlessPrivateEndpointsOperations
@@ -231,27 +451,74 @@ class AtlasOperations:
         return SharedTierSnapshotsOperations(self._runner)
 
     @cached_property
+    def standby_links(self) -> StandbyLinksOperations:
+        """Operations tagged "standby_links"."""
+        from .standby_links import StandbyLinksOperations
+
+        return StandbyLinksOperations(self._runner)
+
+    @cached_property
+    def streams(self) -> StreamsOperations:
+        """Operations tagged "streams"."""
+        from .streams import StreamsOperations
+
+        return StreamsOperations(self._runner)
+
+    @cached_property
     def teams(self) -> TeamsOperations:
         """Operations tagged "teams"."""
         from .teams import TeamsOperations
 
         return TeamsOperations(self._runner)
 
+    @cached_property
+    def third_party_integrations(self) -> ThirdPartyIntegrationsOperations:
+        """Operations tagged "third_party_integrations"."""
+        from .third_party_integrations import ThirdPartyIntegrationsOperations
+
+        return ThirdPartyIntegrationsOperations(self._runner)
+
+    @cached_property
+    def x_509_authentication(self) -> X509AuthenticationOperations:
+        """Operations tagged "x_509_authentication"."""
+        from .x_509_authentication import X509AuthenticationOperations
+
+        return X509AuthenticationOperations(self._runner)
+
 
 TAGS: tuple[str, ...] = (
+    "access_tracking",
+    "activity_feed",
+    "ai_model_api_keys",
+    "ai_model_rate_limits",
+    "alert_configurations",
+    "alerts",
     "atlas_search",
+    "auditing",
+    "aws_clusters_dns",
     "cloud_backups",
     "cloud_migration_service",
     "cloud_provider_access",
+    "cluster_outage_simulation",
+    "clusters",
+    "collection_level_metrics",
     "custom_database_roles",
     "data_federation",
     "data_lake_pipelines",
+    "database_users",
     "encryption_at_rest_using_customer_key_management",
+    "events",
     "federated_authentication",
     "flex_clusters",
     "flex_restore_jobs",
+    "flex_snapshots",
     "global_clusters",
+    "invoices",
+    "ldap_configuration",
     "legacy_backup",
+    "limit_description",
+    "maintenance_windows",
+    "metric_integrations",
     "mongodb_cloud_users",
     "monitoring_and_logs",
     "network_peering",
@@ -262,8 +529,20 @@ TAGS: tuple[str, ...] = (
     "programmatic_api_keys",
     "project_ip_access_list",
     "projects",
+    "push_based_log_export",
+    "query_shape_insights",
+    "rate_limiting",
+    "resource_policies",
+    "rolling_index",
+    "root",
+    "sandbox",
+    "serverless_instances",
     "serverless_private_endpoints",
     "service_accounts",
     "shared_tier_snapshots",
+    "standby_links",
+    "streams",
     "teams",
+    "third_party_integrations",
+    "x_509_authentication",
 )

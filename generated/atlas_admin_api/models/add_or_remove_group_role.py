@@ -98,15 +98,15 @@ class AddOrRemoveGroupRole:
                 ) or AddOrRemoveGroupRoleGroupRole(_group_role_value)
 
                 if cls is AddOrRemoveGroupRole:
-                    add_or_remove_group_role = object.__new__(cls)
-                    add_or_remove_group_role.group_role = group_role
+                    _add_or_remove_group_role = object.__new__(cls)
+                    _add_or_remove_group_role.group_role = group_role
                 else:
-                    add_or_remove_group_role = cls(
+                    _add_or_remove_group_role = cls(
                         group_role,
                     )
 
-                add_or_remove_group_role.additional_properties = d
-                return add_or_remove_group_role
+                _add_or_remove_group_role.additional_properties = d
+                return _add_or_remove_group_role
 
         except Exception:
             pass

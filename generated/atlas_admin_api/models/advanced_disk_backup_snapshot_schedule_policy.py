@@ -107,17 +107,17 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AdvancedDiskBackupSnapshotSchedulePolicy:
-                    advanced_disk_backup_snapshot_schedule_policy = object.__new__(cls)
-                    advanced_disk_backup_snapshot_schedule_policy.id = id
-                    advanced_disk_backup_snapshot_schedule_policy.policy_items = policy_items
+                    _advanced_disk_backup_snapshot_schedule_policy = object.__new__(cls)
+                    _advanced_disk_backup_snapshot_schedule_policy.id = id
+                    _advanced_disk_backup_snapshot_schedule_policy.policy_items = policy_items
                 else:
-                    advanced_disk_backup_snapshot_schedule_policy = cls(
+                    _advanced_disk_backup_snapshot_schedule_policy = cls(
                         id,
                         policy_items,
                     )
 
-                advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
-                return advanced_disk_backup_snapshot_schedule_policy
+                _advanced_disk_backup_snapshot_schedule_policy.additional_properties = d
+                return _advanced_disk_backup_snapshot_schedule_policy
 
         except Exception:
             pass

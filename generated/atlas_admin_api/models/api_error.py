@@ -156,15 +156,15 @@ class ApiError:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiError:
-                    api_error = object.__new__(cls)
-                    api_error.error = error
-                    api_error.error_code = error_code
-                    api_error.bad_request_detail = bad_request_detail
-                    api_error.detail = detail
-                    api_error.parameters = parameters
-                    api_error.reason = reason
+                    _api_error = object.__new__(cls)
+                    _api_error.error = error
+                    _api_error.error_code = error_code
+                    _api_error.bad_request_detail = bad_request_detail
+                    _api_error.detail = detail
+                    _api_error.parameters = parameters
+                    _api_error.reason = reason
                 else:
-                    api_error = cls(
+                    _api_error = cls(
                         error,
                         error_code,
                         bad_request_detail,
@@ -173,8 +173,8 @@ class ApiError:
                         reason,
                     )
 
-                api_error.additional_properties = d
-                return api_error
+                _api_error.additional_properties = d
+                return _api_error
 
         except Exception:
             pass

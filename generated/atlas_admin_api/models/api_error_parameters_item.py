@@ -53,12 +53,12 @@ class ApiErrorParametersItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is ApiErrorParametersItem:
-                    api_error_parameters_item = object.__new__(cls)
+                    _api_error_parameters_item = object.__new__(cls)
                 else:
-                    api_error_parameters_item = cls()
+                    _api_error_parameters_item = cls()
 
-                api_error_parameters_item.additional_properties = d
-                return api_error_parameters_item
+                _api_error_parameters_item.additional_properties = d
+                return _api_error_parameters_item
 
         except Exception:
             pass

@@ -163,15 +163,15 @@ class ApiKeyUserDetails:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiKeyUserDetails:
-                    api_key_user_details = object.__new__(cls)
-                    api_key_user_details.desc = desc
-                    api_key_user_details.id = id
-                    api_key_user_details.private_key = private_key
-                    api_key_user_details.public_key = public_key
-                    api_key_user_details.roles = roles
-                    api_key_user_details.links = links
+                    _api_key_user_details = object.__new__(cls)
+                    _api_key_user_details.desc = desc
+                    _api_key_user_details.id = id
+                    _api_key_user_details.private_key = private_key
+                    _api_key_user_details.public_key = public_key
+                    _api_key_user_details.roles = roles
+                    _api_key_user_details.links = links
                 else:
-                    api_key_user_details = cls(
+                    _api_key_user_details = cls(
                         desc,
                         id,
                         private_key,
@@ -180,8 +180,8 @@ class ApiKeyUserDetails:
                         links,
                     )
 
-                api_key_user_details.additional_properties = d
-                return api_key_user_details
+                _api_key_user_details.additional_properties = d
+                return _api_key_user_details
 
         except Exception:
             pass

@@ -106,17 +106,17 @@ class AutoExportPolicy:
                 if not (export_bucket_id is UNSET or export_bucket_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is AutoExportPolicy:
-                    auto_export_policy = object.__new__(cls)
-                    auto_export_policy.export_bucket_id = export_bucket_id
-                    auto_export_policy.frequency_type = frequency_type
+                    _auto_export_policy = object.__new__(cls)
+                    _auto_export_policy.export_bucket_id = export_bucket_id
+                    _auto_export_policy.frequency_type = frequency_type
                 else:
-                    auto_export_policy = cls(
+                    _auto_export_policy = cls(
                         export_bucket_id,
                         frequency_type,
                     )
 
-                auto_export_policy.additional_properties = d
-                return auto_export_policy
+                _auto_export_policy.additional_properties = d
+                return _auto_export_policy
 
         except Exception:
             pass

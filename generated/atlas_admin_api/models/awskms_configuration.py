@@ -37,6 +37,8 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "region",
         "requirePrivateNetworking",
         "valid",
+        "roleId",
+        "secretAccessKey",
     }
 )
 
@@ -64,6 +66,11 @@ class AWSKMSConfiguration:
                 Service (KMS) over private networking.
             valid (bool | Unset): Flag that indicates whether the Amazon Web Services (AWS) Key Management Service (KMS)
                 encryption key can encrypt and decrypt data.
+            role_id (str | Unset): Unique 24-hexadecimal digit string that identifies an Amazon Web Services (AWS) Identity
+                and Access Management (IAM) role. This IAM role has the permissions required to manage your AWS customer master
+                key. Example: 32b6e34b3d91647abb20e7b8.
+            secret_access_key (str | Unset): Human-readable label of the Identity and Access Management (IAM) secret access
+                key with permissions required to access your Amazon Web Services (AWS) customer master key.
     """
 
     access_key_id: str | Unset = UNSET
@@ -108,12 +115,16 @@ class AWSKMSConfiguration:
             "AP_SOUTHEAST_7",
             "MX_CENTRAL_1",
             "GLOBAL",
+            "AP_EAST_2",
+            "AP_SOUTHEAST_6",
         ]
         | AWSKMSConfigurationRegion
         | Unset
     ) = UNSET
     require_private_networking: bool | Unset = UNSET
     valid: bool | Unset = UNSET
+    role_id: str | Unset = UNSET
+    secret_access_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("access_key_id", "accessKeyID", False),
@@ -122,6 +133,8 @@ class AWSKMSConfiguration:
         ("region", "region", False),
         ("require_private_networking", "requirePrivateNetworking", False),
         ("valid", "valid", False),
+        ("role_id", "roleId", False),
+        ("secret_access_key", "secretAccessKey", False),
     )
 
     __repr__ = model_repr
@@ -148,6 +161,10 @@ class AWSKMSConfiguration:
 
         valid = self.valid
 
+        role_id = self.role_id
+
+        secret_access_key = self.secret_access_key
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -163,6 +180,10 @@ class AWSKMSConfiguration:
             field_dict["requirePrivateNetworking"] = require_private_networking
         if valid is not UNSET:
             field_dict["valid"] = valid
+        if role_id is not UNSET:
+            field_dict["roleId"] = role_id
+        if secret_access_key is not UNSET:
+            field_dict["secretAccessKey"] = secret_access_key
 
         return field_dict
 
@@ -196,34 +217,44 @@ class AWSKMSConfiguration:
 
                 valid = src_dict.get("valid", UNSET)
 
+                role_id = src_dict.get("roleId", UNSET)
+
+                secret_access_key = src_dict.get("secretAccessKey", UNSET)
+
                 if not (
                     (access_key_id is UNSET or access_key_id.__class__ is str)
                     and (customer_master_key_id is UNSET or customer_master_key_id.__class__ is str)
                     and (enabled is UNSET or enabled.__class__ is bool)
                     and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
                     and (valid is UNSET or valid.__class__ is bool)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (secret_access_key is UNSET or secret_access_key.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSKMSConfiguration:
-                    awskms_configuration = object.__new__(cls)
-                    awskms_configuration.access_key_id = access_key_id
-                    awskms_configuration.customer_master_key_id = customer_master_key_id
-                    awskms_configuration.enabled = enabled
-                    awskms_configuration.region = region
-                    awskms_configuration.require_private_networking = require_private_networking
-                    awskms_configuration.valid = valid
+                    _awskms_configuration = object.__new__(cls)
+                    _awskms_configuration.access_key_id = access_key_id
+                    _awskms_configuration.customer_master_key_id = customer_master_key_id
+                    _awskms_configuration.enabled = enabled
+                    _awskms_configuration.region = region
+                    _awskms_configuration.require_private_networking = require_private_networking
+                    _awskms_configuration.valid = valid
+                    _awskms_configuration.role_id = role_id
+                    _awskms_configuration.secret_access_key = secret_access_key
                 else:
-                    awskms_configuration = cls(
+                    _awskms_configuration = cls(
                         access_key_id,
                         customer_master_key_id,
                         enabled,
                         region,
                         require_private_networking,
                         valid,
+                        role_id,
+                        secret_access_key,
                     )
 
-                awskms_configuration.additional_properties = d
-                return awskms_configuration
+                _awskms_configuration.additional_properties = d
+                return _awskms_configuration
 
         except Exception:
             pass
@@ -295,10 +326,14 @@ if TYPE_CHECKING:
                 "AP_SOUTHEAST_7",
                 "MX_CENTRAL_1",
                 "GLOBAL",
+                "AP_EAST_2",
+                "AP_SOUTHEAST_6",
             ]
             | AWSKMSConfigurationRegion,
             "requirePrivateNetworking": bool,
             "valid": bool,
+            "roleId": str,
+            "secretAccessKey": str,
         },
         total=False,
     )

@@ -40,6 +40,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "requirePrivateNetworking",
         "roleId",
         "secretAccessKey",
+        "valid",
     }
 )
 
@@ -70,6 +71,8 @@ class AWSKMSConfigurationRequest:
                 key.
             secret_access_key (str | Unset): Human-readable label of the Identity and Access Management (IAM) secret access
                 key with permissions required to access your Amazon Web Services (AWS) customer master key.
+            valid (bool | Unset): Flag that indicates whether the Amazon Web Services (AWS) Key Management Service (KMS)
+                encryption key can encrypt and decrypt data.
     """
 
     access_key_id: str | Unset = UNSET
@@ -114,6 +117,8 @@ class AWSKMSConfigurationRequest:
             "AP_SOUTHEAST_7",
             "MX_CENTRAL_1",
             "GLOBAL",
+            "AP_EAST_2",
+            "AP_SOUTHEAST_6",
         ]
         | AWSKMSConfigurationRequestRegion
         | Unset
@@ -121,6 +126,7 @@ class AWSKMSConfigurationRequest:
     require_private_networking: bool | Unset = UNSET
     role_id: str | Unset = UNSET
     secret_access_key: str | Unset = UNSET
+    valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("access_key_id", "accessKeyID", False),
@@ -130,6 +136,7 @@ class AWSKMSConfigurationRequest:
         ("require_private_networking", "requirePrivateNetworking", False),
         ("role_id", "roleId", False),
         ("secret_access_key", "secretAccessKey", False),
+        ("valid", "valid", False),
     )
 
     __repr__ = model_repr
@@ -158,6 +165,8 @@ class AWSKMSConfigurationRequest:
 
         secret_access_key = self.secret_access_key
 
+        valid = self.valid
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -175,6 +184,8 @@ class AWSKMSConfigurationRequest:
             field_dict["roleId"] = role_id
         if secret_access_key is not UNSET:
             field_dict["secretAccessKey"] = secret_access_key
+        if valid is not UNSET:
+            field_dict["valid"] = valid
 
         return field_dict
 
@@ -210,6 +221,8 @@ class AWSKMSConfigurationRequest:
 
                 secret_access_key = src_dict.get("secretAccessKey", UNSET)
 
+                valid = src_dict.get("valid", UNSET)
+
                 if not (
                     (access_key_id is UNSET or access_key_id.__class__ is str)
                     and (customer_master_key_id is UNSET or customer_master_key_id.__class__ is str)
@@ -217,19 +230,21 @@ class AWSKMSConfigurationRequest:
                     and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
                     and (role_id is UNSET or role_id.__class__ is str)
                     and (secret_access_key is UNSET or secret_access_key.__class__ is str)
+                    and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSKMSConfigurationRequest:
-                    awskms_configuration_request = object.__new__(cls)
-                    awskms_configuration_request.access_key_id = access_key_id
-                    awskms_configuration_request.customer_master_key_id = customer_master_key_id
-                    awskms_configuration_request.enabled = enabled
-                    awskms_configuration_request.region = region
-                    awskms_configuration_request.require_private_networking = require_private_networking
-                    awskms_configuration_request.role_id = role_id
-                    awskms_configuration_request.secret_access_key = secret_access_key
+                    _awskms_configuration_request = object.__new__(cls)
+                    _awskms_configuration_request.access_key_id = access_key_id
+                    _awskms_configuration_request.customer_master_key_id = customer_master_key_id
+                    _awskms_configuration_request.enabled = enabled
+                    _awskms_configuration_request.region = region
+                    _awskms_configuration_request.require_private_networking = require_private_networking
+                    _awskms_configuration_request.role_id = role_id
+                    _awskms_configuration_request.secret_access_key = secret_access_key
+                    _awskms_configuration_request.valid = valid
                 else:
-                    awskms_configuration_request = cls(
+                    _awskms_configuration_request = cls(
                         access_key_id,
                         customer_master_key_id,
                         enabled,
@@ -237,10 +252,11 @@ class AWSKMSConfigurationRequest:
                         require_private_networking,
                         role_id,
                         secret_access_key,
+                        valid,
                     )
 
-                awskms_configuration_request.additional_properties = d
-                return awskms_configuration_request
+                _awskms_configuration_request.additional_properties = d
+                return _awskms_configuration_request
 
         except Exception:
             pass
@@ -314,11 +330,14 @@ if TYPE_CHECKING:
                 "AP_SOUTHEAST_7",
                 "MX_CENTRAL_1",
                 "GLOBAL",
+                "AP_EAST_2",
+                "AP_SOUTHEAST_6",
             ]
             | AWSKMSConfigurationRequestRegion,
             "requirePrivateNetworking": bool,
             "roleId": str,
             "secretAccessKey": str,
+            "valid": bool,
         },
         total=False,
     )

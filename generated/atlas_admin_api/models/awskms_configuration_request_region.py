@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 class AWSKMSConfigurationRequestRegion(StrEnum):
     AF_SOUTH_1 = "AF_SOUTH_1"
     AP_EAST_1 = "AP_EAST_1"
+    AP_EAST_2 = "AP_EAST_2"
     AP_NORTHEAST_1 = "AP_NORTHEAST_1"
     AP_NORTHEAST_2 = "AP_NORTHEAST_2"
     AP_NORTHEAST_3 = "AP_NORTHEAST_3"
@@ -14,6 +15,7 @@ class AWSKMSConfigurationRequestRegion(StrEnum):
     AP_SOUTHEAST_3 = "AP_SOUTHEAST_3"
     AP_SOUTHEAST_4 = "AP_SOUTHEAST_4"
     AP_SOUTHEAST_5 = "AP_SOUTHEAST_5"
+    AP_SOUTHEAST_6 = "AP_SOUTHEAST_6"
     AP_SOUTHEAST_7 = "AP_SOUTHEAST_7"
     AP_SOUTH_1 = "AP_SOUTH_1"
     AP_SOUTH_2 = "AP_SOUTH_2"

@@ -42,6 +42,8 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "subscriptionID",
         "tenantID",
         "valid",
+        "roleId",
+        "secret",
     }
 )
 
@@ -69,9 +71,16 @@ class AzureKeyVault:
         tenant_id (UUID | Unset): Unique 36-hexadecimal character string that identifies the Azure Active Directory
             tenant within your Azure subscription.
         valid (bool | Unset): Flag that indicates whether the Azure encryption key can encrypt and decrypt data.
+        role_id (str | Unset): Unique 24-hexadecimal digit string that identifies the Azure Service Principal that
+            MongoDB Cloud uses to access the Azure Key Vault. Example: 32b6e34b3d91647abb20e7b8.
+        secret (str | Unset): Private data that you need secured and that belongs to the specified Azure Key Vault (AKV)
+            tenant (`azureKeyVault.tenantID`). This data can include any type of sensitive data such as passwords, database
+            connection strings, API keys, and the like. AKV stores this information as encrypted binary data.
     """
 
-    azure_environment: Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultAzureEnvironment | Unset = UNSET
+    azure_environment: (
+        Literal["AZURE", "AZURE_CHINA", "AZURE_US_GOVERNMENT"] | AzureKeyVaultAzureEnvironment | Unset
+    ) = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -81,6 +90,8 @@ class AzureKeyVault:
     subscription_id: UUID | Unset = UNSET
     tenant_id: UUID | Unset = UNSET
     valid: bool | Unset = UNSET
+    role_id: str | Unset = UNSET
+    secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("azure_environment", "azureEnvironment", False),
@@ -93,6 +104,8 @@ class AzureKeyVault:
         ("subscription_id", "subscriptionID", False),
         ("tenant_id", "tenantID", False),
         ("valid", "valid", False),
+        ("role_id", "roleId", False),
+        ("secret", "secret", False),
     )
 
     __repr__ = model_repr
@@ -133,6 +146,10 @@ class AzureKeyVault:
 
         valid = self.valid
 
+        role_id = self.role_id
+
+        secret = self.secret
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -156,6 +173,10 @@ class AzureKeyVault:
             field_dict["tenantID"] = tenant_id
         if valid is not UNSET:
             field_dict["valid"] = valid
+        if role_id is not UNSET:
+            field_dict["roleId"] = role_id
+        if secret is not UNSET:
+            field_dict["secret"] = secret
 
         return field_dict
 
@@ -212,6 +233,10 @@ class AzureKeyVault:
 
                 valid = src_dict.get("valid", UNSET)
 
+                role_id = src_dict.get("roleId", UNSET)
+
+                secret = src_dict.get("secret", UNSET)
+
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_identifier is UNSET or key_identifier.__class__ is str)
@@ -219,22 +244,26 @@ class AzureKeyVault:
                     and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
                     and (resource_group_name is UNSET or resource_group_name.__class__ is str)
                     and (valid is UNSET or valid.__class__ is bool)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (secret is UNSET or secret.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureKeyVault:
-                    azure_key_vault = object.__new__(cls)
-                    azure_key_vault.azure_environment = azure_environment
-                    azure_key_vault.client_id = client_id
-                    azure_key_vault.enabled = enabled
-                    azure_key_vault.key_identifier = key_identifier
-                    azure_key_vault.key_vault_name = key_vault_name
-                    azure_key_vault.require_private_networking = require_private_networking
-                    azure_key_vault.resource_group_name = resource_group_name
-                    azure_key_vault.subscription_id = subscription_id
-                    azure_key_vault.tenant_id = tenant_id
-                    azure_key_vault.valid = valid
+                    _azure_key_vault = object.__new__(cls)
+                    _azure_key_vault.azure_environment = azure_environment
+                    _azure_key_vault.client_id = client_id
+                    _azure_key_vault.enabled = enabled
+                    _azure_key_vault.key_identifier = key_identifier
+                    _azure_key_vault.key_vault_name = key_vault_name
+                    _azure_key_vault.require_private_networking = require_private_networking
+                    _azure_key_vault.resource_group_name = resource_group_name
+                    _azure_key_vault.subscription_id = subscription_id
+                    _azure_key_vault.tenant_id = tenant_id
+                    _azure_key_vault.valid = valid
+                    _azure_key_vault.role_id = role_id
+                    _azure_key_vault.secret = secret
                 else:
-                    azure_key_vault = cls(
+                    _azure_key_vault = cls(
                         azure_environment,
                         client_id,
                         enabled,
@@ -245,10 +274,12 @@ class AzureKeyVault:
                         subscription_id,
                         tenant_id,
                         valid,
+                        role_id,
+                        secret,
                     )
 
-                azure_key_vault.additional_properties = d
-                return azure_key_vault
+                _azure_key_vault.additional_properties = d
+                return _azure_key_vault
 
         except Exception:
             pass
@@ -279,7 +310,7 @@ if TYPE_CHECKING:
     AzureKeyVaultDict = TypedDict(
         "AzureKeyVaultDict",
         {
-            "azureEnvironment": Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultAzureEnvironment,
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA", "AZURE_US_GOVERNMENT"] | AzureKeyVaultAzureEnvironment,
             "clientID": UUID,
             "enabled": bool,
             "keyIdentifier": str,
@@ -289,6 +320,8 @@ if TYPE_CHECKING:
             "subscriptionID": UUID,
             "tenantID": UUID,
             "valid": bool,
+            "roleId": str,
+            "secret": str,
         },
         total=False,
     )

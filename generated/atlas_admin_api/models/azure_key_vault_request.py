@@ -44,6 +44,8 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "secret",
         "subscriptionID",
         "tenantID",
+        "roleId",
+        "valid",
     }
 )
 
@@ -73,9 +75,14 @@ class AzureKeyVaultRequest:
             This field cannot be modified when you enable and set up private endpoint connections to your Azure Key Vault.
         tenant_id (UUID | Unset): Unique 36-hexadecimal character string that identifies the Azure Active Directory
             tenant within your Azure subscription.
+        role_id (str | Unset): Unique 24-hexadecimal digit string that identifies the Azure Service Principal that
+            MongoDB Cloud uses to access the Azure Key Vault. Example: 32b6e34b3d91647abb20e7b8.
+        valid (bool | Unset): Flag that indicates whether the Azure encryption key can encrypt and decrypt data.
     """
 
-    azure_environment: Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment | Unset = UNSET
+    azure_environment: (
+        Literal["AZURE", "AZURE_CHINA", "AZURE_US_GOVERNMENT"] | AzureKeyVaultRequestAzureEnvironment | Unset
+    ) = UNSET
     client_id: UUID | Unset = UNSET
     enabled: bool | Unset = UNSET
     key_identifier: str | Unset = UNSET
@@ -85,6 +92,8 @@ class AzureKeyVaultRequest:
     secret: str | Unset = UNSET
     subscription_id: UUID | Unset = UNSET
     tenant_id: UUID | Unset = UNSET
+    role_id: str | Unset = UNSET
+    valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("azure_environment", "azureEnvironment", False),
@@ -97,6 +106,8 @@ class AzureKeyVaultRequest:
         ("secret", "secret", False),
         ("subscription_id", "subscriptionID", False),
         ("tenant_id", "tenantID", False),
+        ("role_id", "roleId", False),
+        ("valid", "valid", False),
     )
 
     __repr__ = model_repr
@@ -137,6 +148,10 @@ class AzureKeyVaultRequest:
         if not isinstance(self.tenant_id, Unset):
             tenant_id = str(self.tenant_id)
 
+        role_id = self.role_id
+
+        valid = self.valid
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -160,6 +175,10 @@ class AzureKeyVaultRequest:
             field_dict["subscriptionID"] = subscription_id
         if tenant_id is not UNSET:
             field_dict["tenantID"] = tenant_id
+        if role_id is not UNSET:
+            field_dict["roleId"] = role_id
+        if valid is not UNSET:
+            field_dict["valid"] = valid
 
         return field_dict
 
@@ -216,6 +235,10 @@ class AzureKeyVaultRequest:
                 else:
                     tenant_id = UUID(_tenant_id)
 
+                role_id = src_dict.get("roleId", UNSET)
+
+                valid = src_dict.get("valid", UNSET)
+
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_identifier is UNSET or key_identifier.__class__ is str)
@@ -223,22 +246,26 @@ class AzureKeyVaultRequest:
                     and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
                     and (resource_group_name is UNSET or resource_group_name.__class__ is str)
                     and (secret is UNSET or secret.__class__ is str)
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureKeyVaultRequest:
-                    azure_key_vault_request = object.__new__(cls)
-                    azure_key_vault_request.azure_environment = azure_environment
-                    azure_key_vault_request.client_id = client_id
-                    azure_key_vault_request.enabled = enabled
-                    azure_key_vault_request.key_identifier = key_identifier
-                    azure_key_vault_request.key_vault_name = key_vault_name
-                    azure_key_vault_request.require_private_networking = require_private_networking
-                    azure_key_vault_request.resource_group_name = resource_group_name
-                    azure_key_vault_request.secret = secret
-                    azure_key_vault_request.subscription_id = subscription_id
-                    azure_key_vault_request.tenant_id = tenant_id
+                    _azure_key_vault_request = object.__new__(cls)
+                    _azure_key_vault_request.azure_environment = azure_environment
+                    _azure_key_vault_request.client_id = client_id
+                    _azure_key_vault_request.enabled = enabled
+                    _azure_key_vault_request.key_identifier = key_identifier
+                    _azure_key_vault_request.key_vault_name = key_vault_name
+                    _azure_key_vault_request.require_private_networking = require_private_networking
+                    _azure_key_vault_request.resource_group_name = resource_group_name
+                    _azure_key_vault_request.secret = secret
+                    _azure_key_vault_request.subscription_id = subscription_id
+                    _azure_key_vault_request.tenant_id = tenant_id
+                    _azure_key_vault_request.role_id = role_id
+                    _azure_key_vault_request.valid = valid
                 else:
-                    azure_key_vault_request = cls(
+                    _azure_key_vault_request = cls(
                         azure_environment,
                         client_id,
                         enabled,
@@ -249,10 +276,12 @@ class AzureKeyVaultRequest:
                         secret,
                         subscription_id,
                         tenant_id,
+                        role_id,
+                        valid,
                     )
 
-                azure_key_vault_request.additional_properties = d
-                return azure_key_vault_request
+                _azure_key_vault_request.additional_properties = d
+                return _azure_key_vault_request
 
         except Exception:
             pass
@@ -285,7 +314,8 @@ if TYPE_CHECKING:
     AzureKeyVaultRequestDict = TypedDict(
         "AzureKeyVaultRequestDict",
         {
-            "azureEnvironment": Literal["AZURE", "AZURE_CHINA"] | AzureKeyVaultRequestAzureEnvironment,
+            "azureEnvironment": Literal["AZURE", "AZURE_CHINA", "AZURE_US_GOVERNMENT"]
+            | AzureKeyVaultRequestAzureEnvironment,
             "clientID": UUID,
             "enabled": bool,
             "keyIdentifier": str,
@@ -295,6 +325,8 @@ if TYPE_CHECKING:
             "secret": str,
             "subscriptionID": UUID,
             "tenantID": UUID,
+            "roleId": str,
+            "valid": bool,
         },
         total=False,
     )

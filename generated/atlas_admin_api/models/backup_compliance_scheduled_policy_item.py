@@ -166,14 +166,14 @@ class BackupComplianceScheduledPolicyItem:
                 if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is BackupComplianceScheduledPolicyItem:
-                    backup_compliance_scheduled_policy_item = object.__new__(cls)
-                    backup_compliance_scheduled_policy_item.frequency_interval = frequency_interval
-                    backup_compliance_scheduled_policy_item.frequency_type = frequency_type
-                    backup_compliance_scheduled_policy_item.retention_unit = retention_unit
-                    backup_compliance_scheduled_policy_item.retention_value = retention_value
-                    backup_compliance_scheduled_policy_item.id = id
+                    _backup_compliance_scheduled_policy_item = object.__new__(cls)
+                    _backup_compliance_scheduled_policy_item.frequency_interval = frequency_interval
+                    _backup_compliance_scheduled_policy_item.frequency_type = frequency_type
+                    _backup_compliance_scheduled_policy_item.retention_unit = retention_unit
+                    _backup_compliance_scheduled_policy_item.retention_value = retention_value
+                    _backup_compliance_scheduled_policy_item.id = id
                 else:
-                    backup_compliance_scheduled_policy_item = cls(
+                    _backup_compliance_scheduled_policy_item = cls(
                         frequency_interval,
                         frequency_type,
                         retention_unit,
@@ -181,8 +181,8 @@ class BackupComplianceScheduledPolicyItem:
                         id,
                     )
 
-                backup_compliance_scheduled_policy_item.additional_properties = d
-                return backup_compliance_scheduled_policy_item
+                _backup_compliance_scheduled_policy_item.additional_properties = d
+                return _backup_compliance_scheduled_policy_item
 
         except Exception:
             pass

@@ -94,17 +94,17 @@ class BackupLabel:
                 if not ((key is UNSET or key.__class__ is str) and (value is UNSET or value.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is BackupLabel:
-                    backup_label = object.__new__(cls)
-                    backup_label.key = key
-                    backup_label.value = value
+                    _backup_label = object.__new__(cls)
+                    _backup_label.key = key
+                    _backup_label.value = value
                 else:
-                    backup_label = cls(
+                    _backup_label = cls(
                         key,
                         value,
                     )
 
-                backup_label.additional_properties = d
-                return backup_label
+                _backup_label.additional_properties = d
+                return _backup_label
 
         except Exception:
             pass

@@ -17,6 +17,8 @@ from ..models.backup_snapshot_retention_retention_unit import (
     BackupSnapshotRetentionRetentionUnit,
 )
 from ..types import (
+    UNSET,
+    Unset,
     drifted_to_dict,
     enum_json,
     lenient_from_dict,
@@ -33,6 +35,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
     {
         "retentionUnit",
         "retentionValue",
+        "links",
     }
 )
 
@@ -47,14 +50,18 @@ class BackupSnapshotRetention:
             retains the snapshot. For less frequent policy items, MongoDB Cloud requires that you specify a value greater
             than or equal to the value specified for more frequent policy items. If the hourly policy item specifies a
             retention of two days, specify two days or greater for the retention of the weekly policy item.
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
     retention_unit: Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
     retention_value: int
+    links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("retention_unit", "retentionUnit", True),
         ("retention_value", "retentionValue", True),
+        ("links", "links", False),
     )
 
     __repr__ = model_repr
@@ -71,6 +78,13 @@ class BackupSnapshotRetention:
 
         retention_value = self.retention_value
 
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -79,6 +93,8 @@ class BackupSnapshotRetention:
                 "retentionValue": retention_value,
             }
         )
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
@@ -99,20 +115,27 @@ class BackupSnapshotRetention:
 
                 retention_value = src_dict["retentionValue"]
 
-                if not (retention_value.__class__ is int):
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                if not (retention_value.__class__ is int and (_links is UNSET or _links.__class__ is list)):
                     raise TypeError("not the documented shape")
                 if cls is BackupSnapshotRetention:
-                    backup_snapshot_retention = object.__new__(cls)
-                    backup_snapshot_retention.retention_unit = retention_unit
-                    backup_snapshot_retention.retention_value = retention_value
+                    _backup_snapshot_retention = object.__new__(cls)
+                    _backup_snapshot_retention.retention_unit = retention_unit
+                    _backup_snapshot_retention.retention_value = retention_value
+                    _backup_snapshot_retention.links = links
                 else:
-                    backup_snapshot_retention = cls(
+                    _backup_snapshot_retention = cls(
                         retention_unit,
                         retention_value,
+                        links,
                     )
 
-                backup_snapshot_retention.additional_properties = d
-                return backup_snapshot_retention
+                _backup_snapshot_retention.additional_properties = d
+                return _backup_snapshot_retention
 
         except Exception:
             pass
@@ -135,12 +158,16 @@ class BackupSnapshotRetention:
         return key in self.additional_properties
 
 
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402
+
 if TYPE_CHECKING:
     from typing import Required, TypedDict
 
     from ..models.backup_snapshot_retention_retention_unit import (
         BackupSnapshotRetentionRetentionUnit,
     )
+    from ..models.link import Link, LinkDict
 
     BackupSnapshotRetentionDict = TypedDict(
         "BackupSnapshotRetentionDict",
@@ -149,6 +176,7 @@ if TYPE_CHECKING:
                 Literal["DAYS", "WEEKS", "MONTHS", "YEARS"] | BackupSnapshotRetentionRetentionUnit
             ],
             "retentionValue": Required[int],
+            "links": list[LinkDict | Link],
         },
         total=False,
     )

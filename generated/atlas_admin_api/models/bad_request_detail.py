@@ -89,15 +89,15 @@ class BadRequestDetail:
                 if not (_fields is UNSET or _fields.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is BadRequestDetail:
-                    bad_request_detail = object.__new__(cls)
-                    bad_request_detail.fields = fields
+                    _bad_request_detail = object.__new__(cls)
+                    _bad_request_detail.fields = fields
                 else:
-                    bad_request_detail = cls(
+                    _bad_request_detail = cls(
                         fields,
                     )
 
-                bad_request_detail.additional_properties = d
-                return bad_request_detail
+                _bad_request_detail.additional_properties = d
+                return _bad_request_detail
 
         except Exception:
             pass

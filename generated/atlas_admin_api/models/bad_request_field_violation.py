@@ -91,17 +91,17 @@ class BadRequestFieldViolation:
                 if not (description.__class__ is str and field.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is BadRequestFieldViolation:
-                    bad_request_field_violation = object.__new__(cls)
-                    bad_request_field_violation.description = description
-                    bad_request_field_violation.field = field
+                    _bad_request_field_violation = object.__new__(cls)
+                    _bad_request_field_violation.description = description
+                    _bad_request_field_violation.field = field
                 else:
-                    bad_request_field_violation = cls(
+                    _bad_request_field_violation = cls(
                         description,
                         field,
                     )
 
-                bad_request_field_violation.additional_properties = d
-                return bad_request_field_violation
+                _bad_request_field_violation.additional_properties = d
+                return _bad_request_field_violation
 
         except Exception:
             pass

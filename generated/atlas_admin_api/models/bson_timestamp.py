@@ -103,17 +103,17 @@ class BSONTimestamp:
                 if not (increment is UNSET or increment.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is BSONTimestamp:
-                    bson_timestamp = object.__new__(cls)
-                    bson_timestamp.date = date
-                    bson_timestamp.increment = increment
+                    _bson_timestamp = object.__new__(cls)
+                    _bson_timestamp.date = date
+                    _bson_timestamp.increment = increment
                 else:
-                    bson_timestamp = cls(
+                    _bson_timestamp = cls(
                         date,
                         increment,
                     )
 
-                bson_timestamp.additional_properties = d
-                return bson_timestamp
+                _bson_timestamp.additional_properties = d
+                return _bson_timestamp
 
         except Exception:
             pass

@@ -144,19 +144,19 @@ class CloudAccessRoleAssignment:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudAccessRoleAssignment:
-                    cloud_access_role_assignment = object.__new__(cls)
-                    cloud_access_role_assignment.group_id = group_id
-                    cloud_access_role_assignment.org_id = org_id
-                    cloud_access_role_assignment.role_name = role_name
+                    _cloud_access_role_assignment = object.__new__(cls)
+                    _cloud_access_role_assignment.group_id = group_id
+                    _cloud_access_role_assignment.org_id = org_id
+                    _cloud_access_role_assignment.role_name = role_name
                 else:
-                    cloud_access_role_assignment = cls(
+                    _cloud_access_role_assignment = cls(
                         group_id,
                         org_id,
                         role_name,
                     )
 
-                cloud_access_role_assignment.additional_properties = d
-                return cloud_access_role_assignment
+                _cloud_access_role_assignment.additional_properties = d
+                return _cloud_access_role_assignment
 
         except Exception:
             pass

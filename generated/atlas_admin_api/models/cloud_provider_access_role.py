@@ -86,15 +86,15 @@ class CloudProviderAccessRole:
                 ) or CloudProviderAccessRoleProviderName(_provider_name_value)
 
                 if cls is CloudProviderAccessRole:
-                    cloud_provider_access_role = object.__new__(cls)
-                    cloud_provider_access_role.provider_name = provider_name
+                    _cloud_provider_access_role = object.__new__(cls)
+                    _cloud_provider_access_role.provider_name = provider_name
                 else:
-                    cloud_provider_access_role = cls(
+                    _cloud_provider_access_role = cls(
                         provider_name,
                     )
 
-                cloud_provider_access_role.additional_properties = d
-                return cloud_provider_access_role
+                _cloud_provider_access_role.additional_properties = d
+                return _cloud_provider_access_role
 
         except Exception:
             pass

@@ -184,16 +184,16 @@ class CloudProviderContainerAzure:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderContainerAzure:
-                    cloud_provider_container_azure = object.__new__(cls)
-                    cloud_provider_container_azure.provider_name = provider_name
-                    cloud_provider_container_azure.atlas_cidr_block = atlas_cidr_block
-                    cloud_provider_container_azure.region = region
-                    cloud_provider_container_azure.id = id
-                    cloud_provider_container_azure.provisioned = provisioned
-                    cloud_provider_container_azure.azure_subscription_id = azure_subscription_id
-                    cloud_provider_container_azure.vnet_name = vnet_name
+                    _cloud_provider_container_azure = object.__new__(cls)
+                    _cloud_provider_container_azure.provider_name = provider_name
+                    _cloud_provider_container_azure.atlas_cidr_block = atlas_cidr_block
+                    _cloud_provider_container_azure.region = region
+                    _cloud_provider_container_azure.id = id
+                    _cloud_provider_container_azure.provisioned = provisioned
+                    _cloud_provider_container_azure.azure_subscription_id = azure_subscription_id
+                    _cloud_provider_container_azure.vnet_name = vnet_name
                 else:
-                    cloud_provider_container_azure = cls(
+                    _cloud_provider_container_azure = cls(
                         atlas_cidr_block,
                         region,
                         id,
@@ -203,8 +203,8 @@ class CloudProviderContainerAzure:
                         provider_name=provider_name,
                     )
 
-                cloud_provider_container_azure.additional_properties = d
-                return cloud_provider_container_azure
+                _cloud_provider_container_azure.additional_properties = d
+                return _cloud_provider_container_azure
 
         except Exception:
             pass

@@ -107,17 +107,17 @@ class CreateAtlasProjectApiKey:
                 if not (desc.__class__ is str and _roles.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is CreateAtlasProjectApiKey:
-                    create_atlas_project_api_key = object.__new__(cls)
-                    create_atlas_project_api_key.desc = desc
-                    create_atlas_project_api_key.roles = roles
+                    _create_atlas_project_api_key = object.__new__(cls)
+                    _create_atlas_project_api_key.desc = desc
+                    _create_atlas_project_api_key.roles = roles
                 else:
-                    create_atlas_project_api_key = cls(
+                    _create_atlas_project_api_key = cls(
                         desc,
                         roles,
                     )
 
-                create_atlas_project_api_key.additional_properties = d
-                return create_atlas_project_api_key
+                _create_atlas_project_api_key.additional_properties = d
+                return _create_atlas_project_api_key
 
         except Exception:
             pass

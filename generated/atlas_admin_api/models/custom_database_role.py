@@ -133,19 +133,19 @@ class CustomDatabaseRole:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CustomDatabaseRole:
-                    custom_database_role = object.__new__(cls)
-                    custom_database_role.role_name = role_name
-                    custom_database_role.actions = actions
-                    custom_database_role.inherited_roles = inherited_roles
+                    _custom_database_role = object.__new__(cls)
+                    _custom_database_role.role_name = role_name
+                    _custom_database_role.actions = actions
+                    _custom_database_role.inherited_roles = inherited_roles
                 else:
-                    custom_database_role = cls(
+                    _custom_database_role = cls(
                         role_name,
                         actions,
                         inherited_roles,
                     )
 
-                custom_database_role.additional_properties = d
-                return custom_database_role
+                _custom_database_role.additional_properties = d
+                return _custom_database_role
 
         except Exception:
             pass

@@ -65,12 +65,12 @@ class CustomZoneMapping:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is CustomZoneMapping:
-                    custom_zone_mapping = object.__new__(cls)
+                    _custom_zone_mapping = object.__new__(cls)
                 else:
-                    custom_zone_mapping = cls()
+                    _custom_zone_mapping = cls()
 
-                custom_zone_mapping.additional_properties = d
-                return custom_zone_mapping
+                _custom_zone_mapping.additional_properties = d
+                return _custom_zone_mapping
 
         except Exception:
             pass

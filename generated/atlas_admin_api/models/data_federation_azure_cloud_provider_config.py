@@ -122,21 +122,21 @@ class DataFederationAzureCloudProviderConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataFederationAzureCloudProviderConfig:
-                    data_federation_azure_cloud_provider_config = object.__new__(cls)
-                    data_federation_azure_cloud_provider_config.role_id = role_id
-                    data_federation_azure_cloud_provider_config.atlas_app_id = atlas_app_id
-                    data_federation_azure_cloud_provider_config.service_principal_id = service_principal_id
-                    data_federation_azure_cloud_provider_config.tenant_id = tenant_id
+                    _data_federation_azure_cloud_provider_config = object.__new__(cls)
+                    _data_federation_azure_cloud_provider_config.role_id = role_id
+                    _data_federation_azure_cloud_provider_config.atlas_app_id = atlas_app_id
+                    _data_federation_azure_cloud_provider_config.service_principal_id = service_principal_id
+                    _data_federation_azure_cloud_provider_config.tenant_id = tenant_id
                 else:
-                    data_federation_azure_cloud_provider_config = cls(
+                    _data_federation_azure_cloud_provider_config = cls(
                         role_id,
                         atlas_app_id,
                         service_principal_id,
                         tenant_id,
                     )
 
-                data_federation_azure_cloud_provider_config.additional_properties = d
-                return data_federation_azure_cloud_provider_config
+                _data_federation_azure_cloud_provider_config.additional_properties = d
+                return _data_federation_azure_cloud_provider_config
 
         except Exception:
             pass

@@ -99,17 +99,17 @@ class DataFederationGCPCloudProviderConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataFederationGCPCloudProviderConfig:
-                    data_federation_gcp_cloud_provider_config = object.__new__(cls)
-                    data_federation_gcp_cloud_provider_config.role_id = role_id
-                    data_federation_gcp_cloud_provider_config.gcp_service_account = gcp_service_account
+                    _data_federation_gcp_cloud_provider_config = object.__new__(cls)
+                    _data_federation_gcp_cloud_provider_config.role_id = role_id
+                    _data_federation_gcp_cloud_provider_config.gcp_service_account = gcp_service_account
                 else:
-                    data_federation_gcp_cloud_provider_config = cls(
+                    _data_federation_gcp_cloud_provider_config = cls(
                         role_id,
                         gcp_service_account,
                     )
 
-                data_federation_gcp_cloud_provider_config.additional_properties = d
-                return data_federation_gcp_cloud_provider_config
+                _data_federation_gcp_cloud_provider_config.additional_properties = d
+                return _data_federation_gcp_cloud_provider_config
 
         except Exception:
             pass

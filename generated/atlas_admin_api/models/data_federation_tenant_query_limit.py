@@ -188,17 +188,17 @@ class DataFederationTenantQueryLimit:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataFederationTenantQueryLimit:
-                    data_federation_tenant_query_limit = object.__new__(cls)
-                    data_federation_tenant_query_limit.name = name
-                    data_federation_tenant_query_limit.value = value
-                    data_federation_tenant_query_limit.current_usage = current_usage
-                    data_federation_tenant_query_limit.default_limit = default_limit
-                    data_federation_tenant_query_limit.last_modified_date = last_modified_date
-                    data_federation_tenant_query_limit.maximum_limit = maximum_limit
-                    data_federation_tenant_query_limit.overrun_policy = overrun_policy
-                    data_federation_tenant_query_limit.tenant_name = tenant_name
+                    _data_federation_tenant_query_limit = object.__new__(cls)
+                    _data_federation_tenant_query_limit.name = name
+                    _data_federation_tenant_query_limit.value = value
+                    _data_federation_tenant_query_limit.current_usage = current_usage
+                    _data_federation_tenant_query_limit.default_limit = default_limit
+                    _data_federation_tenant_query_limit.last_modified_date = last_modified_date
+                    _data_federation_tenant_query_limit.maximum_limit = maximum_limit
+                    _data_federation_tenant_query_limit.overrun_policy = overrun_policy
+                    _data_federation_tenant_query_limit.tenant_name = tenant_name
                 else:
-                    data_federation_tenant_query_limit = cls(
+                    _data_federation_tenant_query_limit = cls(
                         name,
                         value,
                         current_usage,
@@ -209,8 +209,8 @@ class DataFederationTenantQueryLimit:
                         tenant_name,
                     )
 
-                data_federation_tenant_query_limit.additional_properties = d
-                return data_federation_tenant_query_limit
+                _data_federation_tenant_query_limit.additional_properties = d
+                return _data_federation_tenant_query_limit
 
         except Exception:
             pass

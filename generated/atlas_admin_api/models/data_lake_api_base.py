@@ -107,19 +107,19 @@ class DataLakeApiBase:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeApiBase:
-                    data_lake_api_base = object.__new__(cls)
-                    data_lake_api_base.name = name
-                    data_lake_api_base.pipeline = pipeline
-                    data_lake_api_base.source = source
+                    _data_lake_api_base = object.__new__(cls)
+                    _data_lake_api_base.name = name
+                    _data_lake_api_base.pipeline = pipeline
+                    _data_lake_api_base.source = source
                 else:
-                    data_lake_api_base = cls(
+                    _data_lake_api_base = cls(
                         name,
                         pipeline,
                         source,
                     )
 
-                data_lake_api_base.additional_properties = d
-                return data_lake_api_base
+                _data_lake_api_base.additional_properties = d
+                return _data_lake_api_base
 
         except Exception:
             pass

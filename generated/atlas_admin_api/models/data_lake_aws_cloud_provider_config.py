@@ -32,6 +32,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "externalId",
         "iamAssumedRoleARN",
         "iamUserARN",
+        "testS3Bucket",
     }
 )
 
@@ -49,18 +50,22 @@ class DataLakeAWSCloudProviderConfig:
             that the data lake assumes when accessing data stores.
         iam_user_arn (str | Unset): Amazon Resource Name (ARN) of the user that the data lake assumes when accessing
             data stores.
+        test_s3_bucket (str | Unset): Name of the S3 data bucket that the provided role ID is authorized to access.
+            Required if specifying `cloudProviderConfig`.
     """
 
     role_id: str
     external_id: str | Unset = UNSET
     iam_assumed_role_arn: str | Unset = UNSET
     iam_user_arn: str | Unset = UNSET
+    test_s3_bucket: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("role_id", "roleId", True),
         ("external_id", "externalId", False),
         ("iam_assumed_role_arn", "iamAssumedRoleARN", False),
         ("iam_user_arn", "iamUserARN", False),
+        ("test_s3_bucket", "testS3Bucket", False),
     )
 
     __repr__ = model_repr
@@ -81,6 +86,8 @@ class DataLakeAWSCloudProviderConfig:
 
         iam_user_arn = self.iam_user_arn
 
+        test_s3_bucket = self.test_s3_bucket
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -94,6 +101,8 @@ class DataLakeAWSCloudProviderConfig:
             field_dict["iamAssumedRoleARN"] = iam_assumed_role_arn
         if iam_user_arn is not UNSET:
             field_dict["iamUserARN"] = iam_user_arn
+        if test_s3_bucket is not UNSET:
+            field_dict["testS3Bucket"] = test_s3_bucket
 
         return field_dict
 
@@ -116,29 +125,34 @@ class DataLakeAWSCloudProviderConfig:
 
                 iam_user_arn = src_dict.get("iamUserARN", UNSET)
 
+                test_s3_bucket = src_dict.get("testS3Bucket", UNSET)
+
                 if not (
                     role_id.__class__ is str
                     and (external_id is UNSET or external_id.__class__ is str)
                     and (iam_assumed_role_arn is UNSET or iam_assumed_role_arn.__class__ is str)
                     and (iam_user_arn is UNSET or iam_user_arn.__class__ is str)
+                    and (test_s3_bucket is UNSET or test_s3_bucket.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeAWSCloudProviderConfig:
-                    data_lake_aws_cloud_provider_config = object.__new__(cls)
-                    data_lake_aws_cloud_provider_config.role_id = role_id
-                    data_lake_aws_cloud_provider_config.external_id = external_id
-                    data_lake_aws_cloud_provider_config.iam_assumed_role_arn = iam_assumed_role_arn
-                    data_lake_aws_cloud_provider_config.iam_user_arn = iam_user_arn
+                    _data_lake_aws_cloud_provider_config = object.__new__(cls)
+                    _data_lake_aws_cloud_provider_config.role_id = role_id
+                    _data_lake_aws_cloud_provider_config.external_id = external_id
+                    _data_lake_aws_cloud_provider_config.iam_assumed_role_arn = iam_assumed_role_arn
+                    _data_lake_aws_cloud_provider_config.iam_user_arn = iam_user_arn
+                    _data_lake_aws_cloud_provider_config.test_s3_bucket = test_s3_bucket
                 else:
-                    data_lake_aws_cloud_provider_config = cls(
+                    _data_lake_aws_cloud_provider_config = cls(
                         role_id,
                         external_id,
                         iam_assumed_role_arn,
                         iam_user_arn,
+                        test_s3_bucket,
                     )
 
-                data_lake_aws_cloud_provider_config.additional_properties = d
-                return data_lake_aws_cloud_provider_config
+                _data_lake_aws_cloud_provider_config.additional_properties = d
+                return _data_lake_aws_cloud_provider_config
 
         except Exception:
             pass
@@ -171,6 +185,7 @@ if TYPE_CHECKING:
             "externalId": str,
             "iamAssumedRoleARN": str,
             "iamUserARN": str,
+            "testS3Bucket": str,
         },
         total=False,
     )

@@ -122,19 +122,19 @@ class DataLakeCloudProviderConfig:
                     gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
 
                 if cls is DataLakeCloudProviderConfig:
-                    data_lake_cloud_provider_config = object.__new__(cls)
-                    data_lake_cloud_provider_config.aws = aws
-                    data_lake_cloud_provider_config.azure = azure
-                    data_lake_cloud_provider_config.gcp = gcp
+                    _data_lake_cloud_provider_config = object.__new__(cls)
+                    _data_lake_cloud_provider_config.aws = aws
+                    _data_lake_cloud_provider_config.azure = azure
+                    _data_lake_cloud_provider_config.gcp = gcp
                 else:
-                    data_lake_cloud_provider_config = cls(
+                    _data_lake_cloud_provider_config = cls(
                         aws,
                         azure,
                         gcp,
                     )
 
-                data_lake_cloud_provider_config.additional_properties = d
-                return data_lake_cloud_provider_config
+                _data_lake_cloud_provider_config.additional_properties = d
+                return _data_lake_cloud_provider_config
 
         except Exception:
             pass

@@ -116,17 +116,17 @@ class DataLakeDataProcessRegion:
                 ) or DataFederationAWSRegion(_region_value)
 
                 if cls is DataLakeDataProcessRegion:
-                    data_lake_data_process_region = object.__new__(cls)
-                    data_lake_data_process_region.cloud_provider = cloud_provider
-                    data_lake_data_process_region.region = region
+                    _data_lake_data_process_region = object.__new__(cls)
+                    _data_lake_data_process_region.cloud_provider = cloud_provider
+                    _data_lake_data_process_region.region = region
                 else:
-                    data_lake_data_process_region = cls(
+                    _data_lake_data_process_region = cls(
                         cloud_provider,
                         region,
                     )
 
-                data_lake_data_process_region.additional_properties = d
-                return data_lake_data_process_region
+                _data_lake_data_process_region.additional_properties = d
+                return _data_lake_data_process_region
 
         except Exception:
             pass

@@ -110,17 +110,17 @@ class DataLakeDatabaseCollection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDatabaseCollection:
-                    data_lake_database_collection = object.__new__(cls)
-                    data_lake_database_collection.data_sources = data_sources
-                    data_lake_database_collection.name = name
+                    _data_lake_database_collection = object.__new__(cls)
+                    _data_lake_database_collection.data_sources = data_sources
+                    _data_lake_database_collection.name = name
                 else:
-                    data_lake_database_collection = cls(
+                    _data_lake_database_collection = cls(
                         data_sources,
                         name,
                     )
 
-                data_lake_database_collection.additional_properties = d
-                return data_lake_database_collection
+                _data_lake_database_collection.additional_properties = d
+                return _data_lake_database_collection
 
         except Exception:
             pass

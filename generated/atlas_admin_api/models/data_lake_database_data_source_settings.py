@@ -271,22 +271,22 @@ class DataLakeDatabaseDataSourceSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDatabaseDataSourceSettings:
-                    data_lake_database_data_source_settings = object.__new__(cls)
-                    data_lake_database_data_source_settings.allow_insecure = allow_insecure
-                    data_lake_database_data_source_settings.collection = collection
-                    data_lake_database_data_source_settings.collection_regex = collection_regex
-                    data_lake_database_data_source_settings.database = database
-                    data_lake_database_data_source_settings.database_regex = database_regex
-                    data_lake_database_data_source_settings.dataset_name = dataset_name
-                    data_lake_database_data_source_settings.dataset_prefix = dataset_prefix
-                    data_lake_database_data_source_settings.default_format = default_format
-                    data_lake_database_data_source_settings.path = path
-                    data_lake_database_data_source_settings.provenance_field_name = provenance_field_name
-                    data_lake_database_data_source_settings.store_name = store_name
-                    data_lake_database_data_source_settings.trim_level = trim_level
-                    data_lake_database_data_source_settings.urls = urls
+                    _data_lake_database_data_source_settings = object.__new__(cls)
+                    _data_lake_database_data_source_settings.allow_insecure = allow_insecure
+                    _data_lake_database_data_source_settings.collection = collection
+                    _data_lake_database_data_source_settings.collection_regex = collection_regex
+                    _data_lake_database_data_source_settings.database = database
+                    _data_lake_database_data_source_settings.database_regex = database_regex
+                    _data_lake_database_data_source_settings.dataset_name = dataset_name
+                    _data_lake_database_data_source_settings.dataset_prefix = dataset_prefix
+                    _data_lake_database_data_source_settings.default_format = default_format
+                    _data_lake_database_data_source_settings.path = path
+                    _data_lake_database_data_source_settings.provenance_field_name = provenance_field_name
+                    _data_lake_database_data_source_settings.store_name = store_name
+                    _data_lake_database_data_source_settings.trim_level = trim_level
+                    _data_lake_database_data_source_settings.urls = urls
                 else:
-                    data_lake_database_data_source_settings = cls(
+                    _data_lake_database_data_source_settings = cls(
                         allow_insecure,
                         collection,
                         collection_regex,
@@ -302,8 +302,8 @@ class DataLakeDatabaseDataSourceSettings:
                         urls,
                     )
 
-                data_lake_database_data_source_settings.additional_properties = d
-                return data_lake_database_data_source_settings
+                _data_lake_database_data_source_settings.additional_properties = d
+                return _data_lake_database_data_source_settings
 
         except Exception:
             pass

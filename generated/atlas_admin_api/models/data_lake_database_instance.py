@@ -143,21 +143,21 @@ class DataLakeDatabaseInstance:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDatabaseInstance:
-                    data_lake_database_instance = object.__new__(cls)
-                    data_lake_database_instance.collections = collections
-                    data_lake_database_instance.max_wildcard_collections = max_wildcard_collections
-                    data_lake_database_instance.name = name
-                    data_lake_database_instance.views = views
+                    _data_lake_database_instance = object.__new__(cls)
+                    _data_lake_database_instance.collections = collections
+                    _data_lake_database_instance.max_wildcard_collections = max_wildcard_collections
+                    _data_lake_database_instance.name = name
+                    _data_lake_database_instance.views = views
                 else:
-                    data_lake_database_instance = cls(
+                    _data_lake_database_instance = cls(
                         collections,
                         max_wildcard_collections,
                         name,
                         views,
                     )
 
-                data_lake_database_instance.additional_properties = d
-                return data_lake_database_instance
+                _data_lake_database_instance.additional_properties = d
+                return _data_lake_database_instance
 
         except Exception:
             pass

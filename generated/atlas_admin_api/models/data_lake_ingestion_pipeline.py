@@ -255,19 +255,19 @@ class DataLakeIngestionPipeline:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeIngestionPipeline:
-                    data_lake_ingestion_pipeline = object.__new__(cls)
-                    data_lake_ingestion_pipeline.field_id = field_id
-                    data_lake_ingestion_pipeline.created_date = created_date
-                    data_lake_ingestion_pipeline.dataset_retention_policy = dataset_retention_policy
-                    data_lake_ingestion_pipeline.group_id = group_id
-                    data_lake_ingestion_pipeline.last_updated_date = last_updated_date
-                    data_lake_ingestion_pipeline.name = name
-                    data_lake_ingestion_pipeline.sink = sink
-                    data_lake_ingestion_pipeline.source = source
-                    data_lake_ingestion_pipeline.state = state
-                    data_lake_ingestion_pipeline.transformations = transformations
+                    _data_lake_ingestion_pipeline = object.__new__(cls)
+                    _data_lake_ingestion_pipeline.field_id = field_id
+                    _data_lake_ingestion_pipeline.created_date = created_date
+                    _data_lake_ingestion_pipeline.dataset_retention_policy = dataset_retention_policy
+                    _data_lake_ingestion_pipeline.group_id = group_id
+                    _data_lake_ingestion_pipeline.last_updated_date = last_updated_date
+                    _data_lake_ingestion_pipeline.name = name
+                    _data_lake_ingestion_pipeline.sink = sink
+                    _data_lake_ingestion_pipeline.source = source
+                    _data_lake_ingestion_pipeline.state = state
+                    _data_lake_ingestion_pipeline.transformations = transformations
                 else:
-                    data_lake_ingestion_pipeline = cls(
+                    _data_lake_ingestion_pipeline = cls(
                         field_id,
                         created_date,
                         dataset_retention_policy,
@@ -280,8 +280,8 @@ class DataLakeIngestionPipeline:
                         transformations,
                     )
 
-                data_lake_ingestion_pipeline.additional_properties = d
-                return data_lake_ingestion_pipeline
+                _data_lake_ingestion_pipeline.additional_properties = d
+                return _data_lake_ingestion_pipeline
 
         except Exception:
             pass

@@ -151,21 +151,21 @@ class DataLakePipelineSinkDLS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelineSinkDLS:
-                    data_lake_pipeline_sink_dls = object.__new__(cls)
-                    data_lake_pipeline_sink_dls.type_ = type_
-                    data_lake_pipeline_sink_dls.metadata_provider = metadata_provider
-                    data_lake_pipeline_sink_dls.metadata_region = metadata_region
-                    data_lake_pipeline_sink_dls.partition_fields = partition_fields
+                    _data_lake_pipeline_sink_dls = object.__new__(cls)
+                    _data_lake_pipeline_sink_dls.type_ = type_
+                    _data_lake_pipeline_sink_dls.metadata_provider = metadata_provider
+                    _data_lake_pipeline_sink_dls.metadata_region = metadata_region
+                    _data_lake_pipeline_sink_dls.partition_fields = partition_fields
                 else:
-                    data_lake_pipeline_sink_dls = cls(
+                    _data_lake_pipeline_sink_dls = cls(
                         metadata_provider,
                         metadata_region,
                         partition_fields,
                         type_=type_,
                     )
 
-                data_lake_pipeline_sink_dls.additional_properties = d
-                return data_lake_pipeline_sink_dls
+                _data_lake_pipeline_sink_dls.additional_properties = d
+                return _data_lake_pipeline_sink_dls
 
         except Exception:
             pass

@@ -139,14 +139,14 @@ class DataLakePipelineSourceOnDemandCPS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelineSourceOnDemandCPS:
-                    data_lake_pipeline_source_on_demand_cps = object.__new__(cls)
-                    data_lake_pipeline_source_on_demand_cps.type_ = type_
-                    data_lake_pipeline_source_on_demand_cps.cluster_name = cluster_name
-                    data_lake_pipeline_source_on_demand_cps.collection_name = collection_name
-                    data_lake_pipeline_source_on_demand_cps.database_name = database_name
-                    data_lake_pipeline_source_on_demand_cps.group_id = group_id
+                    _data_lake_pipeline_source_on_demand_cps = object.__new__(cls)
+                    _data_lake_pipeline_source_on_demand_cps.type_ = type_
+                    _data_lake_pipeline_source_on_demand_cps.cluster_name = cluster_name
+                    _data_lake_pipeline_source_on_demand_cps.collection_name = collection_name
+                    _data_lake_pipeline_source_on_demand_cps.database_name = database_name
+                    _data_lake_pipeline_source_on_demand_cps.group_id = group_id
                 else:
-                    data_lake_pipeline_source_on_demand_cps = cls(
+                    _data_lake_pipeline_source_on_demand_cps = cls(
                         cluster_name,
                         collection_name,
                         database_name,
@@ -154,8 +154,8 @@ class DataLakePipelineSourceOnDemandCPS:
                         type_=type_,
                     )
 
-                data_lake_pipeline_source_on_demand_cps.additional_properties = d
-                return data_lake_pipeline_source_on_demand_cps
+                _data_lake_pipeline_source_on_demand_cps.additional_properties = d
+                return _data_lake_pipeline_source_on_demand_cps
 
         except Exception:
             pass

@@ -38,6 +38,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "collectionName",
         "databaseName",
         "groupId",
+        "policyItemId",
     }
 )
 
@@ -51,6 +52,8 @@ class DataLakePipelineSourcePeriodicCPS:
         collection_name (str | Unset): Human-readable name that identifies the collection.
         database_name (str | Unset): Human-readable name that identifies the database.
         group_id (str | Unset): Unique 24-hexadecimal character string that identifies the project.
+        policy_item_id (str | Unset): Unique 24-hexadecimal character string that identifies a policy item. Example:
+            32b6e34b3d91647abb20e7b8.
     """
 
     type_: Literal["PERIODIC_CPS"] | DataLakePipelineSourcePeriodicCPSType = _attrs_field(
@@ -60,6 +63,7 @@ class DataLakePipelineSourcePeriodicCPS:
     collection_name: str | Unset = UNSET
     database_name: str | Unset = UNSET
     group_id: str | Unset = UNSET
+    policy_item_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("type_", "type", True),
@@ -67,6 +71,7 @@ class DataLakePipelineSourcePeriodicCPS:
         ("collection_name", "collectionName", False),
         ("database_name", "databaseName", False),
         ("group_id", "groupId", False),
+        ("policy_item_id", "policyItemId", False),
     )
 
     __repr__ = model_repr
@@ -89,6 +94,8 @@ class DataLakePipelineSourcePeriodicCPS:
 
         group_id = self.group_id
 
+        policy_item_id = self.policy_item_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -104,6 +111,8 @@ class DataLakePipelineSourcePeriodicCPS:
             field_dict["databaseName"] = database_name
         if group_id is not UNSET:
             field_dict["groupId"] = group_id
+        if policy_item_id is not UNSET:
+            field_dict["policyItemId"] = policy_item_id
 
         return field_dict
 
@@ -130,31 +139,36 @@ class DataLakePipelineSourcePeriodicCPS:
 
                 group_id = src_dict.get("groupId", UNSET)
 
+                policy_item_id = src_dict.get("policyItemId", UNSET)
+
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
                     and (collection_name is UNSET or collection_name.__class__ is str)
                     and (database_name is UNSET or database_name.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
+                    and (policy_item_id is UNSET or policy_item_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelineSourcePeriodicCPS:
-                    data_lake_pipeline_source_periodic_cps = object.__new__(cls)
-                    data_lake_pipeline_source_periodic_cps.type_ = type_
-                    data_lake_pipeline_source_periodic_cps.cluster_name = cluster_name
-                    data_lake_pipeline_source_periodic_cps.collection_name = collection_name
-                    data_lake_pipeline_source_periodic_cps.database_name = database_name
-                    data_lake_pipeline_source_periodic_cps.group_id = group_id
+                    _data_lake_pipeline_source_periodic_cps = object.__new__(cls)
+                    _data_lake_pipeline_source_periodic_cps.type_ = type_
+                    _data_lake_pipeline_source_periodic_cps.cluster_name = cluster_name
+                    _data_lake_pipeline_source_periodic_cps.collection_name = collection_name
+                    _data_lake_pipeline_source_periodic_cps.database_name = database_name
+                    _data_lake_pipeline_source_periodic_cps.group_id = group_id
+                    _data_lake_pipeline_source_periodic_cps.policy_item_id = policy_item_id
                 else:
-                    data_lake_pipeline_source_periodic_cps = cls(
+                    _data_lake_pipeline_source_periodic_cps = cls(
                         cluster_name,
                         collection_name,
                         database_name,
                         group_id,
+                        policy_item_id,
                         type_=type_,
                     )
 
-                data_lake_pipeline_source_periodic_cps.additional_properties = d
-                return data_lake_pipeline_source_periodic_cps
+                _data_lake_pipeline_source_periodic_cps.additional_properties = d
+                return _data_lake_pipeline_source_periodic_cps
 
         except Exception:
             pass
@@ -192,6 +206,7 @@ if TYPE_CHECKING:
             "collectionName": str,
             "databaseName": str,
             "groupId": str,
+            "policyItemId": str,
         },
         total=False,
     )

@@ -92,17 +92,17 @@ class DataLakePipelinesPartitionField:
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelinesPartitionField:
-                    data_lake_pipelines_partition_field = object.__new__(cls)
-                    data_lake_pipelines_partition_field.field_name = field_name
-                    data_lake_pipelines_partition_field.order = order
+                    _data_lake_pipelines_partition_field = object.__new__(cls)
+                    _data_lake_pipelines_partition_field.field_name = field_name
+                    _data_lake_pipelines_partition_field.order = order
                 else:
-                    data_lake_pipelines_partition_field = cls(
+                    _data_lake_pipelines_partition_field = cls(
                         field_name,
                         order,
                     )
 
-                data_lake_pipelines_partition_field.additional_properties = d
-                return data_lake_pipelines_partition_field
+                _data_lake_pipelines_partition_field.additional_properties = d
+                return _data_lake_pipelines_partition_field
 
         except Exception:
             pass

@@ -14,7 +14,9 @@ from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    UnknownVariant,
     Unset,
+    discriminate,
     drifted_to_dict,
     lenient_from_dict,
     model_repr,
@@ -43,11 +45,26 @@ class DataLakeStorage:
             for this data lake.
 
             Database associated with this data lake. Databases contain collections and views.
-        stores (list[DataLakeStoreSettingsS3] | Unset): Array that contains the data stores for the data lake.
+        stores (list[DataLakeAtlasStoreInstance | DataLakeAzureBlobStore | DataLakeDLSAWSStore | DataLakeDLSAzureStore |
+            DataLakeDLSGCPStore | DataLakeGoogleCloudStorageStore | DataLakeHTTPStore | DataLakeStoreSettingsS3] | Unset):
+            Array that contains the data stores for the data lake.
     """
 
     databases: list[DataLakeDatabaseInstance] | Unset = UNSET
-    stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
+    stores: (
+        list[
+            DataLakeAtlasStoreInstance
+            | DataLakeAzureBlobStore
+            | DataLakeDLSAWSStore
+            | DataLakeDLSAzureStore
+            | DataLakeDLSGCPStore
+            | DataLakeGoogleCloudStorageStore
+            | DataLakeHTTPStore
+            | DataLakeStoreSettingsS3
+            | UnknownVariant
+        ]
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("databases", "databases", False),
@@ -75,7 +92,9 @@ class DataLakeStorage:
         if not isinstance(self.stores, Unset):
             stores = []
             for stores_item_data in self.stores:
+                stores_item: dict[str, Any]
                 stores_item = stores_item_data.to_dict()
+
                 stores.append(stores_item)
 
         field_dict: dict[str, Any] = {}
@@ -107,9 +126,62 @@ class DataLakeStorage:
                     ]
 
                 _stores = src_dict.get("stores", UNSET)
-                stores: list[DataLakeStoreSettingsS3] | Unset = UNSET
+                stores: (
+                    list[
+                        DataLakeAtlasStoreInstance
+                        | DataLakeAzureBlobStore
+                        | DataLakeDLSAWSStore
+                        | DataLakeDLSAzureStore
+                        | DataLakeDLSGCPStore
+                        | DataLakeGoogleCloudStorageStore
+                        | DataLakeHTTPStore
+                        | DataLakeStoreSettingsS3
+                        | UnknownVariant
+                    ]
+                    | Unset
+                ) = UNSET
                 if _stores is not UNSET:
-                    stores = [DataLakeStoreSettingsS3.from_dict(stores_item_data) for stores_item_data in _stores]
+                    stores = []
+                    for stores_item_data in _stores:
+                        _stores_item_data = stores_item_data
+                        stores_item: (
+                            DataLakeAtlasStoreInstance
+                            | DataLakeAzureBlobStore
+                            | DataLakeDLSAWSStore
+                            | DataLakeDLSAzureStore
+                            | DataLakeDLSGCPStore
+                            | DataLakeGoogleCloudStorageStore
+                            | DataLakeHTTPStore
+                            | DataLakeStoreSettingsS3
+                            | UnknownVariant
+                        )
+                        _stores_item_value = (
+                            _stores_item_data.get("provider") if _stores_item_data.__class__ is dict else None
+                        )
+                        if _stores_item_value.__class__ is not str:
+                            _stores_item_data, _stores_item_value = discriminate(
+                                _stores_item_data, "provider", field="stores[]"
+                            )
+                        if _stores_item_value == "s3":
+                            stores_item = DataLakeStoreSettingsS3.from_dict(_stores_item_data)
+                        elif _stores_item_value == "atlas":
+                            stores_item = DataLakeAtlasStoreInstance.from_dict(_stores_item_data)
+                        elif _stores_item_value == "azure":
+                            stores_item = DataLakeAzureBlobStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "dls:aws":
+                            stores_item = DataLakeDLSAWSStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "dls:azure":
+                            stores_item = DataLakeDLSAzureStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "dls:gcp":
+                            stores_item = DataLakeDLSGCPStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "gcs":
+                            stores_item = DataLakeGoogleCloudStorageStore.from_dict(_stores_item_data)
+                        elif _stores_item_value == "http":
+                            stores_item = DataLakeHTTPStore.from_dict(_stores_item_data)
+                        else:
+                            stores_item = UnknownVariant(discriminator=_stores_item_value, raw=dict(_stores_item_data))
+
+                        stores.append(stores_item)
 
                 if not (
                     (_databases is UNSET or _databases.__class__ is list)
@@ -117,17 +189,17 @@ class DataLakeStorage:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeStorage:
-                    data_lake_storage = object.__new__(cls)
-                    data_lake_storage.databases = databases
-                    data_lake_storage.stores = stores
+                    _data_lake_storage = object.__new__(cls)
+                    _data_lake_storage.databases = databases
+                    _data_lake_storage.stores = stores
                 else:
-                    data_lake_storage = cls(
+                    _data_lake_storage = cls(
                         databases,
                         stores,
                     )
 
-                data_lake_storage.additional_properties = d
-                return data_lake_storage
+                _data_lake_storage.additional_properties = d
+                return _data_lake_storage
 
         except Exception:
             pass
@@ -151,26 +223,79 @@ class DataLakeStorage:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.data_lake_atlas_store_instance import DataLakeAtlasStoreInstance  # noqa: E402
+from ..models.data_lake_azure_blob_store import DataLakeAzureBlobStore  # noqa: E402
 from ..models.data_lake_database_instance import DataLakeDatabaseInstance  # noqa: E402
+from ..models.data_lake_dls_azure_store import DataLakeDLSAzureStore  # noqa: E402
+from ..models.data_lake_dlsaws_store import DataLakeDLSAWSStore  # noqa: E402
+from ..models.data_lake_dlsgcp_store import DataLakeDLSGCPStore  # noqa: E402
+from ..models.data_lake_google_cloud_storage_store import (
+    DataLakeGoogleCloudStorageStore,  # noqa: E402
+)
+from ..models.data_lake_http_store import DataLakeHTTPStore  # noqa: E402
 from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: E402
 
 if TYPE_CHECKING:
     from typing import TypedDict
 
+    from ..models.data_lake_atlas_store_instance import (
+        DataLakeAtlasStoreInstance,
+        DataLakeAtlasStoreInstanceDict,
+    )
+    from ..models.data_lake_azure_blob_store import (
+        DataLakeAzureBlobStore,
+        DataLakeAzureBlobStoreDict,
+    )
     from ..models.data_lake_database_instance import (
         DataLakeDatabaseInstance,
         DataLakeDatabaseInstanceDict,
     )
+    from ..models.data_lake_dls_azure_store import (
+        DataLakeDLSAzureStore,
+        DataLakeDLSAzureStoreDict,
+    )
+    from ..models.data_lake_dlsaws_store import (
+        DataLakeDLSAWSStore,
+        DataLakeDLSAWSStoreDict,
+    )
+    from ..models.data_lake_dlsgcp_store import (
+        DataLakeDLSGCPStore,
+        DataLakeDLSGCPStoreDict,
+    )
+    from ..models.data_lake_google_cloud_storage_store import (
+        DataLakeGoogleCloudStorageStore,
+        DataLakeGoogleCloudStorageStoreDict,
+    )
+    from ..models.data_lake_http_store import DataLakeHTTPStore, DataLakeHTTPStoreDict
     from ..models.data_lake_store_settings_s3 import (
         DataLakeStoreSettingsS3,
         DataLakeStoreSettingsS3Dict,
     )
+    from ..types import UnknownVariant
 
     DataLakeStorageDict = TypedDict(
         "DataLakeStorageDict",
         {
             "databases": list[DataLakeDatabaseInstanceDict | DataLakeDatabaseInstance],
-            "stores": list[DataLakeStoreSettingsS3Dict | DataLakeStoreSettingsS3],
+            "stores": list[
+                DataLakeStoreSettingsS3Dict
+                | DataLakeStoreSettingsS3
+                | DataLakeAtlasStoreInstanceDict
+                | DataLakeAtlasStoreInstance
+                | DataLakeAzureBlobStoreDict
+                | DataLakeAzureBlobStore
+                | DataLakeDLSAWSStoreDict
+                | DataLakeDLSAWSStore
+                | DataLakeDLSAzureStoreDict
+                | DataLakeDLSAzureStore
+                | DataLakeDLSGCPStoreDict
+                | DataLakeDLSGCPStore
+                | DataLakeGoogleCloudStorageStoreDict
+                | DataLakeGoogleCloudStorageStore
+                | DataLakeHTTPStoreDict
+                | DataLakeHTTPStore
+                | UnknownVariant
+            ],
         },
         total=False,
     )

@@ -272,18 +272,18 @@ class DataLakeStoreSettingsS3:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeStoreSettingsS3:
-                    data_lake_store_settings_s3 = object.__new__(cls)
-                    data_lake_store_settings_s3.provider = provider
-                    data_lake_store_settings_s3.name = name
-                    data_lake_store_settings_s3.additional_storage_classes = additional_storage_classes
-                    data_lake_store_settings_s3.bucket = bucket
-                    data_lake_store_settings_s3.delimiter = delimiter
-                    data_lake_store_settings_s3.include_tags = include_tags
-                    data_lake_store_settings_s3.prefix = prefix
-                    data_lake_store_settings_s3.public = public
-                    data_lake_store_settings_s3.region = region
+                    _data_lake_store_settings_s3 = object.__new__(cls)
+                    _data_lake_store_settings_s3.provider = provider
+                    _data_lake_store_settings_s3.name = name
+                    _data_lake_store_settings_s3.additional_storage_classes = additional_storage_classes
+                    _data_lake_store_settings_s3.bucket = bucket
+                    _data_lake_store_settings_s3.delimiter = delimiter
+                    _data_lake_store_settings_s3.include_tags = include_tags
+                    _data_lake_store_settings_s3.prefix = prefix
+                    _data_lake_store_settings_s3.public = public
+                    _data_lake_store_settings_s3.region = region
                 else:
-                    data_lake_store_settings_s3 = cls(
+                    _data_lake_store_settings_s3 = cls(
                         name,
                         additional_storage_classes,
                         bucket,
@@ -295,8 +295,8 @@ class DataLakeStoreSettingsS3:
                         provider=provider,
                     )
 
-                data_lake_store_settings_s3.additional_properties = d
-                return data_lake_store_settings_s3
+                _data_lake_store_settings_s3.additional_properties = d
+                return _data_lake_store_settings_s3
 
         except Exception:
             pass

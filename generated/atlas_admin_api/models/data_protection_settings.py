@@ -284,23 +284,23 @@ class DataProtectionSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataProtectionSettings:
-                    data_protection_settings = object.__new__(cls)
-                    data_protection_settings.authorized_email = authorized_email
-                    data_protection_settings.authorized_user_first_name = authorized_user_first_name
-                    data_protection_settings.authorized_user_last_name = authorized_user_last_name
-                    data_protection_settings.copy_protection_enabled = copy_protection_enabled
-                    data_protection_settings.deletable = deletable
-                    data_protection_settings.encryption_at_rest_enabled = encryption_at_rest_enabled
-                    data_protection_settings.on_demand_policy_item = on_demand_policy_item
-                    data_protection_settings.pit_enabled = pit_enabled
-                    data_protection_settings.project_id = project_id
-                    data_protection_settings.restore_window_days = restore_window_days
-                    data_protection_settings.scheduled_policy_items = scheduled_policy_items
-                    data_protection_settings.state = state
-                    data_protection_settings.updated_date = updated_date
-                    data_protection_settings.updated_user = updated_user
+                    _data_protection_settings = object.__new__(cls)
+                    _data_protection_settings.authorized_email = authorized_email
+                    _data_protection_settings.authorized_user_first_name = authorized_user_first_name
+                    _data_protection_settings.authorized_user_last_name = authorized_user_last_name
+                    _data_protection_settings.copy_protection_enabled = copy_protection_enabled
+                    _data_protection_settings.deletable = deletable
+                    _data_protection_settings.encryption_at_rest_enabled = encryption_at_rest_enabled
+                    _data_protection_settings.on_demand_policy_item = on_demand_policy_item
+                    _data_protection_settings.pit_enabled = pit_enabled
+                    _data_protection_settings.project_id = project_id
+                    _data_protection_settings.restore_window_days = restore_window_days
+                    _data_protection_settings.scheduled_policy_items = scheduled_policy_items
+                    _data_protection_settings.state = state
+                    _data_protection_settings.updated_date = updated_date
+                    _data_protection_settings.updated_user = updated_user
                 else:
-                    data_protection_settings = cls(
+                    _data_protection_settings = cls(
                         authorized_email,
                         authorized_user_first_name,
                         authorized_user_last_name,
@@ -317,8 +317,8 @@ class DataProtectionSettings:
                         updated_user,
                     )
 
-                data_protection_settings.additional_properties = d
-                return data_protection_settings
+                _data_protection_settings.additional_properties = d
+                return _data_protection_settings
 
         except Exception:
             pass

@@ -93,17 +93,17 @@ class DatabaseInheritedRole:
                 if not (db.__class__ is str and role.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DatabaseInheritedRole:
-                    database_inherited_role = object.__new__(cls)
-                    database_inherited_role.db = db
-                    database_inherited_role.role = role
+                    _database_inherited_role = object.__new__(cls)
+                    _database_inherited_role.db = db
+                    _database_inherited_role.role = role
                 else:
-                    database_inherited_role = cls(
+                    _database_inherited_role = cls(
                         db,
                         role,
                     )
 
-                database_inherited_role.additional_properties = d
-                return database_inherited_role
+                _database_inherited_role.additional_properties = d
+                return _database_inherited_role
 
         except Exception:
             pass

@@ -105,19 +105,19 @@ class DatabasePermittedNamespaceResource:
                 if not (cluster.__class__ is bool and collection.__class__ is str and db.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DatabasePermittedNamespaceResource:
-                    database_permitted_namespace_resource = object.__new__(cls)
-                    database_permitted_namespace_resource.cluster = cluster
-                    database_permitted_namespace_resource.collection = collection
-                    database_permitted_namespace_resource.db = db
+                    _database_permitted_namespace_resource = object.__new__(cls)
+                    _database_permitted_namespace_resource.cluster = cluster
+                    _database_permitted_namespace_resource.collection = collection
+                    _database_permitted_namespace_resource.db = db
                 else:
-                    database_permitted_namespace_resource = cls(
+                    _database_permitted_namespace_resource = cls(
                         cluster,
                         collection,
                         db,
                     )
 
-                database_permitted_namespace_resource.additional_properties = d
-                return database_permitted_namespace_resource
+                _database_permitted_namespace_resource.additional_properties = d
+                return _database_permitted_namespace_resource
 
         except Exception:
             pass

@@ -107,17 +107,17 @@ class DatabasePrivilegeAction:
                 if not (action.__class__ is str and (_resources is UNSET or _resources.__class__ is list)):
                     raise TypeError("not the documented shape")
                 if cls is DatabasePrivilegeAction:
-                    database_privilege_action = object.__new__(cls)
-                    database_privilege_action.action = action
-                    database_privilege_action.resources = resources
+                    _database_privilege_action = object.__new__(cls)
+                    _database_privilege_action.action = action
+                    _database_privilege_action.resources = resources
                 else:
-                    database_privilege_action = cls(
+                    _database_privilege_action = cls(
                         action,
                         resources,
                     )
 
-                database_privilege_action.additional_properties = d
-                return database_privilege_action
+                _database_privilege_action.additional_properties = d
+                return _database_privilege_action
 
         except Exception:
             pass

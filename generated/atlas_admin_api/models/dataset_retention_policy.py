@@ -121,19 +121,19 @@ class DatasetRetentionPolicy:
                 if not (value.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is DatasetRetentionPolicy:
-                    dataset_retention_policy = object.__new__(cls)
-                    dataset_retention_policy.units = units
-                    dataset_retention_policy.value = value
-                    dataset_retention_policy.last_modified_date = last_modified_date
+                    _dataset_retention_policy = object.__new__(cls)
+                    _dataset_retention_policy.units = units
+                    _dataset_retention_policy.value = value
+                    _dataset_retention_policy.last_modified_date = last_modified_date
                 else:
-                    dataset_retention_policy = cls(
+                    _dataset_retention_policy = cls(
                         units,
                         value,
                         last_modified_date,
                     )
 
-                dataset_retention_policy.additional_properties = d
-                return dataset_retention_policy
+                _dataset_retention_policy.additional_properties = d
+                return _dataset_retention_policy
 
         except Exception:
             pass

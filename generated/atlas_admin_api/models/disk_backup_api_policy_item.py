@@ -166,14 +166,14 @@ class DiskBackupApiPolicyItem:
                 if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupApiPolicyItem:
-                    disk_backup_api_policy_item = object.__new__(cls)
-                    disk_backup_api_policy_item.frequency_interval = frequency_interval
-                    disk_backup_api_policy_item.frequency_type = frequency_type
-                    disk_backup_api_policy_item.retention_unit = retention_unit
-                    disk_backup_api_policy_item.retention_value = retention_value
-                    disk_backup_api_policy_item.id = id
+                    _disk_backup_api_policy_item = object.__new__(cls)
+                    _disk_backup_api_policy_item.frequency_interval = frequency_interval
+                    _disk_backup_api_policy_item.frequency_type = frequency_type
+                    _disk_backup_api_policy_item.retention_unit = retention_unit
+                    _disk_backup_api_policy_item.retention_value = retention_value
+                    _disk_backup_api_policy_item.id = id
                 else:
-                    disk_backup_api_policy_item = cls(
+                    _disk_backup_api_policy_item = cls(
                         frequency_interval,
                         frequency_type,
                         retention_unit,
@@ -181,8 +181,8 @@ class DiskBackupApiPolicyItem:
                         id,
                     )
 
-                disk_backup_api_policy_item.additional_properties = d
-                return disk_backup_api_policy_item
+                _disk_backup_api_policy_item.additional_properties = d
+                return _disk_backup_api_policy_item
 
         except Exception:
             pass

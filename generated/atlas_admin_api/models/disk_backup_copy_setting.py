@@ -21,7 +21,9 @@ from ..models.disk_backup_copy_setting_frequencies_item import (
 )
 from ..types import (
     UNSET,
+    UnknownVariant,
     Unset,
+    discriminate,
     drifted_to_dict,
     enum_json,
     lenient_from_dict,
@@ -41,6 +43,9 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "frequencies",
         "regionName",
         "shouldCopyOplogs",
+        "copyPolicyItems",
+        "lastNumberOfSnapshots",
+        "replicationSpecId",
     }
 )
 
@@ -61,6 +66,17 @@ class DiskBackupCopySetting:
             Region'.
         should_copy_oplogs (bool | Unset): Flag that indicates whether to copy the oplogs to the target region. You can
             use the oplogs to perform point-in-time restores.
+        copy_policy_items (list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem] | Unset): List
+            that describes retention per copy policy item. Allowed only when `copyPolicyItemsEnabled` is true. Responses
+            omit this field when `copyPolicyItemsEnabled` is false or omitted.
+        last_number_of_snapshots (int | Unset): Number of most recent snapshots to copy to the target region. If
+            specified, Atlas copies this number of the most recent snapshots rather than using a frequency-based or policy-
+            based copy schedule. This field is mutually exclusive with `frequencies` and `copyPolicyItems`.
+        replication_spec_id (str | Unset): Unique 24-hexadecimal digit string that identifies the replication object for
+            a zone in a cluster. For global clusters, there can be multiple zones to choose from. For sharded clusters and
+            replica set clusters, there is only one zone in the cluster. To find the Replication Specification ID, do a GET
+            request to Return One Cluster from One Project and consult the `replicationSpecs` array. Example:
+            32b6e34b3d91647abb20e7b8.
     """
 
     zone_id: str
@@ -68,6 +84,11 @@ class DiskBackupCopySetting:
     frequencies: list[DiskBackupCopySettingFrequenciesItem] | Unset = UNSET
     region_name: str | Unset = UNSET
     should_copy_oplogs: bool | Unset = UNSET
+    copy_policy_items: (
+        list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant] | Unset
+    ) = UNSET
+    last_number_of_snapshots: int | Unset = UNSET
+    replication_spec_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("zone_id", "zoneId", True),
@@ -75,6 +96,9 @@ class DiskBackupCopySetting:
         ("frequencies", "frequencies", False),
         ("region_name", "regionName", False),
         ("should_copy_oplogs", "shouldCopyOplogs", False),
+        ("copy_policy_items", "copyPolicyItems", False),
+        ("last_number_of_snapshots", "lastNumberOfSnapshots", False),
+        ("replication_spec_id", "replicationSpecId", False),
     )
 
     __repr__ = model_repr
@@ -104,6 +128,19 @@ class DiskBackupCopySetting:
 
         should_copy_oplogs = self.should_copy_oplogs
 
+        copy_policy_items: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.copy_policy_items, Unset):
+            copy_policy_items = []
+            for copy_policy_items_item_data in self.copy_policy_items:
+                copy_policy_items_item: dict[str, Any]
+                copy_policy_items_item = copy_policy_items_item_data.to_dict()
+
+                copy_policy_items.append(copy_policy_items_item)
+
+        last_number_of_snapshots = self.last_number_of_snapshots
+
+        replication_spec_id = self.replication_spec_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -119,6 +156,12 @@ class DiskBackupCopySetting:
             field_dict["regionName"] = region_name
         if should_copy_oplogs is not UNSET:
             field_dict["shouldCopyOplogs"] = should_copy_oplogs
+        if copy_policy_items is not UNSET:
+            field_dict["copyPolicyItems"] = copy_policy_items
+        if last_number_of_snapshots is not UNSET:
+            field_dict["lastNumberOfSnapshots"] = last_number_of_snapshots
+        if replication_spec_id is not UNSET:
+            field_dict["replicationSpecId"] = replication_spec_id
 
         return field_dict
 
@@ -159,31 +202,85 @@ class DiskBackupCopySetting:
 
                 should_copy_oplogs = src_dict.get("shouldCopyOplogs", UNSET)
 
+                _copy_policy_items = src_dict.get("copyPolicyItems", UNSET)
+                copy_policy_items: (
+                    list[DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant] | Unset
+                ) = UNSET
+                if _copy_policy_items is not UNSET:
+                    copy_policy_items = []
+                    for copy_policy_items_item_data in _copy_policy_items:
+                        _copy_policy_items_item_data = copy_policy_items_item_data
+                        copy_policy_items_item: (
+                            DiskBackupOnDemandCopyPolicyItem | DiskBackupTimeBasedCopyPolicyItem | UnknownVariant
+                        )
+                        _copy_policy_items_item_value = (
+                            _copy_policy_items_item_data.get("frequencyType")
+                            if _copy_policy_items_item_data.__class__ is dict
+                            else None
+                        )
+                        if _copy_policy_items_item_value.__class__ is not str:
+                            _copy_policy_items_item_data, _copy_policy_items_item_value = discriminate(
+                                _copy_policy_items_item_data, "frequencyType", field="copyPolicyItems[]"
+                            )
+                        if _copy_policy_items_item_value in (
+                            "daily",
+                            "hourly",
+                            "monthly",
+                            "weekly",
+                            "yearly",
+                        ):
+                            copy_policy_items_item = DiskBackupTimeBasedCopyPolicyItem.from_dict(
+                                _copy_policy_items_item_data
+                            )
+                        elif _copy_policy_items_item_value == "ondemand":
+                            copy_policy_items_item = DiskBackupOnDemandCopyPolicyItem.from_dict(
+                                _copy_policy_items_item_data
+                            )
+                        else:
+                            copy_policy_items_item = UnknownVariant(
+                                discriminator=_copy_policy_items_item_value, raw=dict(_copy_policy_items_item_data)
+                            )
+
+                        copy_policy_items.append(copy_policy_items_item)
+
+                last_number_of_snapshots = src_dict.get("lastNumberOfSnapshots", UNSET)
+
+                replication_spec_id = src_dict.get("replicationSpecId", UNSET)
+
                 if not (
                     zone_id.__class__ is str
                     and (_frequencies is UNSET or _frequencies.__class__ is list)
                     and (region_name is UNSET or region_name.__class__ is str)
                     and (should_copy_oplogs is UNSET or should_copy_oplogs.__class__ is bool)
+                    and (_copy_policy_items is UNSET or _copy_policy_items.__class__ is list)
+                    and (last_number_of_snapshots is UNSET or last_number_of_snapshots.__class__ is int)
+                    and (replication_spec_id is UNSET or replication_spec_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupCopySetting:
-                    disk_backup_copy_setting = object.__new__(cls)
-                    disk_backup_copy_setting.zone_id = zone_id
-                    disk_backup_copy_setting.cloud_provider = cloud_provider
-                    disk_backup_copy_setting.frequencies = frequencies
-                    disk_backup_copy_setting.region_name = region_name
-                    disk_backup_copy_setting.should_copy_oplogs = should_copy_oplogs
+                    _disk_backup_copy_setting = object.__new__(cls)
+                    _disk_backup_copy_setting.zone_id = zone_id
+                    _disk_backup_copy_setting.cloud_provider = cloud_provider
+                    _disk_backup_copy_setting.frequencies = frequencies
+                    _disk_backup_copy_setting.region_name = region_name
+                    _disk_backup_copy_setting.should_copy_oplogs = should_copy_oplogs
+                    _disk_backup_copy_setting.copy_policy_items = copy_policy_items
+                    _disk_backup_copy_setting.last_number_of_snapshots = last_number_of_snapshots
+                    _disk_backup_copy_setting.replication_spec_id = replication_spec_id
                 else:
-                    disk_backup_copy_setting = cls(
+                    _disk_backup_copy_setting = cls(
                         zone_id,
                         cloud_provider,
                         frequencies,
                         region_name,
                         should_copy_oplogs,
+                        copy_policy_items,
+                        last_number_of_snapshots,
+                        replication_spec_id,
                     )
 
-                disk_backup_copy_setting.additional_properties = d
-                return disk_backup_copy_setting
+                _disk_backup_copy_setting.additional_properties = d
+                return _disk_backup_copy_setting
 
         except Exception:
             pass
@@ -206,6 +303,14 @@ class DiskBackupCopySetting:
         return key in self.additional_properties
 
 
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.disk_backup_on_demand_copy_policy_item import (
+    DiskBackupOnDemandCopyPolicyItem,  # noqa: E402
+)
+from ..models.disk_backup_time_based_copy_policy_item import (
+    DiskBackupTimeBasedCopyPolicyItem,  # noqa: E402
+)
+
 if TYPE_CHECKING:
     from typing import Required, TypedDict
 
@@ -215,6 +320,15 @@ if TYPE_CHECKING:
     from ..models.disk_backup_copy_setting_frequencies_item import (
         DiskBackupCopySettingFrequenciesItem,
     )
+    from ..models.disk_backup_on_demand_copy_policy_item import (
+        DiskBackupOnDemandCopyPolicyItem,
+        DiskBackupOnDemandCopyPolicyItemDict,
+    )
+    from ..models.disk_backup_time_based_copy_policy_item import (
+        DiskBackupTimeBasedCopyPolicyItem,
+        DiskBackupTimeBasedCopyPolicyItemDict,
+    )
+    from ..types import UnknownVariant
 
     DiskBackupCopySettingDict = TypedDict(
         "DiskBackupCopySettingDict",
@@ -227,6 +341,15 @@ if TYPE_CHECKING:
             ],
             "regionName": str,
             "shouldCopyOplogs": bool,
+            "copyPolicyItems": list[
+                DiskBackupTimeBasedCopyPolicyItemDict
+                | DiskBackupTimeBasedCopyPolicyItem
+                | DiskBackupOnDemandCopyPolicyItemDict
+                | DiskBackupOnDemandCopyPolicyItem
+                | UnknownVariant
+            ],
+            "lastNumberOfSnapshots": int,
+            "replicationSpecId": str,
         },
         total=False,
     )

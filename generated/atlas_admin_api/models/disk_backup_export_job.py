@@ -281,21 +281,21 @@ class DiskBackupExportJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupExportJob:
-                    disk_backup_export_job = object.__new__(cls)
-                    disk_backup_export_job.export_bucket_id = export_bucket_id
-                    disk_backup_export_job.components = components
-                    disk_backup_export_job.created_at = created_at
-                    disk_backup_export_job.custom_data = custom_data
-                    disk_backup_export_job.export_status = export_status
-                    disk_backup_export_job.finished_at = finished_at
-                    disk_backup_export_job.id = id
-                    disk_backup_export_job.prefix = prefix
-                    disk_backup_export_job.snapshot_id = snapshot_id
-                    disk_backup_export_job.state = state
-                    disk_backup_export_job.state_reason = state_reason
-                    disk_backup_export_job.links = links
+                    _disk_backup_export_job = object.__new__(cls)
+                    _disk_backup_export_job.export_bucket_id = export_bucket_id
+                    _disk_backup_export_job.components = components
+                    _disk_backup_export_job.created_at = created_at
+                    _disk_backup_export_job.custom_data = custom_data
+                    _disk_backup_export_job.export_status = export_status
+                    _disk_backup_export_job.finished_at = finished_at
+                    _disk_backup_export_job.id = id
+                    _disk_backup_export_job.prefix = prefix
+                    _disk_backup_export_job.snapshot_id = snapshot_id
+                    _disk_backup_export_job.state = state
+                    _disk_backup_export_job.state_reason = state_reason
+                    _disk_backup_export_job.links = links
                 else:
-                    disk_backup_export_job = cls(
+                    _disk_backup_export_job = cls(
                         export_bucket_id,
                         components,
                         created_at,
@@ -310,8 +310,8 @@ class DiskBackupExportJob:
                         links,
                     )
 
-                disk_backup_export_job.additional_properties = d
-                return disk_backup_export_job
+                _disk_backup_export_job.additional_properties = d
+                return _disk_backup_export_job
 
         except Exception:
             pass

@@ -96,17 +96,17 @@ class DiskBackupExportJobComponent:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupExportJobComponent:
-                    disk_backup_export_job_component = object.__new__(cls)
-                    disk_backup_export_job_component.export_id = export_id
-                    disk_backup_export_job_component.replica_set_name = replica_set_name
+                    _disk_backup_export_job_component = object.__new__(cls)
+                    _disk_backup_export_job_component.export_id = export_id
+                    _disk_backup_export_job_component.replica_set_name = replica_set_name
                 else:
-                    disk_backup_export_job_component = cls(
+                    _disk_backup_export_job_component = cls(
                         export_id,
                         replica_set_name,
                     )
 
-                disk_backup_export_job_component.additional_properties = d
-                return disk_backup_export_job_component
+                _disk_backup_export_job_component.additional_properties = d
+                return _disk_backup_export_job_component
 
         except Exception:
             pass

@@ -31,6 +31,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "exportBucketId",
         "snapshotId",
         "customData",
+        "links",
     }
 )
 
@@ -46,16 +47,20 @@ class DiskBackupExportJobRequest:
 
             Collection of key-value pairs that represent custom data to add to the metadata file that MongoDB Cloud uploads
             to the bucket when the export job finishes.
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
     export_bucket_id: str
     snapshot_id: str
     custom_data: list[BackupLabel] | Unset = UNSET
+    links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("export_bucket_id", "exportBucketId", True),
         ("snapshot_id", "snapshotId", True),
         ("custom_data", "customData", False),
+        ("links", "links", False),
     )
 
     __repr__ = model_repr
@@ -79,6 +84,13 @@ class DiskBackupExportJobRequest:
                 custom_data_item = custom_data_item_data.to_dict()
                 custom_data.append(custom_data_item)
 
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -89,6 +101,8 @@ class DiskBackupExportJobRequest:
         )
         if custom_data is not UNSET:
             field_dict["customData"] = custom_data
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
@@ -114,26 +128,34 @@ class DiskBackupExportJobRequest:
                         BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
                     ]
 
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
                 if not (
                     export_bucket_id.__class__ is str
                     and snapshot_id.__class__ is str
                     and (_custom_data is UNSET or _custom_data.__class__ is list)
+                    and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupExportJobRequest:
-                    disk_backup_export_job_request = object.__new__(cls)
-                    disk_backup_export_job_request.export_bucket_id = export_bucket_id
-                    disk_backup_export_job_request.snapshot_id = snapshot_id
-                    disk_backup_export_job_request.custom_data = custom_data
+                    _disk_backup_export_job_request = object.__new__(cls)
+                    _disk_backup_export_job_request.export_bucket_id = export_bucket_id
+                    _disk_backup_export_job_request.snapshot_id = snapshot_id
+                    _disk_backup_export_job_request.custom_data = custom_data
+                    _disk_backup_export_job_request.links = links
                 else:
-                    disk_backup_export_job_request = cls(
+                    _disk_backup_export_job_request = cls(
                         export_bucket_id,
                         snapshot_id,
                         custom_data,
+                        links,
                     )
 
-                disk_backup_export_job_request.additional_properties = d
-                return disk_backup_export_job_request
+                _disk_backup_export_job_request.additional_properties = d
+                return _disk_backup_export_job_request
 
         except Exception:
             pass
@@ -158,11 +180,13 @@ class DiskBackupExportJobRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.backup_label import BackupLabel  # noqa: E402
+from ..models.link import Link  # noqa: E402
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict
 
     from ..models.backup_label import BackupLabel, BackupLabelDict
+    from ..models.link import Link, LinkDict
 
     DiskBackupExportJobRequestDict = TypedDict(
         "DiskBackupExportJobRequestDict",
@@ -170,6 +194,7 @@ if TYPE_CHECKING:
             "exportBucketId": Required[str],
             "snapshotId": Required[str],
             "customData": list[BackupLabelDict | BackupLabel],
+            "links": list[LinkDict | Link],
         },
         total=False,
     )

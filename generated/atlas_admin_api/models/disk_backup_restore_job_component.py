@@ -124,19 +124,19 @@ class DiskBackupRestoreJobComponent:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupRestoreJobComponent:
-                    disk_backup_restore_job_component = object.__new__(cls)
-                    disk_backup_restore_job_component.download_url = download_url
-                    disk_backup_restore_job_component.private_download_delivery_urls = private_download_delivery_urls
-                    disk_backup_restore_job_component.replica_set_name = replica_set_name
+                    _disk_backup_restore_job_component = object.__new__(cls)
+                    _disk_backup_restore_job_component.download_url = download_url
+                    _disk_backup_restore_job_component.private_download_delivery_urls = private_download_delivery_urls
+                    _disk_backup_restore_job_component.replica_set_name = replica_set_name
                 else:
-                    disk_backup_restore_job_component = cls(
+                    _disk_backup_restore_job_component = cls(
                         download_url,
                         private_download_delivery_urls,
                         replica_set_name,
                     )
 
-                disk_backup_restore_job_component.additional_properties = d
-                return disk_backup_restore_job_component
+                _disk_backup_restore_job_component.additional_properties = d
+                return _disk_backup_restore_job_component
 
         except Exception:
             pass

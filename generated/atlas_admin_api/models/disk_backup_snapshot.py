@@ -350,25 +350,25 @@ class DiskBackupSnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupSnapshot:
-                    disk_backup_snapshot = object.__new__(cls)
-                    disk_backup_snapshot.cloud_provider = cloud_provider
-                    disk_backup_snapshot.copy_regions = copy_regions
-                    disk_backup_snapshot.created_at = created_at
-                    disk_backup_snapshot.description = description
-                    disk_backup_snapshot.expires_at = expires_at
-                    disk_backup_snapshot.frequency_type = frequency_type
-                    disk_backup_snapshot.id = id
-                    disk_backup_snapshot.master_key_uuid = master_key_uuid
-                    disk_backup_snapshot.mongod_version = mongod_version
-                    disk_backup_snapshot.policy_items = policy_items
-                    disk_backup_snapshot.replica_set_name = replica_set_name
-                    disk_backup_snapshot.snapshot_type = snapshot_type
-                    disk_backup_snapshot.status = status
-                    disk_backup_snapshot.storage_size_bytes = storage_size_bytes
-                    disk_backup_snapshot.type_ = type_
-                    disk_backup_snapshot.links = links
+                    _disk_backup_snapshot = object.__new__(cls)
+                    _disk_backup_snapshot.cloud_provider = cloud_provider
+                    _disk_backup_snapshot.copy_regions = copy_regions
+                    _disk_backup_snapshot.created_at = created_at
+                    _disk_backup_snapshot.description = description
+                    _disk_backup_snapshot.expires_at = expires_at
+                    _disk_backup_snapshot.frequency_type = frequency_type
+                    _disk_backup_snapshot.id = id
+                    _disk_backup_snapshot.master_key_uuid = master_key_uuid
+                    _disk_backup_snapshot.mongod_version = mongod_version
+                    _disk_backup_snapshot.policy_items = policy_items
+                    _disk_backup_snapshot.replica_set_name = replica_set_name
+                    _disk_backup_snapshot.snapshot_type = snapshot_type
+                    _disk_backup_snapshot.status = status
+                    _disk_backup_snapshot.storage_size_bytes = storage_size_bytes
+                    _disk_backup_snapshot.type_ = type_
+                    _disk_backup_snapshot.links = links
                 else:
-                    disk_backup_snapshot = cls(
+                    _disk_backup_snapshot = cls(
                         cloud_provider,
                         copy_regions,
                         created_at,
@@ -387,8 +387,8 @@ class DiskBackupSnapshot:
                         links,
                     )
 
-                disk_backup_snapshot.additional_properties = d
-                return disk_backup_snapshot
+                _disk_backup_snapshot.additional_properties = d
+                return _disk_backup_snapshot
 
         except Exception:
             pass

@@ -377,28 +377,28 @@ class DiskBackupSnapshotRestoreJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupSnapshotRestoreJob:
-                    disk_backup_snapshot_restore_job = object.__new__(cls)
-                    disk_backup_snapshot_restore_job.delivery_type = delivery_type
-                    disk_backup_snapshot_restore_job.cancelled = cancelled
-                    disk_backup_snapshot_restore_job.components = components
-                    disk_backup_snapshot_restore_job.delivery_url = delivery_url
-                    disk_backup_snapshot_restore_job.desired_timestamp = desired_timestamp
-                    disk_backup_snapshot_restore_job.expired = expired
-                    disk_backup_snapshot_restore_job.expires_at = expires_at
-                    disk_backup_snapshot_restore_job.failed = failed
-                    disk_backup_snapshot_restore_job.finished_at = finished_at
-                    disk_backup_snapshot_restore_job.id = id
-                    disk_backup_snapshot_restore_job.oplog_inc = oplog_inc
-                    disk_backup_snapshot_restore_job.oplog_ts = oplog_ts
-                    disk_backup_snapshot_restore_job.point_in_time_utc_seconds = point_in_time_utc_seconds
-                    disk_backup_snapshot_restore_job.private_download_delivery_urls = private_download_delivery_urls
-                    disk_backup_snapshot_restore_job.snapshot_id = snapshot_id
-                    disk_backup_snapshot_restore_job.target_cluster_name = target_cluster_name
-                    disk_backup_snapshot_restore_job.target_group_id = target_group_id
-                    disk_backup_snapshot_restore_job.timestamp = timestamp
-                    disk_backup_snapshot_restore_job.links = links
+                    _disk_backup_snapshot_restore_job = object.__new__(cls)
+                    _disk_backup_snapshot_restore_job.delivery_type = delivery_type
+                    _disk_backup_snapshot_restore_job.cancelled = cancelled
+                    _disk_backup_snapshot_restore_job.components = components
+                    _disk_backup_snapshot_restore_job.delivery_url = delivery_url
+                    _disk_backup_snapshot_restore_job.desired_timestamp = desired_timestamp
+                    _disk_backup_snapshot_restore_job.expired = expired
+                    _disk_backup_snapshot_restore_job.expires_at = expires_at
+                    _disk_backup_snapshot_restore_job.failed = failed
+                    _disk_backup_snapshot_restore_job.finished_at = finished_at
+                    _disk_backup_snapshot_restore_job.id = id
+                    _disk_backup_snapshot_restore_job.oplog_inc = oplog_inc
+                    _disk_backup_snapshot_restore_job.oplog_ts = oplog_ts
+                    _disk_backup_snapshot_restore_job.point_in_time_utc_seconds = point_in_time_utc_seconds
+                    _disk_backup_snapshot_restore_job.private_download_delivery_urls = private_download_delivery_urls
+                    _disk_backup_snapshot_restore_job.snapshot_id = snapshot_id
+                    _disk_backup_snapshot_restore_job.target_cluster_name = target_cluster_name
+                    _disk_backup_snapshot_restore_job.target_group_id = target_group_id
+                    _disk_backup_snapshot_restore_job.timestamp = timestamp
+                    _disk_backup_snapshot_restore_job.links = links
                 else:
-                    disk_backup_snapshot_restore_job = cls(
+                    _disk_backup_snapshot_restore_job = cls(
                         delivery_type,
                         cancelled,
                         components,
@@ -420,8 +420,8 @@ class DiskBackupSnapshotRestoreJob:
                         links,
                     )
 
-                disk_backup_snapshot_restore_job.additional_properties = d
-                return disk_backup_snapshot_restore_job
+                _disk_backup_snapshot_restore_job.additional_properties = d
+                return _disk_backup_snapshot_restore_job
 
         except Exception:
             pass

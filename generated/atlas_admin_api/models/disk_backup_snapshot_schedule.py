@@ -43,6 +43,13 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "restoreWindowDays",
         "useOrgAndGroupNamesInExportPrefix",
         "links",
+        "autoCopySettingsEnabled",
+        "copyPolicyItemsEnabled",
+        "deleteCopiedBackups",
+        "deleteCopySnapshots",
+        "deleteSnapshots",
+        "updateCopySnapshots",
+        "updateSnapshots",
     }
 )
 
@@ -83,6 +90,23 @@ class DiskBackupSnapshotSchedule:
             uploads to your Export Bucket.
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
+        auto_copy_settings_enabled (bool | Unset): Flag that indicates whether the copy settings are automatically
+            managed by MongoDB Cloud and sync to the cluster topology.
+        copy_policy_items_enabled (bool | Unset): Flag that indicates whether copy settings use `copyPolicyItems`
+            instead of `frequencies`. When true, requests must supply `copyPolicyItems` and responses return
+            `copyPolicyItems` only. When false or omitted, requests must supply `frequencies` and responses return
+            `frequencies` only.
+        delete_copied_backups (list[DeleteCopiedBackups] | Unset): List that contains a document for each deleted copy
+            setting whose backup copies you want to delete.
+        delete_copy_snapshots (bool | Unset): Flag that indicates whether to delete Snapshot copies that MongoDB Cloud
+            took previously when their associated `copyPolicyItems` are removed from a `copySetting`. This option requires
+            `copyPolicyItemsEnabled` to be true.
+        delete_snapshots (bool | Unset): Flag that indicates whether to delete Snapshots that MongoDB Cloud took
+            previously when deleting the associated backup policy.
+        update_copy_snapshots (bool | Unset): Flag that indicates whether to apply the retention changes for updated
+            copy policy items to Snapshot copies that MongoDB Cloud took previously.
+        update_snapshots (bool | Unset): Flag that indicates whether to apply the retention changes in the updated
+            backup policy to Snapshots that MongoDB Cloud took previously.
     """
 
     auto_export_enabled: bool | Unset = UNSET
@@ -98,6 +122,13 @@ class DiskBackupSnapshotSchedule:
     restore_window_days: int | Unset = UNSET
     use_org_and_group_names_in_export_prefix: bool | Unset = UNSET
     links: list[Link] | Unset = UNSET
+    auto_copy_settings_enabled: bool | Unset = UNSET
+    copy_policy_items_enabled: bool | Unset = UNSET
+    delete_copied_backups: list[DeleteCopiedBackups] | Unset = UNSET
+    delete_copy_snapshots: bool | Unset = UNSET
+    delete_snapshots: bool | Unset = UNSET
+    update_copy_snapshots: bool | Unset = UNSET
+    update_snapshots: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("auto_export_enabled", "autoExportEnabled", False),
@@ -113,6 +144,13 @@ class DiskBackupSnapshotSchedule:
         ("restore_window_days", "restoreWindowDays", False),
         ("use_org_and_group_names_in_export_prefix", "useOrgAndGroupNamesInExportPrefix", False),
         ("links", "links", False),
+        ("auto_copy_settings_enabled", "autoCopySettingsEnabled", False),
+        ("copy_policy_items_enabled", "copyPolicyItemsEnabled", False),
+        ("delete_copied_backups", "deleteCopiedBackups", False),
+        ("delete_copy_snapshots", "deleteCopySnapshots", False),
+        ("delete_snapshots", "deleteSnapshots", False),
+        ("update_copy_snapshots", "updateCopySnapshots", False),
+        ("update_snapshots", "updateSnapshots", False),
     )
 
     __repr__ = model_repr
@@ -175,6 +213,25 @@ class DiskBackupSnapshotSchedule:
                 links_item = links_item_data.to_dict()
                 links.append(links_item)
 
+        auto_copy_settings_enabled = self.auto_copy_settings_enabled
+
+        copy_policy_items_enabled = self.copy_policy_items_enabled
+
+        delete_copied_backups: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.delete_copied_backups, Unset):
+            delete_copied_backups = []
+            for delete_copied_backups_item_data in self.delete_copied_backups:
+                delete_copied_backups_item = delete_copied_backups_item_data.to_dict()
+                delete_copied_backups.append(delete_copied_backups_item)
+
+        delete_copy_snapshots = self.delete_copy_snapshots
+
+        delete_snapshots = self.delete_snapshots
+
+        update_copy_snapshots = self.update_copy_snapshots
+
+        update_snapshots = self.update_snapshots
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -204,6 +261,20 @@ class DiskBackupSnapshotSchedule:
             field_dict["useOrgAndGroupNamesInExportPrefix"] = use_org_and_group_names_in_export_prefix
         if links is not UNSET:
             field_dict["links"] = links
+        if auto_copy_settings_enabled is not UNSET:
+            field_dict["autoCopySettingsEnabled"] = auto_copy_settings_enabled
+        if copy_policy_items_enabled is not UNSET:
+            field_dict["copyPolicyItemsEnabled"] = copy_policy_items_enabled
+        if delete_copied_backups is not UNSET:
+            field_dict["deleteCopiedBackups"] = delete_copied_backups
+        if delete_copy_snapshots is not UNSET:
+            field_dict["deleteCopySnapshots"] = delete_copy_snapshots
+        if delete_snapshots is not UNSET:
+            field_dict["deleteSnapshots"] = delete_snapshots
+        if update_copy_snapshots is not UNSET:
+            field_dict["updateCopySnapshots"] = update_copy_snapshots
+        if update_snapshots is not UNSET:
+            field_dict["updateSnapshots"] = update_snapshots
 
         return field_dict
 
@@ -275,6 +346,26 @@ class DiskBackupSnapshotSchedule:
                 if _links is not UNSET:
                     links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
+                auto_copy_settings_enabled = src_dict.get("autoCopySettingsEnabled", UNSET)
+
+                copy_policy_items_enabled = src_dict.get("copyPolicyItemsEnabled", UNSET)
+
+                _delete_copied_backups = src_dict.get("deleteCopiedBackups", UNSET)
+                delete_copied_backups: list[DeleteCopiedBackups] | Unset = UNSET
+                if _delete_copied_backups is not UNSET:
+                    delete_copied_backups = [
+                        DeleteCopiedBackups.from_dict(delete_copied_backups_item_data)
+                        for delete_copied_backups_item_data in _delete_copied_backups
+                    ]
+
+                delete_copy_snapshots = src_dict.get("deleteCopySnapshots", UNSET)
+
+                delete_snapshots = src_dict.get("deleteSnapshots", UNSET)
+
+                update_copy_snapshots = src_dict.get("updateCopySnapshots", UNSET)
+
+                update_snapshots = src_dict.get("updateSnapshots", UNSET)
+
                 if not (
                     (auto_export_enabled is UNSET or auto_export_enabled.__class__ is bool)
                     and (cluster_id is UNSET or cluster_id.__class__ is str)
@@ -290,27 +381,41 @@ class DiskBackupSnapshotSchedule:
                         or use_org_and_group_names_in_export_prefix.__class__ is bool
                     )
                     and (_links is UNSET or _links.__class__ is list)
+                    and (auto_copy_settings_enabled is UNSET or auto_copy_settings_enabled.__class__ is bool)
+                    and (copy_policy_items_enabled is UNSET or copy_policy_items_enabled.__class__ is bool)
+                    and (_delete_copied_backups is UNSET or _delete_copied_backups.__class__ is list)
+                    and (delete_copy_snapshots is UNSET or delete_copy_snapshots.__class__ is bool)
+                    and (delete_snapshots is UNSET or delete_snapshots.__class__ is bool)
+                    and (update_copy_snapshots is UNSET or update_copy_snapshots.__class__ is bool)
+                    and (update_snapshots is UNSET or update_snapshots.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupSnapshotSchedule:
-                    disk_backup_snapshot_schedule = object.__new__(cls)
-                    disk_backup_snapshot_schedule.auto_export_enabled = auto_export_enabled
-                    disk_backup_snapshot_schedule.cluster_id = cluster_id
-                    disk_backup_snapshot_schedule.cluster_name = cluster_name
-                    disk_backup_snapshot_schedule.copy_settings = copy_settings
-                    disk_backup_snapshot_schedule.export = export
-                    disk_backup_snapshot_schedule.extra_retention_settings = extra_retention_settings
-                    disk_backup_snapshot_schedule.next_snapshot = next_snapshot
-                    disk_backup_snapshot_schedule.policies = policies
-                    disk_backup_snapshot_schedule.reference_hour_of_day = reference_hour_of_day
-                    disk_backup_snapshot_schedule.reference_minute_of_hour = reference_minute_of_hour
-                    disk_backup_snapshot_schedule.restore_window_days = restore_window_days
-                    disk_backup_snapshot_schedule.use_org_and_group_names_in_export_prefix = (
+                    _disk_backup_snapshot_schedule = object.__new__(cls)
+                    _disk_backup_snapshot_schedule.auto_export_enabled = auto_export_enabled
+                    _disk_backup_snapshot_schedule.cluster_id = cluster_id
+                    _disk_backup_snapshot_schedule.cluster_name = cluster_name
+                    _disk_backup_snapshot_schedule.copy_settings = copy_settings
+                    _disk_backup_snapshot_schedule.export = export
+                    _disk_backup_snapshot_schedule.extra_retention_settings = extra_retention_settings
+                    _disk_backup_snapshot_schedule.next_snapshot = next_snapshot
+                    _disk_backup_snapshot_schedule.policies = policies
+                    _disk_backup_snapshot_schedule.reference_hour_of_day = reference_hour_of_day
+                    _disk_backup_snapshot_schedule.reference_minute_of_hour = reference_minute_of_hour
+                    _disk_backup_snapshot_schedule.restore_window_days = restore_window_days
+                    _disk_backup_snapshot_schedule.use_org_and_group_names_in_export_prefix = (
                         use_org_and_group_names_in_export_prefix
                     )
-                    disk_backup_snapshot_schedule.links = links
+                    _disk_backup_snapshot_schedule.links = links
+                    _disk_backup_snapshot_schedule.auto_copy_settings_enabled = auto_copy_settings_enabled
+                    _disk_backup_snapshot_schedule.copy_policy_items_enabled = copy_policy_items_enabled
+                    _disk_backup_snapshot_schedule.delete_copied_backups = delete_copied_backups
+                    _disk_backup_snapshot_schedule.delete_copy_snapshots = delete_copy_snapshots
+                    _disk_backup_snapshot_schedule.delete_snapshots = delete_snapshots
+                    _disk_backup_snapshot_schedule.update_copy_snapshots = update_copy_snapshots
+                    _disk_backup_snapshot_schedule.update_snapshots = update_snapshots
                 else:
-                    disk_backup_snapshot_schedule = cls(
+                    _disk_backup_snapshot_schedule = cls(
                         auto_export_enabled,
                         cluster_id,
                         cluster_name,
@@ -324,10 +429,17 @@ class DiskBackupSnapshotSchedule:
                         restore_window_days,
                         use_org_and_group_names_in_export_prefix,
                         links,
+                        auto_copy_settings_enabled,
+                        copy_policy_items_enabled,
+                        delete_copied_backups,
+                        delete_copy_snapshots,
+                        delete_snapshots,
+                        update_copy_snapshots,
+                        update_snapshots,
                     )
 
-                disk_backup_snapshot_schedule.additional_properties = d
-                return disk_backup_snapshot_schedule
+                _disk_backup_snapshot_schedule.additional_properties = d
+                return _disk_backup_snapshot_schedule
 
         except Exception:
             pass
@@ -355,6 +467,7 @@ from ..models.advanced_disk_backup_snapshot_schedule_policy import (
     AdvancedDiskBackupSnapshotSchedulePolicy,  # noqa: E402
 )
 from ..models.auto_export_policy import AutoExportPolicy  # noqa: E402
+from ..models.delete_copied_backups import DeleteCopiedBackups  # noqa: E402
 from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: E402
 from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: E402
 from ..models.link import Link  # noqa: E402
@@ -367,6 +480,10 @@ if TYPE_CHECKING:
         AdvancedDiskBackupSnapshotSchedulePolicyDict,
     )
     from ..models.auto_export_policy import AutoExportPolicy, AutoExportPolicyDict
+    from ..models.delete_copied_backups import (
+        DeleteCopiedBackups,
+        DeleteCopiedBackupsDict,
+    )
     from ..models.disk_backup_copy_setting import (
         DiskBackupCopySetting,
         DiskBackupCopySettingDict,
@@ -393,6 +510,13 @@ if TYPE_CHECKING:
             "restoreWindowDays": int,
             "useOrgAndGroupNamesInExportPrefix": bool,
             "links": list[LinkDict | Link],
+            "autoCopySettingsEnabled": bool,
+            "copyPolicyItemsEnabled": bool,
+            "deleteCopiedBackups": list[DeleteCopiedBackupsDict | DeleteCopiedBackups],
+            "deleteCopySnapshots": bool,
+            "deleteSnapshots": bool,
+            "updateCopySnapshots": bool,
+            "updateSnapshots": bool,
         },
         total=False,
     )

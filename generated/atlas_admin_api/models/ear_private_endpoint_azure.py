@@ -223,15 +223,15 @@ class EARPrivateEndpointAzure:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is EARPrivateEndpointAzure:
-                    ear_private_endpoint_azure = object.__new__(cls)
-                    ear_private_endpoint_azure.cloud_provider = cloud_provider
-                    ear_private_endpoint_azure.error_message = error_message
-                    ear_private_endpoint_azure.id = id
-                    ear_private_endpoint_azure.region_name = region_name
-                    ear_private_endpoint_azure.status = status
-                    ear_private_endpoint_azure.private_endpoint_connection_name = private_endpoint_connection_name
+                    _ear_private_endpoint_azure = object.__new__(cls)
+                    _ear_private_endpoint_azure.cloud_provider = cloud_provider
+                    _ear_private_endpoint_azure.error_message = error_message
+                    _ear_private_endpoint_azure.id = id
+                    _ear_private_endpoint_azure.region_name = region_name
+                    _ear_private_endpoint_azure.status = status
+                    _ear_private_endpoint_azure.private_endpoint_connection_name = private_endpoint_connection_name
                 else:
-                    ear_private_endpoint_azure = cls(
+                    _ear_private_endpoint_azure = cls(
                         error_message,
                         id,
                         region_name,
@@ -240,8 +240,8 @@ class EARPrivateEndpointAzure:
                         cloud_provider=cloud_provider,
                     )
 
-                ear_private_endpoint_azure.additional_properties = d
-                return ear_private_endpoint_azure
+                _ear_private_endpoint_azure.additional_properties = d
+                return _ear_private_endpoint_azure
 
         except Exception:
             pass

@@ -137,21 +137,21 @@ class EncryptionAtRest:
                 if not (enabled_for_search_nodes is UNSET or enabled_for_search_nodes.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is EncryptionAtRest:
-                    encryption_at_rest = object.__new__(cls)
-                    encryption_at_rest.aws_kms = aws_kms
-                    encryption_at_rest.azure_key_vault = azure_key_vault
-                    encryption_at_rest.enabled_for_search_nodes = enabled_for_search_nodes
-                    encryption_at_rest.google_cloud_kms = google_cloud_kms
+                    _encryption_at_rest = object.__new__(cls)
+                    _encryption_at_rest.aws_kms = aws_kms
+                    _encryption_at_rest.azure_key_vault = azure_key_vault
+                    _encryption_at_rest.enabled_for_search_nodes = enabled_for_search_nodes
+                    _encryption_at_rest.google_cloud_kms = google_cloud_kms
                 else:
-                    encryption_at_rest = cls(
+                    _encryption_at_rest = cls(
                         aws_kms,
                         azure_key_vault,
                         enabled_for_search_nodes,
                         google_cloud_kms,
                     )
 
-                encryption_at_rest.additional_properties = d
-                return encryption_at_rest
+                _encryption_at_rest.additional_properties = d
+                return _encryption_at_rest
 
         except Exception:
             pass

@@ -137,21 +137,21 @@ class EncryptionAtRestRequest:
                 if not (enabled_for_search_nodes is UNSET or enabled_for_search_nodes.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is EncryptionAtRestRequest:
-                    encryption_at_rest_request = object.__new__(cls)
-                    encryption_at_rest_request.aws_kms = aws_kms
-                    encryption_at_rest_request.azure_key_vault = azure_key_vault
-                    encryption_at_rest_request.enabled_for_search_nodes = enabled_for_search_nodes
-                    encryption_at_rest_request.google_cloud_kms = google_cloud_kms
+                    _encryption_at_rest_request = object.__new__(cls)
+                    _encryption_at_rest_request.aws_kms = aws_kms
+                    _encryption_at_rest_request.azure_key_vault = azure_key_vault
+                    _encryption_at_rest_request.enabled_for_search_nodes = enabled_for_search_nodes
+                    _encryption_at_rest_request.google_cloud_kms = google_cloud_kms
                 else:
-                    encryption_at_rest_request = cls(
+                    _encryption_at_rest_request = cls(
                         aws_kms,
                         azure_key_vault,
                         enabled_for_search_nodes,
                         google_cloud_kms,
                     )
 
-                encryption_at_rest_request.additional_properties = d
-                return encryption_at_rest_request
+                _encryption_at_rest_request.additional_properties = d
+                return _encryption_at_rest_request
 
         except Exception:
             pass

@@ -36,6 +36,8 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "cloudProvider",
         "iamRoleId",
         "links",
+        "region",
+        "requirePrivateNetworking",
     }
 )
 
@@ -54,6 +56,9 @@ class ExportBucketAWS:
             MongoDB Cloud uses to access the AWS S3 bucket.
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
+        region (str | Unset): AWS region for the export bucket. This is set by Atlas and is never user-supplied.
+            Example: us-east-1.
+        require_private_networking (bool | Unset): Indicates whether to use private link. User supplied.
     """
 
     field_id: str
@@ -63,6 +68,8 @@ class ExportBucketAWS:
     )
     iam_role_id: str
     links: list[Link] | Unset = UNSET
+    region: str | Unset = UNSET
+    require_private_networking: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("field_id", "_id", True),
@@ -70,6 +77,8 @@ class ExportBucketAWS:
         ("cloud_provider", "cloudProvider", True),
         ("iam_role_id", "iamRoleId", True),
         ("links", "links", False),
+        ("region", "region", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
     )
 
     __repr__ = model_repr
@@ -97,6 +106,10 @@ class ExportBucketAWS:
                 links_item = links_item_data.to_dict()
                 links.append(links_item)
 
+        region = self.region
+
+        require_private_networking = self.require_private_networking
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -109,6 +122,10 @@ class ExportBucketAWS:
         )
         if links is not UNSET:
             field_dict["links"] = links
+        if region is not UNSET:
+            field_dict["region"] = region
+        if require_private_networking is not UNSET:
+            field_dict["requirePrivateNetworking"] = require_private_networking
 
         return field_dict
 
@@ -138,31 +155,41 @@ class ExportBucketAWS:
                 if _links is not UNSET:
                     links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
+                region = src_dict.get("region", UNSET)
+
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
+
                 if not (
                     field_id.__class__ is str
                     and bucket_name.__class__ is str
                     and iam_role_id.__class__ is str
                     and (_links is UNSET or _links.__class__ is list)
+                    and (region is UNSET or region.__class__ is str)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketAWS:
-                    export_bucket_aws = object.__new__(cls)
-                    export_bucket_aws.field_id = field_id
-                    export_bucket_aws.bucket_name = bucket_name
-                    export_bucket_aws.cloud_provider = cloud_provider
-                    export_bucket_aws.iam_role_id = iam_role_id
-                    export_bucket_aws.links = links
+                    _export_bucket_aws = object.__new__(cls)
+                    _export_bucket_aws.field_id = field_id
+                    _export_bucket_aws.bucket_name = bucket_name
+                    _export_bucket_aws.cloud_provider = cloud_provider
+                    _export_bucket_aws.iam_role_id = iam_role_id
+                    _export_bucket_aws.links = links
+                    _export_bucket_aws.region = region
+                    _export_bucket_aws.require_private_networking = require_private_networking
                 else:
-                    export_bucket_aws = cls(
+                    _export_bucket_aws = cls(
                         field_id,
                         bucket_name,
                         iam_role_id,
                         links,
+                        region,
+                        require_private_networking,
                         cloud_provider=cloud_provider,
                     )
 
-                export_bucket_aws.additional_properties = d
-                return export_bucket_aws
+                _export_bucket_aws.additional_properties = d
+                return _export_bucket_aws
 
         except Exception:
             pass
@@ -202,6 +229,8 @@ if TYPE_CHECKING:
             "cloudProvider": Required[Literal["AWS"] | ExportBucketAWSCloudProvider],
             "iamRoleId": Required[str],
             "links": list[LinkDict | Link],
+            "region": str,
+            "requirePrivateNetworking": bool,
         },
         total=False,
     )

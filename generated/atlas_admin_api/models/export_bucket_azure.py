@@ -167,16 +167,16 @@ class ExportBucketAzure:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketAzure:
-                    export_bucket_azure = object.__new__(cls)
-                    export_bucket_azure.cloud_provider = cloud_provider
-                    export_bucket_azure.field_id = field_id
-                    export_bucket_azure.bucket_name = bucket_name
-                    export_bucket_azure.links = links
-                    export_bucket_azure.role_id = role_id
-                    export_bucket_azure.tenant_id = tenant_id
-                    export_bucket_azure.service_url = service_url
+                    _export_bucket_azure = object.__new__(cls)
+                    _export_bucket_azure.cloud_provider = cloud_provider
+                    _export_bucket_azure.field_id = field_id
+                    _export_bucket_azure.bucket_name = bucket_name
+                    _export_bucket_azure.links = links
+                    _export_bucket_azure.role_id = role_id
+                    _export_bucket_azure.tenant_id = tenant_id
+                    _export_bucket_azure.service_url = service_url
                 else:
-                    export_bucket_azure = cls(
+                    _export_bucket_azure = cls(
                         field_id,
                         bucket_name,
                         links,
@@ -186,8 +186,8 @@ class ExportBucketAzure:
                         cloud_provider=cloud_provider,
                     )
 
-                export_bucket_azure.additional_properties = d
-                return export_bucket_azure
+                _export_bucket_azure.additional_properties = d
+                return _export_bucket_azure
 
         except Exception:
             pass

@@ -145,14 +145,14 @@ class ExportBucketGCP:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketGCP:
-                    export_bucket_gcp = object.__new__(cls)
-                    export_bucket_gcp.cloud_provider = cloud_provider
-                    export_bucket_gcp.field_id = field_id
-                    export_bucket_gcp.bucket_name = bucket_name
-                    export_bucket_gcp.links = links
-                    export_bucket_gcp.role_id = role_id
+                    _export_bucket_gcp = object.__new__(cls)
+                    _export_bucket_gcp.cloud_provider = cloud_provider
+                    _export_bucket_gcp.field_id = field_id
+                    _export_bucket_gcp.bucket_name = bucket_name
+                    _export_bucket_gcp.links = links
+                    _export_bucket_gcp.role_id = role_id
                 else:
-                    export_bucket_gcp = cls(
+                    _export_bucket_gcp = cls(
                         field_id,
                         bucket_name,
                         links,
@@ -160,8 +160,8 @@ class ExportBucketGCP:
                         cloud_provider=cloud_provider,
                     )
 
-                export_bucket_gcp.additional_properties = d
-                return export_bucket_gcp
+                _export_bucket_gcp.additional_properties = d
+                return _export_bucket_gcp
 
         except Exception:
             pass

@@ -17,6 +17,8 @@ from ..models.export_bucket_request_aws_cloud_provider import (
     ExportBucketRequestAWSCloudProvider,
 )
 from ..types import (
+    UNSET,
+    Unset,
     drifted_to_dict,
     enum_json,
     lenient_from_dict,
@@ -34,6 +36,8 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "cloudProvider",
         "bucketName",
         "iamRoleId",
+        "links",
+        "requirePrivateNetworking",
     }
 )
 
@@ -49,6 +53,10 @@ class ExportBucketRequestAWS:
             to.
         iam_role_id (str): Unique 24-hexadecimal character string that identifies the Unified AWS Access role ID that
             MongoDB Cloud uses to access the AWS S3 bucket.
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
+        require_private_networking (bool | Unset): Indicates whether to do exports over PrivateLink as opposed to public
+            IPs. Defaults to False.
     """
 
     cloud_provider: Literal["AWS"] | ExportBucketRequestAWSCloudProvider = _attrs_field(
@@ -56,11 +64,15 @@ class ExportBucketRequestAWS:
     )
     bucket_name: str
     iam_role_id: str
+    links: list[Link] | Unset = UNSET
+    require_private_networking: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("cloud_provider", "cloudProvider", True),
         ("bucket_name", "bucketName", True),
         ("iam_role_id", "iamRoleId", True),
+        ("links", "links", False),
+        ("require_private_networking", "requirePrivateNetworking", False),
     )
 
     __repr__ = model_repr
@@ -79,6 +91,15 @@ class ExportBucketRequestAWS:
 
         iam_role_id = self.iam_role_id
 
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
+        require_private_networking = self.require_private_networking
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -88,6 +109,10 @@ class ExportBucketRequestAWS:
                 "iamRoleId": iam_role_id,
             }
         )
+        if links is not UNSET:
+            field_dict["links"] = links
+        if require_private_networking is not UNSET:
+            field_dict["requirePrivateNetworking"] = require_private_networking
 
         return field_dict
 
@@ -110,22 +135,38 @@ class ExportBucketRequestAWS:
 
                 iam_role_id = src_dict["iamRoleId"]
 
-                if not (bucket_name.__class__ is str and iam_role_id.__class__ is str):
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
+
+                if not (
+                    bucket_name.__class__ is str
+                    and iam_role_id.__class__ is str
+                    and (_links is UNSET or _links.__class__ is list)
+                    and (require_private_networking is UNSET or require_private_networking.__class__ is bool)
+                ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketRequestAWS:
-                    export_bucket_request_aws = object.__new__(cls)
-                    export_bucket_request_aws.cloud_provider = cloud_provider
-                    export_bucket_request_aws.bucket_name = bucket_name
-                    export_bucket_request_aws.iam_role_id = iam_role_id
+                    _export_bucket_request_aws = object.__new__(cls)
+                    _export_bucket_request_aws.cloud_provider = cloud_provider
+                    _export_bucket_request_aws.bucket_name = bucket_name
+                    _export_bucket_request_aws.iam_role_id = iam_role_id
+                    _export_bucket_request_aws.links = links
+                    _export_bucket_request_aws.require_private_networking = require_private_networking
                 else:
-                    export_bucket_request_aws = cls(
+                    _export_bucket_request_aws = cls(
                         bucket_name,
                         iam_role_id,
+                        links,
+                        require_private_networking,
                         cloud_provider=cloud_provider,
                     )
 
-                export_bucket_request_aws.additional_properties = d
-                return export_bucket_request_aws
+                _export_bucket_request_aws.additional_properties = d
+                return _export_bucket_request_aws
 
         except Exception:
             pass
@@ -148,12 +189,16 @@ class ExportBucketRequestAWS:
         return key in self.additional_properties
 
 
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402
+
 if TYPE_CHECKING:
     from typing import Required, TypedDict
 
     from ..models.export_bucket_request_aws_cloud_provider import (
         ExportBucketRequestAWSCloudProvider,
     )
+    from ..models.link import Link, LinkDict
 
     ExportBucketRequestAWSDict = TypedDict(
         "ExportBucketRequestAWSDict",
@@ -161,6 +206,8 @@ if TYPE_CHECKING:
             "cloudProvider": Required[Literal["AWS"] | ExportBucketRequestAWSCloudProvider],
             "bucketName": Required[str],
             "iamRoleId": Required[str],
+            "links": list[LinkDict | Link],
+            "requirePrivateNetworking": bool,
         },
         total=False,
     )

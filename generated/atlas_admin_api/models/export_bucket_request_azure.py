@@ -9,6 +9,7 @@ from typing import (
     Literal,
     TypeVar,
 )
+from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -37,6 +38,8 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "bucketName",
         "roleId",
         "serviceUrl",
+        "links",
+        "tenantId",
     }
 )
 
@@ -51,6 +54,10 @@ class ExportBucketRequestAzure:
             to.
         role_id (str | Unset):
         service_url (str | Unset):
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
+        tenant_id (UUID | Unset): UUID that identifies the Azure Active Directory Tenant ID. Deprecated: this field is
+            ignored; the `tenantId` of the Cloud Provider Access role (from `roleId`) is used.
     """
 
     cloud_provider: Literal["AZURE"] | ExportBucketRequestAzureCloudProvider = _attrs_field(
@@ -59,12 +66,16 @@ class ExportBucketRequestAzure:
     bucket_name: str
     role_id: str | Unset = UNSET
     service_url: str | Unset = UNSET
+    links: list[Link] | Unset = UNSET
+    tenant_id: UUID | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("cloud_provider", "cloudProvider", True),
         ("bucket_name", "bucketName", True),
         ("role_id", "roleId", False),
         ("service_url", "serviceUrl", False),
+        ("links", "links", False),
+        ("tenant_id", "tenantId", False),
     )
 
     __repr__ = model_repr
@@ -85,6 +96,17 @@ class ExportBucketRequestAzure:
 
         service_url = self.service_url
 
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
+        tenant_id: str | Unset = UNSET
+        if not isinstance(self.tenant_id, Unset):
+            tenant_id = str(self.tenant_id)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -97,6 +119,10 @@ class ExportBucketRequestAzure:
             field_dict["roleId"] = role_id
         if service_url is not UNSET:
             field_dict["serviceUrl"] = service_url
+        if links is not UNSET:
+            field_dict["links"] = links
+        if tenant_id is not UNSET:
+            field_dict["tenantId"] = tenant_id
 
         return field_dict
 
@@ -121,28 +147,45 @@ class ExportBucketRequestAzure:
 
                 service_url = src_dict.get("serviceUrl", UNSET)
 
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                _tenant_id = src_dict.get("tenantId", UNSET)
+                tenant_id: UUID | Unset
+                if _tenant_id is UNSET:
+                    tenant_id = UNSET
+                else:
+                    tenant_id = UUID(_tenant_id)
+
                 if not (
                     bucket_name.__class__ is str
                     and (role_id is UNSET or role_id.__class__ is str)
                     and (service_url is UNSET or service_url.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketRequestAzure:
-                    export_bucket_request_azure = object.__new__(cls)
-                    export_bucket_request_azure.cloud_provider = cloud_provider
-                    export_bucket_request_azure.bucket_name = bucket_name
-                    export_bucket_request_azure.role_id = role_id
-                    export_bucket_request_azure.service_url = service_url
+                    _export_bucket_request_azure = object.__new__(cls)
+                    _export_bucket_request_azure.cloud_provider = cloud_provider
+                    _export_bucket_request_azure.bucket_name = bucket_name
+                    _export_bucket_request_azure.role_id = role_id
+                    _export_bucket_request_azure.service_url = service_url
+                    _export_bucket_request_azure.links = links
+                    _export_bucket_request_azure.tenant_id = tenant_id
                 else:
-                    export_bucket_request_azure = cls(
+                    _export_bucket_request_azure = cls(
                         bucket_name,
                         role_id,
                         service_url,
+                        links,
+                        tenant_id,
                         cloud_provider=cloud_provider,
                     )
 
-                export_bucket_request_azure.additional_properties = d
-                return export_bucket_request_azure
+                _export_bucket_request_azure.additional_properties = d
+                return _export_bucket_request_azure
 
         except Exception:
             pass
@@ -165,12 +208,16 @@ class ExportBucketRequestAzure:
         return key in self.additional_properties
 
 
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402
+
 if TYPE_CHECKING:
     from typing import Required, TypedDict
 
     from ..models.export_bucket_request_azure_cloud_provider import (
         ExportBucketRequestAzureCloudProvider,
     )
+    from ..models.link import Link, LinkDict
 
     ExportBucketRequestAzureDict = TypedDict(
         "ExportBucketRequestAzureDict",
@@ -179,6 +226,8 @@ if TYPE_CHECKING:
             "bucketName": Required[str],
             "roleId": str,
             "serviceUrl": str,
+            "links": list[LinkDict | Link],
+            "tenantId": UUID,
         },
         total=False,
     )

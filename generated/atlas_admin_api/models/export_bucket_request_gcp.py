@@ -36,6 +36,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "cloudProvider",
         "bucketName",
         "roleId",
+        "links",
     }
 )
 
@@ -49,6 +50,8 @@ class ExportBucketRequestGCP:
         bucket_name (str): Human-readable label that identifies the AWS S3 Bucket that the role is authorized to export
             to.
         role_id (str | Unset):
+        links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
+            resources, related API resources, or both. RFC 5988 outlines these relationships.
     """
 
     cloud_provider: Literal["GCP"] | ExportBucketRequestGCPCloudProvider = _attrs_field(
@@ -56,11 +59,13 @@ class ExportBucketRequestGCP:
     )
     bucket_name: str
     role_id: str | Unset = UNSET
+    links: list[Link] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("cloud_provider", "cloudProvider", True),
         ("bucket_name", "bucketName", True),
         ("role_id", "roleId", False),
+        ("links", "links", False),
     )
 
     __repr__ = model_repr
@@ -79,6 +84,13 @@ class ExportBucketRequestGCP:
 
         role_id = self.role_id
 
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -89,6 +101,8 @@ class ExportBucketRequestGCP:
         )
         if role_id is not UNSET:
             field_dict["roleId"] = role_id
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
@@ -111,22 +125,33 @@ class ExportBucketRequestGCP:
 
                 role_id = src_dict.get("roleId", UNSET)
 
-                if not (bucket_name.__class__ is str and (role_id is UNSET or role_id.__class__ is str)):
+                _links = src_dict.get("links", UNSET)
+                links: list[Link] | Unset = UNSET
+                if _links is not UNSET:
+                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+
+                if not (
+                    bucket_name.__class__ is str
+                    and (role_id is UNSET or role_id.__class__ is str)
+                    and (_links is UNSET or _links.__class__ is list)
+                ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketRequestGCP:
-                    export_bucket_request_gcp = object.__new__(cls)
-                    export_bucket_request_gcp.cloud_provider = cloud_provider
-                    export_bucket_request_gcp.bucket_name = bucket_name
-                    export_bucket_request_gcp.role_id = role_id
+                    _export_bucket_request_gcp = object.__new__(cls)
+                    _export_bucket_request_gcp.cloud_provider = cloud_provider
+                    _export_bucket_request_gcp.bucket_name = bucket_name
+                    _export_bucket_request_gcp.role_id = role_id
+                    _export_bucket_request_gcp.links = links
                 else:
-                    export_bucket_request_gcp = cls(
+                    _export_bucket_request_gcp = cls(
                         bucket_name,
                         role_id,
+                        links,
                         cloud_provider=cloud_provider,
                     )
 
-                export_bucket_request_gcp.additional_properties = d
-                return export_bucket_request_gcp
+                _export_bucket_request_gcp.additional_properties = d
+                return _export_bucket_request_gcp
 
         except Exception:
             pass
@@ -149,12 +174,16 @@ class ExportBucketRequestGCP:
         return key in self.additional_properties
 
 
+# Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.link import Link  # noqa: E402
+
 if TYPE_CHECKING:
     from typing import Required, TypedDict
 
     from ..models.export_bucket_request_gcp_cloud_provider import (
         ExportBucketRequestGCPCloudProvider,
     )
+    from ..models.link import Link, LinkDict
 
     ExportBucketRequestGCPDict = TypedDict(
         "ExportBucketRequestGCPDict",
@@ -162,6 +191,7 @@ if TYPE_CHECKING:
             "cloudProvider": Required[Literal["GCP"] | ExportBucketRequestGCPCloudProvider],
             "bucketName": Required[str],
             "roleId": str,
+            "links": list[LinkDict | Link],
         },
         total=False,
     )

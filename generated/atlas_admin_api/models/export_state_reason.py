@@ -96,17 +96,17 @@ class ExportStateReason:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportStateReason:
-                    export_state_reason = object.__new__(cls)
-                    export_state_reason.error_code = error_code
-                    export_state_reason.message = message
+                    _export_state_reason = object.__new__(cls)
+                    _export_state_reason.error_code = error_code
+                    _export_state_reason.message = message
                 else:
-                    export_state_reason = cls(
+                    _export_state_reason = cls(
                         error_code,
                         message,
                     )
 
-                export_state_reason.additional_properties = d
-                return export_state_reason
+                _export_state_reason.additional_properties = d
+                return _export_state_reason
 
         except Exception:
             pass

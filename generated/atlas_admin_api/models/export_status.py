@@ -97,17 +97,17 @@ class ExportStatus:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportStatus:
-                    export_status = object.__new__(cls)
-                    export_status.exported_collections = exported_collections
-                    export_status.total_collections = total_collections
+                    _export_status = object.__new__(cls)
+                    _export_status.exported_collections = exported_collections
+                    _export_status.total_collections = total_collections
                 else:
-                    export_status = cls(
+                    _export_status = cls(
                         exported_collections,
                         total_collections,
                     )
 
-                export_status.additional_properties = d
-                return export_status
+                _export_status.additional_properties = d
+                return _export_status
 
         except Exception:
             pass

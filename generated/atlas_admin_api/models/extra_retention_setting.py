@@ -111,17 +111,17 @@ class ExtraRetentionSetting:
                 if not (retention_days is UNSET or retention_days.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is ExtraRetentionSetting:
-                    extra_retention_setting = object.__new__(cls)
-                    extra_retention_setting.frequency_type = frequency_type
-                    extra_retention_setting.retention_days = retention_days
+                    _extra_retention_setting = object.__new__(cls)
+                    _extra_retention_setting.frequency_type = frequency_type
+                    _extra_retention_setting.retention_days = retention_days
                 else:
-                    extra_retention_setting = cls(
+                    _extra_retention_setting = cls(
                         frequency_type,
                         retention_days,
                     )
 
-                extra_retention_setting.additional_properties = d
-                return extra_retention_setting
+                _extra_retention_setting.additional_properties = d
+                return _extra_retention_setting
 
         except Exception:
             pass

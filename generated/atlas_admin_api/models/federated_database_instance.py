@@ -215,17 +215,17 @@ class FederatedDatabaseInstance:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederatedDatabaseInstance:
-                    federated_database_instance = object.__new__(cls)
-                    federated_database_instance.cloud_provider_config = cloud_provider_config
-                    federated_database_instance.data_process_region = data_process_region
-                    federated_database_instance.group_id = group_id
-                    federated_database_instance.hostnames = hostnames
-                    federated_database_instance.name = name
-                    federated_database_instance.private_endpoint_hostnames = private_endpoint_hostnames
-                    federated_database_instance.state = state
-                    federated_database_instance.storage = storage
+                    _federated_database_instance = object.__new__(cls)
+                    _federated_database_instance.cloud_provider_config = cloud_provider_config
+                    _federated_database_instance.data_process_region = data_process_region
+                    _federated_database_instance.group_id = group_id
+                    _federated_database_instance.hostnames = hostnames
+                    _federated_database_instance.name = name
+                    _federated_database_instance.private_endpoint_hostnames = private_endpoint_hostnames
+                    _federated_database_instance.state = state
+                    _federated_database_instance.storage = storage
                 else:
-                    federated_database_instance = cls(
+                    _federated_database_instance = cls(
                         cloud_provider_config,
                         data_process_region,
                         group_id,
@@ -236,8 +236,8 @@ class FederatedDatabaseInstance:
                         storage,
                     )
 
-                federated_database_instance.additional_properties = d
-                return federated_database_instance
+                _federated_database_instance.additional_properties = d
+                return _federated_database_instance
 
         except Exception:
             pass

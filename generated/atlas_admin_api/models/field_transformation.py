@@ -103,17 +103,17 @@ class FieldTransformation:
                 if not (field is UNSET or field.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is FieldTransformation:
-                    field_transformation = object.__new__(cls)
-                    field_transformation.field = field
-                    field_transformation.type_ = type_
+                    _field_transformation = object.__new__(cls)
+                    _field_transformation.field = field
+                    _field_transformation.type_ = type_
                 else:
-                    field_transformation = cls(
+                    _field_transformation = cls(
                         field,
                         type_,
                     )
 
-                field_transformation.additional_properties = d
-                return field_transformation
+                _field_transformation.additional_properties = d
+                return _field_transformation
 
         except Exception:
             pass

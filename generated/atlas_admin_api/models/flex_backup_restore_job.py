@@ -296,23 +296,23 @@ class FlexBackupRestoreJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexBackupRestoreJob:
-                    flex_backup_restore_job = object.__new__(cls)
-                    flex_backup_restore_job.delivery_type = delivery_type
-                    flex_backup_restore_job.expiration_date = expiration_date
-                    flex_backup_restore_job.id = id
-                    flex_backup_restore_job.instance_name = instance_name
-                    flex_backup_restore_job.project_id = project_id
-                    flex_backup_restore_job.restore_finished_date = restore_finished_date
-                    flex_backup_restore_job.restore_scheduled_date = restore_scheduled_date
-                    flex_backup_restore_job.snapshot_finished_date = snapshot_finished_date
-                    flex_backup_restore_job.snapshot_id = snapshot_id
-                    flex_backup_restore_job.snapshot_url = snapshot_url
-                    flex_backup_restore_job.status = status
-                    flex_backup_restore_job.target_deployment_item_name = target_deployment_item_name
-                    flex_backup_restore_job.target_project_id = target_project_id
-                    flex_backup_restore_job.links = links
+                    _flex_backup_restore_job = object.__new__(cls)
+                    _flex_backup_restore_job.delivery_type = delivery_type
+                    _flex_backup_restore_job.expiration_date = expiration_date
+                    _flex_backup_restore_job.id = id
+                    _flex_backup_restore_job.instance_name = instance_name
+                    _flex_backup_restore_job.project_id = project_id
+                    _flex_backup_restore_job.restore_finished_date = restore_finished_date
+                    _flex_backup_restore_job.restore_scheduled_date = restore_scheduled_date
+                    _flex_backup_restore_job.snapshot_finished_date = snapshot_finished_date
+                    _flex_backup_restore_job.snapshot_id = snapshot_id
+                    _flex_backup_restore_job.snapshot_url = snapshot_url
+                    _flex_backup_restore_job.status = status
+                    _flex_backup_restore_job.target_deployment_item_name = target_deployment_item_name
+                    _flex_backup_restore_job.target_project_id = target_project_id
+                    _flex_backup_restore_job.links = links
                 else:
-                    flex_backup_restore_job = cls(
+                    _flex_backup_restore_job = cls(
                         delivery_type,
                         expiration_date,
                         id,
@@ -329,8 +329,8 @@ class FlexBackupRestoreJob:
                         links,
                     )
 
-                flex_backup_restore_job.additional_properties = d
-                return flex_backup_restore_job
+                _flex_backup_restore_job.additional_properties = d
+                return _flex_backup_restore_job
 
         except Exception:
             pass

@@ -82,15 +82,15 @@ class FlexBackupSettings:
                 if not (enabled is UNSET or enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is FlexBackupSettings:
-                    flex_backup_settings = object.__new__(cls)
-                    flex_backup_settings.enabled = enabled
+                    _flex_backup_settings = object.__new__(cls)
+                    _flex_backup_settings.enabled = enabled
                 else:
-                    flex_backup_settings = cls(
+                    _flex_backup_settings = cls(
                         enabled,
                     )
 
-                flex_backup_settings.additional_properties = d
-                return flex_backup_settings
+                _flex_backup_settings.additional_properties = d
+                return _flex_backup_settings
 
         except Exception:
             pass

@@ -312,23 +312,23 @@ class FlexClusterDescription:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexClusterDescription:
-                    flex_cluster_description = object.__new__(cls)
-                    flex_cluster_description.provider_settings = provider_settings
-                    flex_cluster_description.backup_settings = backup_settings
-                    flex_cluster_description.cluster_type = cluster_type
-                    flex_cluster_description.connection_strings = connection_strings
-                    flex_cluster_description.create_date = create_date
-                    flex_cluster_description.group_id = group_id
-                    flex_cluster_description.id = id
-                    flex_cluster_description.mongo_db_version = mongo_db_version
-                    flex_cluster_description.name = name
-                    flex_cluster_description.state_name = state_name
-                    flex_cluster_description.tags = tags
-                    flex_cluster_description.termination_protection_enabled = termination_protection_enabled
-                    flex_cluster_description.version_release_system = version_release_system
-                    flex_cluster_description.links = links
+                    _flex_cluster_description = object.__new__(cls)
+                    _flex_cluster_description.provider_settings = provider_settings
+                    _flex_cluster_description.backup_settings = backup_settings
+                    _flex_cluster_description.cluster_type = cluster_type
+                    _flex_cluster_description.connection_strings = connection_strings
+                    _flex_cluster_description.create_date = create_date
+                    _flex_cluster_description.group_id = group_id
+                    _flex_cluster_description.id = id
+                    _flex_cluster_description.mongo_db_version = mongo_db_version
+                    _flex_cluster_description.name = name
+                    _flex_cluster_description.state_name = state_name
+                    _flex_cluster_description.tags = tags
+                    _flex_cluster_description.termination_protection_enabled = termination_protection_enabled
+                    _flex_cluster_description.version_release_system = version_release_system
+                    _flex_cluster_description.links = links
                 else:
-                    flex_cluster_description = cls(
+                    _flex_cluster_description = cls(
                         provider_settings,
                         backup_settings,
                         cluster_type,
@@ -345,8 +345,8 @@ class FlexClusterDescription:
                         links,
                     )
 
-                flex_cluster_description.additional_properties = d
-                return flex_cluster_description
+                _flex_cluster_description.additional_properties = d
+                return _flex_cluster_description
 
         except Exception:
             pass

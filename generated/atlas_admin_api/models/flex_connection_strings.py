@@ -98,17 +98,17 @@ class FlexConnectionStrings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexConnectionStrings:
-                    flex_connection_strings = object.__new__(cls)
-                    flex_connection_strings.standard = standard
-                    flex_connection_strings.standard_srv = standard_srv
+                    _flex_connection_strings = object.__new__(cls)
+                    _flex_connection_strings.standard = standard
+                    _flex_connection_strings.standard_srv = standard_srv
                 else:
-                    flex_connection_strings = cls(
+                    _flex_connection_strings = cls(
                         standard,
                         standard_srv,
                     )
 
-                flex_connection_strings.additional_properties = d
-                return flex_connection_strings
+                _flex_connection_strings.additional_properties = d
+                return _flex_connection_strings
 
         except Exception:
             pass

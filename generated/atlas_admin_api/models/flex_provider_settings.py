@@ -146,21 +146,21 @@ class FlexProviderSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexProviderSettings:
-                    flex_provider_settings = object.__new__(cls)
-                    flex_provider_settings.backing_provider_name = backing_provider_name
-                    flex_provider_settings.disk_size_gb = disk_size_gb
-                    flex_provider_settings.provider_name = provider_name
-                    flex_provider_settings.region_name = region_name
+                    _flex_provider_settings = object.__new__(cls)
+                    _flex_provider_settings.backing_provider_name = backing_provider_name
+                    _flex_provider_settings.disk_size_gb = disk_size_gb
+                    _flex_provider_settings.provider_name = provider_name
+                    _flex_provider_settings.region_name = region_name
                 else:
-                    flex_provider_settings = cls(
+                    _flex_provider_settings = cls(
                         backing_provider_name,
                         disk_size_gb,
                         provider_name,
                         region_name,
                     )
 
-                flex_provider_settings.additional_properties = d
-                return flex_provider_settings
+                _flex_provider_settings.additional_properties = d
+                return _flex_provider_settings
 
         except Exception:
             pass

@@ -133,19 +133,19 @@ class GeoSharding:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GeoSharding:
-                    geo_sharding = object.__new__(cls)
-                    geo_sharding.custom_zone_mapping = custom_zone_mapping
-                    geo_sharding.managed_namespaces = managed_namespaces
-                    geo_sharding.self_managed_sharding = self_managed_sharding
+                    _geo_sharding = object.__new__(cls)
+                    _geo_sharding.custom_zone_mapping = custom_zone_mapping
+                    _geo_sharding.managed_namespaces = managed_namespaces
+                    _geo_sharding.self_managed_sharding = self_managed_sharding
                 else:
-                    geo_sharding = cls(
+                    _geo_sharding = cls(
                         custom_zone_mapping,
                         managed_namespaces,
                         self_managed_sharding,
                     )
 
-                geo_sharding.additional_properties = d
-                return geo_sharding
+                _geo_sharding.additional_properties = d
+                return _geo_sharding
 
         except Exception:
             pass

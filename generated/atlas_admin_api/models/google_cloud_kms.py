@@ -32,6 +32,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "keyVersionResourceID",
         "roleId",
         "valid",
+        "serviceAccountKey",
     }
 )
 
@@ -50,18 +51,22 @@ class GoogleCloudKMS:
             that MongoDB Cloud uses to access the Google Cloud KMS.
         valid (bool | Unset): Flag that indicates whether the Google Cloud Key Management Service (KMS) encryption key
             can encrypt and decrypt data.
+        service_account_key (str | Unset): JavaScript Object Notation (JSON) object that contains the Google Cloud Key
+            Management Service (KMS). Format the JSON as a string and not as an object.
     """
 
     enabled: bool | Unset = UNSET
     key_version_resource_id: str | Unset = UNSET
     role_id: str | Unset = UNSET
     valid: bool | Unset = UNSET
+    service_account_key: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("enabled", "enabled", False),
         ("key_version_resource_id", "keyVersionResourceID", False),
         ("role_id", "roleId", False),
         ("valid", "valid", False),
+        ("service_account_key", "serviceAccountKey", False),
     )
 
     __repr__ = model_repr
@@ -82,6 +87,8 @@ class GoogleCloudKMS:
 
         valid = self.valid
 
+        service_account_key = self.service_account_key
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -93,6 +100,8 @@ class GoogleCloudKMS:
             field_dict["roleId"] = role_id
         if valid is not UNSET:
             field_dict["valid"] = valid
+        if service_account_key is not UNSET:
+            field_dict["serviceAccountKey"] = service_account_key
 
         return field_dict
 
@@ -115,29 +124,34 @@ class GoogleCloudKMS:
 
                 valid = src_dict.get("valid", UNSET)
 
+                service_account_key = src_dict.get("serviceAccountKey", UNSET)
+
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_version_resource_id is UNSET or key_version_resource_id.__class__ is str)
                     and (role_id is UNSET or role_id.__class__ is str)
                     and (valid is UNSET or valid.__class__ is bool)
+                    and (service_account_key is UNSET or service_account_key.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GoogleCloudKMS:
-                    google_cloud_kms = object.__new__(cls)
-                    google_cloud_kms.enabled = enabled
-                    google_cloud_kms.key_version_resource_id = key_version_resource_id
-                    google_cloud_kms.role_id = role_id
-                    google_cloud_kms.valid = valid
+                    _google_cloud_kms = object.__new__(cls)
+                    _google_cloud_kms.enabled = enabled
+                    _google_cloud_kms.key_version_resource_id = key_version_resource_id
+                    _google_cloud_kms.role_id = role_id
+                    _google_cloud_kms.valid = valid
+                    _google_cloud_kms.service_account_key = service_account_key
                 else:
-                    google_cloud_kms = cls(
+                    _google_cloud_kms = cls(
                         enabled,
                         key_version_resource_id,
                         role_id,
                         valid,
+                        service_account_key,
                     )
 
-                google_cloud_kms.additional_properties = d
-                return google_cloud_kms
+                _google_cloud_kms.additional_properties = d
+                return _google_cloud_kms
 
         except Exception:
             pass
@@ -170,6 +184,7 @@ if TYPE_CHECKING:
             "keyVersionResourceID": str,
             "roleId": str,
             "valid": bool,
+            "serviceAccountKey": str,
         },
         total=False,
     )

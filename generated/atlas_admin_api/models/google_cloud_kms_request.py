@@ -32,6 +32,7 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "keyVersionResourceID",
         "roleId",
         "serviceAccountKey",
+        "valid",
     }
 )
 
@@ -50,18 +51,22 @@ class GoogleCloudKMSRequest:
             that MongoDB Cloud uses to access the Google Cloud KMS.
         service_account_key (str | Unset): JavaScript Object Notation (JSON) object that contains the Google Cloud Key
             Management Service (KMS). Format the JSON as a string and not as an object.
+        valid (bool | Unset): Flag that indicates whether the Google Cloud Key Management Service (KMS) encryption key
+            can encrypt and decrypt data.
     """
 
     enabled: bool | Unset = UNSET
     key_version_resource_id: str | Unset = UNSET
     role_id: str | Unset = UNSET
     service_account_key: str | Unset = UNSET
+    valid: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("enabled", "enabled", False),
         ("key_version_resource_id", "keyVersionResourceID", False),
         ("role_id", "roleId", False),
         ("service_account_key", "serviceAccountKey", False),
+        ("valid", "valid", False),
     )
 
     __repr__ = model_repr
@@ -82,6 +87,8 @@ class GoogleCloudKMSRequest:
 
         service_account_key = self.service_account_key
 
+        valid = self.valid
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -93,6 +100,8 @@ class GoogleCloudKMSRequest:
             field_dict["roleId"] = role_id
         if service_account_key is not UNSET:
             field_dict["serviceAccountKey"] = service_account_key
+        if valid is not UNSET:
+            field_dict["valid"] = valid
 
         return field_dict
 
@@ -115,29 +124,34 @@ class GoogleCloudKMSRequest:
 
                 service_account_key = src_dict.get("serviceAccountKey", UNSET)
 
+                valid = src_dict.get("valid", UNSET)
+
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_version_resource_id is UNSET or key_version_resource_id.__class__ is str)
                     and (role_id is UNSET or role_id.__class__ is str)
                     and (service_account_key is UNSET or service_account_key.__class__ is str)
+                    and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GoogleCloudKMSRequest:
-                    google_cloud_kms_request = object.__new__(cls)
-                    google_cloud_kms_request.enabled = enabled
-                    google_cloud_kms_request.key_version_resource_id = key_version_resource_id
-                    google_cloud_kms_request.role_id = role_id
-                    google_cloud_kms_request.service_account_key = service_account_key
+                    _google_cloud_kms_request = object.__new__(cls)
+                    _google_cloud_kms_request.enabled = enabled
+                    _google_cloud_kms_request.key_version_resource_id = key_version_resource_id
+                    _google_cloud_kms_request.role_id = role_id
+                    _google_cloud_kms_request.service_account_key = service_account_key
+                    _google_cloud_kms_request.valid = valid
                 else:
-                    google_cloud_kms_request = cls(
+                    _google_cloud_kms_request = cls(
                         enabled,
                         key_version_resource_id,
                         role_id,
                         service_account_key,
+                        valid,
                     )
 
-                google_cloud_kms_request.additional_properties = d
-                return google_cloud_kms_request
+                _google_cloud_kms_request.additional_properties = d
+                return _google_cloud_kms_request
 
         except Exception:
             pass
@@ -170,6 +184,7 @@ if TYPE_CHECKING:
             "keyVersionResourceID": str,
             "roleId": str,
             "serviceAccountKey": str,
+            "valid": bool,
         },
         total=False,
     )

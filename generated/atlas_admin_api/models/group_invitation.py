@@ -216,18 +216,18 @@ class GroupInvitation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupInvitation:
-                    group_invitation = object.__new__(cls)
-                    group_invitation.created_at = created_at
-                    group_invitation.expires_at = expires_at
-                    group_invitation.group_id = group_id
-                    group_invitation.group_name = group_name
-                    group_invitation.id = id
-                    group_invitation.inviter_username = inviter_username
-                    group_invitation.roles = roles
-                    group_invitation.username = username
-                    group_invitation.links = links
+                    _group_invitation = object.__new__(cls)
+                    _group_invitation.created_at = created_at
+                    _group_invitation.expires_at = expires_at
+                    _group_invitation.group_id = group_id
+                    _group_invitation.group_name = group_name
+                    _group_invitation.id = id
+                    _group_invitation.inviter_username = inviter_username
+                    _group_invitation.roles = roles
+                    _group_invitation.username = username
+                    _group_invitation.links = links
                 else:
-                    group_invitation = cls(
+                    _group_invitation = cls(
                         created_at,
                         expires_at,
                         group_id,
@@ -239,8 +239,8 @@ class GroupInvitation:
                         links,
                     )
 
-                group_invitation.additional_properties = d
-                return group_invitation
+                _group_invitation.additional_properties = d
+                return _group_invitation
 
         except Exception:
             pass

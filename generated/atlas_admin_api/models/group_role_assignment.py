@@ -116,17 +116,17 @@ class GroupRoleAssignment:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupRoleAssignment:
-                    group_role_assignment = object.__new__(cls)
-                    group_role_assignment.group_id = group_id
-                    group_role_assignment.group_roles = group_roles
+                    _group_role_assignment = object.__new__(cls)
+                    _group_role_assignment.group_id = group_id
+                    _group_role_assignment.group_roles = group_roles
                 else:
-                    group_role_assignment = cls(
+                    _group_role_assignment = cls(
                         group_id,
                         group_roles,
                     )
 
-                group_role_assignment.additional_properties = d
-                return group_role_assignment
+                _group_role_assignment.additional_properties = d
+                return _group_role_assignment
 
         except Exception:
             pass

@@ -287,22 +287,22 @@ class IngestionPipelineRun:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is IngestionPipelineRun:
-                    ingestion_pipeline_run = object.__new__(cls)
-                    ingestion_pipeline_run.field_id = field_id
-                    ingestion_pipeline_run.backup_frequency_type = backup_frequency_type
-                    ingestion_pipeline_run.created_date = created_date
-                    ingestion_pipeline_run.dataset_name = dataset_name
-                    ingestion_pipeline_run.dataset_retention_policy = dataset_retention_policy
-                    ingestion_pipeline_run.group_id = group_id
-                    ingestion_pipeline_run.last_updated_date = last_updated_date
-                    ingestion_pipeline_run.phase = phase
-                    ingestion_pipeline_run.pipeline_id = pipeline_id
-                    ingestion_pipeline_run.scheduled_deletion_date = scheduled_deletion_date
-                    ingestion_pipeline_run.snapshot_id = snapshot_id
-                    ingestion_pipeline_run.state = state
-                    ingestion_pipeline_run.stats = stats
+                    _ingestion_pipeline_run = object.__new__(cls)
+                    _ingestion_pipeline_run.field_id = field_id
+                    _ingestion_pipeline_run.backup_frequency_type = backup_frequency_type
+                    _ingestion_pipeline_run.created_date = created_date
+                    _ingestion_pipeline_run.dataset_name = dataset_name
+                    _ingestion_pipeline_run.dataset_retention_policy = dataset_retention_policy
+                    _ingestion_pipeline_run.group_id = group_id
+                    _ingestion_pipeline_run.last_updated_date = last_updated_date
+                    _ingestion_pipeline_run.phase = phase
+                    _ingestion_pipeline_run.pipeline_id = pipeline_id
+                    _ingestion_pipeline_run.scheduled_deletion_date = scheduled_deletion_date
+                    _ingestion_pipeline_run.snapshot_id = snapshot_id
+                    _ingestion_pipeline_run.state = state
+                    _ingestion_pipeline_run.stats = stats
                 else:
-                    ingestion_pipeline_run = cls(
+                    _ingestion_pipeline_run = cls(
                         field_id,
                         backup_frequency_type,
                         created_date,
@@ -318,8 +318,8 @@ class IngestionPipelineRun:
                         stats,
                     )
 
-                ingestion_pipeline_run.additional_properties = d
-                return ingestion_pipeline_run
+                _ingestion_pipeline_run.additional_properties = d
+                return _ingestion_pipeline_run
 
         except Exception:
             pass

@@ -255,21 +255,21 @@ class LegacySnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LegacySnapshot:
-                    legacy_snapshot = object.__new__(cls)
-                    legacy_snapshot.cluster_id = cluster_id
-                    legacy_snapshot.cluster_name = cluster_name
-                    legacy_snapshot.complete = complete
-                    legacy_snapshot.created = created
-                    legacy_snapshot.do_not_delete = do_not_delete
-                    legacy_snapshot.expires = expires
-                    legacy_snapshot.group_id = group_id
-                    legacy_snapshot.id = id
-                    legacy_snapshot.incremental = incremental
-                    legacy_snapshot.last_oplog_applied_timestamp = last_oplog_applied_timestamp
-                    legacy_snapshot.parts = parts
-                    legacy_snapshot.links = links
+                    _legacy_snapshot = object.__new__(cls)
+                    _legacy_snapshot.cluster_id = cluster_id
+                    _legacy_snapshot.cluster_name = cluster_name
+                    _legacy_snapshot.complete = complete
+                    _legacy_snapshot.created = created
+                    _legacy_snapshot.do_not_delete = do_not_delete
+                    _legacy_snapshot.expires = expires
+                    _legacy_snapshot.group_id = group_id
+                    _legacy_snapshot.id = id
+                    _legacy_snapshot.incremental = incremental
+                    _legacy_snapshot.last_oplog_applied_timestamp = last_oplog_applied_timestamp
+                    _legacy_snapshot.parts = parts
+                    _legacy_snapshot.links = links
                 else:
-                    legacy_snapshot = cls(
+                    _legacy_snapshot = cls(
                         cluster_id,
                         cluster_name,
                         complete,
@@ -284,8 +284,8 @@ class LegacySnapshot:
                         links,
                     )
 
-                legacy_snapshot.additional_properties = d
-                return legacy_snapshot
+                _legacy_snapshot.additional_properties = d
+                return _legacy_snapshot
 
         except Exception:
             pass

@@ -277,23 +277,23 @@ class LegacySnapshotPart:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LegacySnapshotPart:
-                    legacy_snapshot_part = object.__new__(cls)
-                    legacy_snapshot_part.cluster_id = cluster_id
-                    legacy_snapshot_part.completed_time = completed_time
-                    legacy_snapshot_part.compression_setting = compression_setting
-                    legacy_snapshot_part.data_size_bytes = data_size_bytes
-                    legacy_snapshot_part.encryption_enabled = encryption_enabled
-                    legacy_snapshot_part.fcv = fcv
-                    legacy_snapshot_part.file_size_bytes = file_size_bytes
-                    legacy_snapshot_part.machine_id = machine_id
-                    legacy_snapshot_part.master_key_uuid = master_key_uuid
-                    legacy_snapshot_part.mongod_version = mongod_version
-                    legacy_snapshot_part.replica_set_name = replica_set_name
-                    legacy_snapshot_part.replica_state = replica_state
-                    legacy_snapshot_part.storage_size_bytes = storage_size_bytes
-                    legacy_snapshot_part.type_name = type_name
+                    _legacy_snapshot_part = object.__new__(cls)
+                    _legacy_snapshot_part.cluster_id = cluster_id
+                    _legacy_snapshot_part.completed_time = completed_time
+                    _legacy_snapshot_part.compression_setting = compression_setting
+                    _legacy_snapshot_part.data_size_bytes = data_size_bytes
+                    _legacy_snapshot_part.encryption_enabled = encryption_enabled
+                    _legacy_snapshot_part.fcv = fcv
+                    _legacy_snapshot_part.file_size_bytes = file_size_bytes
+                    _legacy_snapshot_part.machine_id = machine_id
+                    _legacy_snapshot_part.master_key_uuid = master_key_uuid
+                    _legacy_snapshot_part.mongod_version = mongod_version
+                    _legacy_snapshot_part.replica_set_name = replica_set_name
+                    _legacy_snapshot_part.replica_state = replica_state
+                    _legacy_snapshot_part.storage_size_bytes = storage_size_bytes
+                    _legacy_snapshot_part.type_name = type_name
                 else:
-                    legacy_snapshot_part = cls(
+                    _legacy_snapshot_part = cls(
                         cluster_id,
                         completed_time,
                         compression_setting,
@@ -310,8 +310,8 @@ class LegacySnapshotPart:
                         type_name,
                     )
 
-                legacy_snapshot_part.additional_properties = d
-                return legacy_snapshot_part
+                _legacy_snapshot_part.additional_properties = d
+                return _legacy_snapshot_part
 
         except Exception:
             pass

@@ -94,17 +94,17 @@ class Link:
                 if not ((href is UNSET or href.__class__ is str) and (rel is UNSET or rel.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is Link:
-                    link = object.__new__(cls)
-                    link.href = href
-                    link.rel = rel
+                    _link = object.__new__(cls)
+                    _link.href = href
+                    _link.rel = rel
                 else:
-                    link = cls(
+                    _link = cls(
                         href,
                         rel,
                     )
 
-                link.additional_properties = d
-                return link
+                _link.additional_properties = d
+                return _link
 
         except Exception:
             pass

@@ -156,16 +156,16 @@ class ManagedNamespace:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ManagedNamespace:
-                    managed_namespace = object.__new__(cls)
-                    managed_namespace.collection = collection
-                    managed_namespace.custom_shard_key = custom_shard_key
-                    managed_namespace.db = db
-                    managed_namespace.is_custom_shard_key_hashed = is_custom_shard_key_hashed
-                    managed_namespace.is_shard_key_unique = is_shard_key_unique
-                    managed_namespace.num_initial_chunks = num_initial_chunks
-                    managed_namespace.presplit_hashed_zones = presplit_hashed_zones
+                    _managed_namespace = object.__new__(cls)
+                    _managed_namespace.collection = collection
+                    _managed_namespace.custom_shard_key = custom_shard_key
+                    _managed_namespace.db = db
+                    _managed_namespace.is_custom_shard_key_hashed = is_custom_shard_key_hashed
+                    _managed_namespace.is_shard_key_unique = is_shard_key_unique
+                    _managed_namespace.num_initial_chunks = num_initial_chunks
+                    _managed_namespace.presplit_hashed_zones = presplit_hashed_zones
                 else:
-                    managed_namespace = cls(
+                    _managed_namespace = cls(
                         collection,
                         custom_shard_key,
                         db,
@@ -175,8 +175,8 @@ class ManagedNamespace:
                         presplit_hashed_zones,
                     )
 
-                managed_namespace.additional_properties = d
-                return managed_namespace
+                _managed_namespace.additional_properties = d
+                return _managed_namespace
 
         except Exception:
             pass

@@ -180,16 +180,16 @@ class NetworkPermissionEntry:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is NetworkPermissionEntry:
-                    network_permission_entry = object.__new__(cls)
-                    network_permission_entry.aws_security_group = aws_security_group
-                    network_permission_entry.cidr_block = cidr_block
-                    network_permission_entry.comment = comment
-                    network_permission_entry.delete_after_date = delete_after_date
-                    network_permission_entry.group_id = group_id
-                    network_permission_entry.ip_address = ip_address
-                    network_permission_entry.links = links
+                    _network_permission_entry = object.__new__(cls)
+                    _network_permission_entry.aws_security_group = aws_security_group
+                    _network_permission_entry.cidr_block = cidr_block
+                    _network_permission_entry.comment = comment
+                    _network_permission_entry.delete_after_date = delete_after_date
+                    _network_permission_entry.group_id = group_id
+                    _network_permission_entry.ip_address = ip_address
+                    _network_permission_entry.links = links
                 else:
-                    network_permission_entry = cls(
+                    _network_permission_entry = cls(
                         aws_security_group,
                         cidr_block,
                         comment,
@@ -199,8 +199,8 @@ class NetworkPermissionEntry:
                         links,
                     )
 
-                network_permission_entry.additional_properties = d
-                return network_permission_entry
+                _network_permission_entry.additional_properties = d
+                return _network_permission_entry
 
         except Exception:
             pass

@@ -70,8 +70,8 @@ class OnlineArchive:
             archives data.
         data_expiration_rule (OnlineArchiveDataExpirationRule | Unset): Rule for specifying when data should be deleted
             from the archive.
-        data_process_region (OnlineArchiveDataProcessRegionAWS | Unset): Settings to configure the region where you wish
-            to store your archived data.
+        data_process_region (AzureDataProcessRegionView | GCPDataProcessRegionView | OnlineArchiveDataProcessRegionAWS |
+            Unset): Settings to configure the region where you wish to store your archived data.
         data_set_name (str | Unset): Human-readable label that identifies the dataset that Atlas generates for this
             online archive.
         db_name (str | Unset): Human-readable label of the database that contains the collection that contains the
@@ -93,8 +93,8 @@ class OnlineArchive:
             resume fails if the collection has another active online archive. To pause an active online archive or resume a
             paused online archive, you must include this parameter. To pause an active archive, set this to true. To resume
             a paused archive, set this to false.
-        schedule (OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | Unset): Regular frequency and duration
-            when archiving process occurs.
+        schedule (MonthlyScheduleView | OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | Unset |
+            WeeklyScheduleView): Regular frequency and duration when archiving process occurs.
         state (OnlineArchiveState | Unset): Phase of the process to create this online archive when you made this
             request.
 
@@ -124,13 +124,26 @@ class OnlineArchive:
     collection_type: Literal["TIMESERIES", "STANDARD"] | OnlineArchiveCollectionType | Unset = UNSET
     criteria: OnlineArchiveCriteriaCustom | OnlineArchiveCriteriaDate | UnknownVariant | Unset = UNSET
     data_expiration_rule: OnlineArchiveDataExpirationRule | Unset = UNSET
-    data_process_region: OnlineArchiveDataProcessRegionAWS | Unset = UNSET
+    data_process_region: (
+        AzureDataProcessRegionView
+        | GCPDataProcessRegionView
+        | OnlineArchiveDataProcessRegionAWS
+        | UnknownVariant
+        | Unset
+    ) = UNSET
     data_set_name: str | Unset = UNSET
     db_name: str | Unset = UNSET
     group_id: str | Unset = UNSET
     partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
     paused: bool | Unset = UNSET
-    schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset = UNSET
+    schedule: (
+        MonthlyScheduleView
+        | OnlineArchiveScheduleDaily
+        | OnlineArchiveScheduleDefault
+        | WeeklyScheduleView
+        | UnknownVariant
+        | Unset
+    ) = UNSET
     state: Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -180,8 +193,10 @@ class OnlineArchive:
         if not isinstance(self.data_expiration_rule, Unset):
             data_expiration_rule = self.data_expiration_rule.to_dict()
 
-        data_process_region: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data_process_region, Unset):
+        data_process_region: dict[str, Any] | Unset
+        if isinstance(self.data_process_region, Unset):
+            data_process_region = UNSET
+        else:
             data_process_region = self.data_process_region.to_dict()
 
         data_set_name = self.data_set_name
@@ -291,12 +306,36 @@ class OnlineArchive:
                 else:
                     data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
 
-                _data_process_region = src_dict.get("dataProcessRegion", UNSET)
-                data_process_region: OnlineArchiveDataProcessRegionAWS | Unset
-                if _data_process_region is UNSET:
+                _data_process_region_data = src_dict.get("dataProcessRegion", UNSET)
+                data_process_region: (
+                    AzureDataProcessRegionView
+                    | GCPDataProcessRegionView
+                    | OnlineArchiveDataProcessRegionAWS
+                    | UnknownVariant
+                    | Unset
+                )
+                if _data_process_region_data is UNSET:
                     data_process_region = UNSET
                 else:
-                    data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region)
+                    _data_process_region_value = (
+                        _data_process_region_data.get("cloudProvider")
+                        if _data_process_region_data.__class__ is dict
+                        else None
+                    )
+                    if _data_process_region_value.__class__ is not str:
+                        _data_process_region_data, _data_process_region_value = discriminate(
+                            _data_process_region_data, "cloudProvider", field="dataProcessRegion"
+                        )
+                    if _data_process_region_value == "AWS":
+                        data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region_data)
+                    elif _data_process_region_value == "AZURE":
+                        data_process_region = AzureDataProcessRegionView.from_dict(_data_process_region_data)
+                    elif _data_process_region_value == "GCP":
+                        data_process_region = GCPDataProcessRegionView.from_dict(_data_process_region_data)
+                    else:
+                        data_process_region = UnknownVariant(
+                            discriminator=_data_process_region_value, raw=dict(_data_process_region_data)
+                        )
 
                 data_set_name = src_dict.get("dataSetName", UNSET)
 
@@ -315,7 +354,14 @@ class OnlineArchive:
                 paused = src_dict.get("paused", UNSET)
 
                 _schedule_data = src_dict.get("schedule", UNSET)
-                schedule: OnlineArchiveScheduleDaily | OnlineArchiveScheduleDefault | UnknownVariant | Unset
+                schedule: (
+                    MonthlyScheduleView
+                    | OnlineArchiveScheduleDaily
+                    | OnlineArchiveScheduleDefault
+                    | WeeklyScheduleView
+                    | UnknownVariant
+                    | Unset
+                )
                 if _schedule_data is UNSET:
                     schedule = UNSET
                 else:
@@ -326,6 +372,10 @@ class OnlineArchive:
                         schedule = OnlineArchiveScheduleDaily.from_dict(_schedule_data)
                     elif _schedule_value == "DEFAULT":
                         schedule = OnlineArchiveScheduleDefault.from_dict(_schedule_data)
+                    elif _schedule_value == "MONTHLY":
+                        schedule = MonthlyScheduleView.from_dict(_schedule_data)
+                    elif _schedule_value == "WEEKLY":
+                        schedule = WeeklyScheduleView.from_dict(_schedule_data)
                     else:
                         schedule = UnknownVariant(discriminator=_schedule_value, raw=dict(_schedule_data))
 
@@ -348,23 +398,23 @@ class OnlineArchive:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchive:
-                    online_archive = object.__new__(cls)
-                    online_archive.field_id = field_id
-                    online_archive.cluster_name = cluster_name
-                    online_archive.coll_name = coll_name
-                    online_archive.collection_type = collection_type
-                    online_archive.criteria = criteria
-                    online_archive.data_expiration_rule = data_expiration_rule
-                    online_archive.data_process_region = data_process_region
-                    online_archive.data_set_name = data_set_name
-                    online_archive.db_name = db_name
-                    online_archive.group_id = group_id
-                    online_archive.partition_fields = partition_fields
-                    online_archive.paused = paused
-                    online_archive.schedule = schedule
-                    online_archive.state = state
+                    _online_archive = object.__new__(cls)
+                    _online_archive.field_id = field_id
+                    _online_archive.cluster_name = cluster_name
+                    _online_archive.coll_name = coll_name
+                    _online_archive.collection_type = collection_type
+                    _online_archive.criteria = criteria
+                    _online_archive.data_expiration_rule = data_expiration_rule
+                    _online_archive.data_process_region = data_process_region
+                    _online_archive.data_set_name = data_set_name
+                    _online_archive.db_name = db_name
+                    _online_archive.group_id = group_id
+                    _online_archive.partition_fields = partition_fields
+                    _online_archive.paused = paused
+                    _online_archive.schedule = schedule
+                    _online_archive.state = state
                 else:
-                    online_archive = cls(
+                    _online_archive = cls(
                         field_id,
                         cluster_name,
                         coll_name,
@@ -381,8 +431,8 @@ class OnlineArchive:
                         state,
                     )
 
-                online_archive.additional_properties = d
-                return online_archive
+                _online_archive.additional_properties = d
+                return _online_archive
 
         except Exception:
             pass
@@ -406,6 +456,9 @@ class OnlineArchive:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.azure_data_process_region_view import AzureDataProcessRegionView  # noqa: E402
+from ..models.gcp_data_process_region_view import GCPDataProcessRegionView  # noqa: E402
+from ..models.monthly_schedule_view import MonthlyScheduleView  # noqa: E402
 from ..models.online_archive_criteria_custom import OnlineArchiveCriteriaCustom  # noqa: E402
 from ..models.online_archive_criteria_date import OnlineArchiveCriteriaDate  # noqa: E402
 from ..models.online_archive_data_expiration_rule import OnlineArchiveDataExpirationRule  # noqa: E402
@@ -415,10 +468,23 @@ from ..models.online_archive_data_process_region_aws import (
 from ..models.online_archive_partition_field import OnlineArchivePartitionField  # noqa: E402
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
+from ..models.weekly_schedule_view import WeeklyScheduleView  # noqa: E402
 
 if TYPE_CHECKING:
     from typing import TypedDict
 
+    from ..models.azure_data_process_region_view import (
+        AzureDataProcessRegionView,
+        AzureDataProcessRegionViewDict,
+    )
+    from ..models.gcp_data_process_region_view import (
+        GCPDataProcessRegionView,
+        GCPDataProcessRegionViewDict,
+    )
+    from ..models.monthly_schedule_view import (
+        MonthlyScheduleView,
+        MonthlyScheduleViewDict,
+    )
     from ..models.online_archive_collection_type import OnlineArchiveCollectionType
     from ..models.online_archive_criteria_custom import (
         OnlineArchiveCriteriaCustom,
@@ -449,6 +515,7 @@ if TYPE_CHECKING:
         OnlineArchiveScheduleDefaultDict,
     )
     from ..models.online_archive_state import OnlineArchiveState
+    from ..models.weekly_schedule_view import WeeklyScheduleView, WeeklyScheduleViewDict
     from ..types import UnknownVariant
 
     OnlineArchiveDict = TypedDict(
@@ -464,7 +531,13 @@ if TYPE_CHECKING:
             | OnlineArchiveCriteriaDate
             | UnknownVariant,
             "dataExpirationRule": OnlineArchiveDataExpirationRuleDict | OnlineArchiveDataExpirationRule,
-            "dataProcessRegion": OnlineArchiveDataProcessRegionAWSDict | OnlineArchiveDataProcessRegionAWS,
+            "dataProcessRegion": OnlineArchiveDataProcessRegionAWSDict
+            | OnlineArchiveDataProcessRegionAWS
+            | AzureDataProcessRegionViewDict
+            | AzureDataProcessRegionView
+            | GCPDataProcessRegionViewDict
+            | GCPDataProcessRegionView
+            | UnknownVariant,
             "dataSetName": str,
             "dbName": str,
             "groupId": str,
@@ -474,6 +547,10 @@ if TYPE_CHECKING:
             | OnlineArchiveScheduleDaily
             | OnlineArchiveScheduleDefaultDict
             | OnlineArchiveScheduleDefault
+            | MonthlyScheduleViewDict
+            | MonthlyScheduleView
+            | WeeklyScheduleViewDict
+            | WeeklyScheduleView
             | UnknownVariant,
             "state": Literal["PENDING", "ACTIVE", "PAUSING", "PAUSED", "DELETED", "ORPHANED"] | OnlineArchiveState,
         },

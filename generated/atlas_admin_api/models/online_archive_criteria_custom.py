@@ -104,17 +104,17 @@ class OnlineArchiveCriteriaCustom:
                 if not (query.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveCriteriaCustom:
-                    online_archive_criteria_custom = object.__new__(cls)
-                    online_archive_criteria_custom.type_ = type_
-                    online_archive_criteria_custom.query = query
+                    _online_archive_criteria_custom = object.__new__(cls)
+                    _online_archive_criteria_custom.type_ = type_
+                    _online_archive_criteria_custom.query = query
                 else:
-                    online_archive_criteria_custom = cls(
+                    _online_archive_criteria_custom = cls(
                         query,
                         type_=type_,
                     )
 
-                online_archive_criteria_custom.additional_properties = d
-                return online_archive_criteria_custom
+                _online_archive_criteria_custom.additional_properties = d
+                return _online_archive_criteria_custom
 
         except Exception:
             pass

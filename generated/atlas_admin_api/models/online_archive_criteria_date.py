@@ -13,6 +13,9 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.online_archive_criteria_date_date_format import (
+    OnlineArchiveCriteriaDateDateFormat,
+)
 from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
 from ..types import (
     UNSET,
@@ -33,6 +36,9 @@ _JSON_NAMES: frozenset[str] = frozenset(
     {
         "type",
         "query",
+        "dateField",
+        "dateFormat",
+        "expireAfterDays",
     }
 )
 
@@ -48,16 +54,37 @@ class OnlineArchiveCriteriaDate:
         query (str | Unset): MongoDB find query that selects documents to archive. The specified query follows the
             syntax of the db.collection.find(query) command. This query can't use the empty document ({}) to return all
             documents. Set this parameter when "criteria.type" : "CUSTOM".
+        date_field (str | Unset): Indexed database parameter that stores the date that determines when data moves to the
+            online archive. MongoDB Cloud archives the data when the current date exceeds the date in this database
+            parameter plus the number of days specified through the `expireAfterDays` parameter. Set this parameter when you
+            set `"criteria.type" : "DATE"`.
+        date_format (OnlineArchiveCriteriaDateDateFormat | Unset): Syntax used to write the date after which data moves
+            to the online archive. Date can be expressed as ISO 8601, Epoch timestamps, or Object ID. The Epoch timestamp
+            can be expressed as nanoseconds, milliseconds, or seconds. Set this parameter when `criteria.type` : `DATE`.
+            You must set `criteria.type` : `DATE` if `collectionType`: `TIMESERIES`. Default:
+            OnlineArchiveCriteriaDateDateFormat.ISODATE.
+        expire_after_days (int | Unset): Number of days after the value in the `criteria.dateField` when MongoDB Cloud
+            archives data in the specified cluster. Set this parameter when you set `"criteria.type" : "DATE"`.
     """
 
     type_: Literal["DATE"] | OnlineArchiveCriteriaDateType = _attrs_field(
         default=OnlineArchiveCriteriaDateType.DATE, kw_only=True
     )
     query: str | Unset = UNSET
+    date_field: str | Unset = UNSET
+    date_format: (
+        Literal["ISODATE", "EPOCH_SECONDS", "EPOCH_MILLIS", "EPOCH_NANOSECONDS", "OBJECT_ID"]
+        | OnlineArchiveCriteriaDateDateFormat
+        | Unset
+    ) = UNSET
+    expire_after_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
         ("type_", "type", True),
         ("query", "query", False),
+        ("date_field", "dateField", False),
+        ("date_format", "dateFormat", False),
+        ("expire_after_days", "expireAfterDays", False),
     )
 
     __repr__ = model_repr
@@ -74,6 +101,14 @@ class OnlineArchiveCriteriaDate:
 
         query = self.query
 
+        date_field = self.date_field
+
+        date_format: str | Unset = UNSET
+        if not isinstance(self.date_format, Unset):
+            date_format = enum_json(self.date_format)
+
+        expire_after_days = self.expire_after_days
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -83,6 +118,12 @@ class OnlineArchiveCriteriaDate:
         )
         if query is not UNSET:
             field_dict["query"] = query
+        if date_field is not UNSET:
+            field_dict["dateField"] = date_field
+        if date_format is not UNSET:
+            field_dict["dateFormat"] = date_format
+        if expire_after_days is not UNSET:
+            field_dict["expireAfterDays"] = expire_after_days
 
         return field_dict
 
@@ -103,20 +144,43 @@ class OnlineArchiveCriteriaDate:
 
                 query = src_dict.get("query", UNSET)
 
-                if not (query is UNSET or query.__class__ is str):
+                date_field = src_dict.get("dateField", UNSET)
+
+                _date_format = src_dict.get("dateFormat", UNSET)
+                date_format: OnlineArchiveCriteriaDateDateFormat | Unset
+                if _date_format is UNSET:
+                    date_format = UNSET
+                else:
+                    date_format = OnlineArchiveCriteriaDateDateFormat._members_by_value.get(
+                        _date_format
+                    ) or OnlineArchiveCriteriaDateDateFormat(_date_format)
+
+                expire_after_days = src_dict.get("expireAfterDays", UNSET)
+
+                if not (
+                    (query is UNSET or query.__class__ is str)
+                    and (date_field is UNSET or date_field.__class__ is str)
+                    and (expire_after_days is UNSET or expire_after_days.__class__ is int)
+                ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveCriteriaDate:
-                    online_archive_criteria_date = object.__new__(cls)
-                    online_archive_criteria_date.type_ = type_
-                    online_archive_criteria_date.query = query
+                    _online_archive_criteria_date = object.__new__(cls)
+                    _online_archive_criteria_date.type_ = type_
+                    _online_archive_criteria_date.query = query
+                    _online_archive_criteria_date.date_field = date_field
+                    _online_archive_criteria_date.date_format = date_format
+                    _online_archive_criteria_date.expire_after_days = expire_after_days
                 else:
-                    online_archive_criteria_date = cls(
+                    _online_archive_criteria_date = cls(
                         query,
+                        date_field,
+                        date_format,
+                        expire_after_days,
                         type_=type_,
                     )
 
-                online_archive_criteria_date.additional_properties = d
-                return online_archive_criteria_date
+                _online_archive_criteria_date.additional_properties = d
+                return _online_archive_criteria_date
 
         except Exception:
             pass
@@ -142,6 +206,9 @@ class OnlineArchiveCriteriaDate:
 if TYPE_CHECKING:
     from typing import Required, TypedDict
 
+    from ..models.online_archive_criteria_date_date_format import (
+        OnlineArchiveCriteriaDateDateFormat,
+    )
     from ..models.online_archive_criteria_date_type import OnlineArchiveCriteriaDateType
 
     OnlineArchiveCriteriaDateDict = TypedDict(
@@ -149,6 +216,10 @@ if TYPE_CHECKING:
         {
             "type": Required[Literal["DATE"] | OnlineArchiveCriteriaDateType],
             "query": str,
+            "dateField": str,
+            "dateFormat": Literal["ISODATE", "EPOCH_SECONDS", "EPOCH_MILLIS", "EPOCH_NANOSECONDS", "OBJECT_ID"]
+            | OnlineArchiveCriteriaDateDateFormat,
+            "expireAfterDays": int,
         },
         total=False,
     )

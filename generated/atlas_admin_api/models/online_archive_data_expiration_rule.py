@@ -81,15 +81,15 @@ class OnlineArchiveDataExpirationRule:
                 if not (expire_after_days is UNSET or expire_after_days.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveDataExpirationRule:
-                    online_archive_data_expiration_rule = object.__new__(cls)
-                    online_archive_data_expiration_rule.expire_after_days = expire_after_days
+                    _online_archive_data_expiration_rule = object.__new__(cls)
+                    _online_archive_data_expiration_rule.expire_after_days = expire_after_days
                 else:
-                    online_archive_data_expiration_rule = cls(
+                    _online_archive_data_expiration_rule = cls(
                         expire_after_days,
                     )
 
-                online_archive_data_expiration_rule.additional_properties = d
-                return online_archive_data_expiration_rule
+                _online_archive_data_expiration_rule.additional_properties = d
+                return _online_archive_data_expiration_rule
 
         except Exception:
             pass

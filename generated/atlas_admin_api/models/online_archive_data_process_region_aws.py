@@ -67,6 +67,7 @@ class OnlineArchiveDataProcessRegionAWS:
             "AP_SOUTH_1",
             "AP_SOUTHEAST_1",
             "AP_SOUTHEAST_2",
+            "AP_NORTHEAST_2",
         ]
         | OnlineArchiveDataProcessRegionAWSRegion
         | Unset
@@ -130,17 +131,17 @@ class OnlineArchiveDataProcessRegionAWS:
                     ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
                 if cls is OnlineArchiveDataProcessRegionAWS:
-                    online_archive_data_process_region_aws = object.__new__(cls)
-                    online_archive_data_process_region_aws.cloud_provider = cloud_provider
-                    online_archive_data_process_region_aws.region = region
+                    _online_archive_data_process_region_aws = object.__new__(cls)
+                    _online_archive_data_process_region_aws.cloud_provider = cloud_provider
+                    _online_archive_data_process_region_aws.region = region
                 else:
-                    online_archive_data_process_region_aws = cls(
+                    _online_archive_data_process_region_aws = cls(
                         region,
                         cloud_provider=cloud_provider,
                     )
 
-                online_archive_data_process_region_aws.additional_properties = d
-                return online_archive_data_process_region_aws
+                _online_archive_data_process_region_aws.additional_properties = d
+                return _online_archive_data_process_region_aws
 
         except Exception:
             pass
@@ -187,6 +188,7 @@ if TYPE_CHECKING:
                 "AP_SOUTH_1",
                 "AP_SOUTHEAST_1",
                 "AP_SOUTHEAST_2",
+                "AP_NORTHEAST_2",
             ]
             | OnlineArchiveDataProcessRegionAWSRegion,
         },

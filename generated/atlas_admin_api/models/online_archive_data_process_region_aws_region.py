@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 
 class OnlineArchiveDataProcessRegionAWSRegion(StrEnum):
+    AP_NORTHEAST_2 = "AP_NORTHEAST_2"
     AP_SOUTHEAST_1 = "AP_SOUTHEAST_1"
     AP_SOUTHEAST_2 = "AP_SOUTHEAST_2"
     AP_SOUTH_1 = "AP_SOUTH_1"

@@ -124,19 +124,19 @@ class OnlineArchivePartitionField:
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchivePartitionField:
-                    online_archive_partition_field = object.__new__(cls)
-                    online_archive_partition_field.field_name = field_name
-                    online_archive_partition_field.order = order
-                    online_archive_partition_field.field_type = field_type
+                    _online_archive_partition_field = object.__new__(cls)
+                    _online_archive_partition_field.field_name = field_name
+                    _online_archive_partition_field.order = order
+                    _online_archive_partition_field.field_type = field_type
                 else:
-                    online_archive_partition_field = cls(
+                    _online_archive_partition_field = cls(
                         field_name,
                         order,
                         field_type,
                     )
 
-                online_archive_partition_field.additional_properties = d
-                return online_archive_partition_field
+                _online_archive_partition_field.additional_properties = d
+                return _online_archive_partition_field
 
         except Exception:
             pass

@@ -137,14 +137,14 @@ class OnlineArchiveScheduleDaily:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveScheduleDaily:
-                    online_archive_schedule_daily = object.__new__(cls)
-                    online_archive_schedule_daily.type_ = type_
-                    online_archive_schedule_daily.end_hour = end_hour
-                    online_archive_schedule_daily.end_minute = end_minute
-                    online_archive_schedule_daily.start_hour = start_hour
-                    online_archive_schedule_daily.start_minute = start_minute
+                    _online_archive_schedule_daily = object.__new__(cls)
+                    _online_archive_schedule_daily.type_ = type_
+                    _online_archive_schedule_daily.end_hour = end_hour
+                    _online_archive_schedule_daily.end_minute = end_minute
+                    _online_archive_schedule_daily.start_hour = start_hour
+                    _online_archive_schedule_daily.start_minute = start_minute
                 else:
-                    online_archive_schedule_daily = cls(
+                    _online_archive_schedule_daily = cls(
                         end_hour,
                         end_minute,
                         start_hour,
@@ -152,8 +152,8 @@ class OnlineArchiveScheduleDaily:
                         type_=type_,
                     )
 
-                online_archive_schedule_daily.additional_properties = d
-                return online_archive_schedule_daily
+                _online_archive_schedule_daily.additional_properties = d
+                return _online_archive_schedule_daily
 
         except Exception:
             pass

@@ -138,14 +138,14 @@ class OnlineArchiveScheduleDefault:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveScheduleDefault:
-                    online_archive_schedule_default = object.__new__(cls)
-                    online_archive_schedule_default.type_ = type_
-                    online_archive_schedule_default.end_hour = end_hour
-                    online_archive_schedule_default.end_minute = end_minute
-                    online_archive_schedule_default.start_hour = start_hour
-                    online_archive_schedule_default.start_minute = start_minute
+                    _online_archive_schedule_default = object.__new__(cls)
+                    _online_archive_schedule_default.type_ = type_
+                    _online_archive_schedule_default.end_hour = end_hour
+                    _online_archive_schedule_default.end_minute = end_minute
+                    _online_archive_schedule_default.start_hour = start_hour
+                    _online_archive_schedule_default.start_minute = start_minute
                 else:
-                    online_archive_schedule_default = cls(
+                    _online_archive_schedule_default = cls(
                         end_hour,
                         end_minute,
                         start_hour,
@@ -153,8 +153,8 @@ class OnlineArchiveScheduleDefault:
                         type_=type_,
                     )
 
-                online_archive_schedule_default.additional_properties = d
-                return online_archive_schedule_default
+                _online_archive_schedule_default.additional_properties = d
+                return _online_archive_schedule_default
 
         except Exception:
             pass

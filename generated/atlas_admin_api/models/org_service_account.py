@@ -174,15 +174,15 @@ class OrgServiceAccount:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgServiceAccount:
-                    org_service_account = object.__new__(cls)
-                    org_service_account.client_id = client_id
-                    org_service_account.created_at = created_at
-                    org_service_account.description = description
-                    org_service_account.name = name
-                    org_service_account.roles = roles
-                    org_service_account.secrets = secrets
+                    _org_service_account = object.__new__(cls)
+                    _org_service_account.client_id = client_id
+                    _org_service_account.created_at = created_at
+                    _org_service_account.description = description
+                    _org_service_account.name = name
+                    _org_service_account.roles = roles
+                    _org_service_account.secrets = secrets
                 else:
-                    org_service_account = cls(
+                    _org_service_account = cls(
                         client_id,
                         created_at,
                         description,
@@ -191,8 +191,8 @@ class OrgServiceAccount:
                         secrets,
                     )
 
-                org_service_account.additional_properties = d
-                return org_service_account
+                _org_service_account.additional_properties = d
+                return _org_service_account
 
         except Exception:
             pass
@@ -242,6 +242,7 @@ if TYPE_CHECKING:
                     "ORG_BILLING_READ_ONLY",
                     "ORG_GROUP_CREATOR",
                     "ORG_OWNER",
+                    "ORG_STREAM_PROCESSING_ADMIN",
                 ]
                 | OrgServiceAccountRolesItem
             ],

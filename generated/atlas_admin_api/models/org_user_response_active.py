@@ -224,20 +224,20 @@ class OrgUserResponseActive:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserResponseActive:
-                    org_user_response_active = object.__new__(cls)
-                    org_user_response_active.org_membership_status = org_membership_status
-                    org_user_response_active.id = id
-                    org_user_response_active.roles = roles
-                    org_user_response_active.username = username
-                    org_user_response_active.team_ids = team_ids
-                    org_user_response_active.country = country
-                    org_user_response_active.created_at = created_at
-                    org_user_response_active.first_name = first_name
-                    org_user_response_active.last_auth = last_auth
-                    org_user_response_active.last_name = last_name
-                    org_user_response_active.mobile_number = mobile_number
+                    _org_user_response_active = object.__new__(cls)
+                    _org_user_response_active.org_membership_status = org_membership_status
+                    _org_user_response_active.id = id
+                    _org_user_response_active.roles = roles
+                    _org_user_response_active.username = username
+                    _org_user_response_active.team_ids = team_ids
+                    _org_user_response_active.country = country
+                    _org_user_response_active.created_at = created_at
+                    _org_user_response_active.first_name = first_name
+                    _org_user_response_active.last_auth = last_auth
+                    _org_user_response_active.last_name = last_name
+                    _org_user_response_active.mobile_number = mobile_number
                 else:
-                    org_user_response_active = cls(
+                    _org_user_response_active = cls(
                         id,
                         roles,
                         username,
@@ -251,8 +251,8 @@ class OrgUserResponseActive:
                         org_membership_status=org_membership_status,
                     )
 
-                org_user_response_active.additional_properties = d
-                return org_user_response_active
+                _org_user_response_active.additional_properties = d
+                return _org_user_response_active
 
         except Exception:
             pass

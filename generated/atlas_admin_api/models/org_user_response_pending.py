@@ -69,8 +69,8 @@ class OrgUserResponsePending:
     """
 
     id: str
-    org_membership_status: Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus = _attrs_field(
-        default=OrgUserResponsePendingOrgMembershipStatus.PENDING, kw_only=True
+    org_membership_status: (
+        Literal["PENDING", "INVITATION_EXPIRED", "INVITATION_REJECTED"] | OrgUserResponsePendingOrgMembershipStatus
     )
     roles: OrgUserRolesResponse
     username: str
@@ -177,29 +177,29 @@ class OrgUserResponsePending:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserResponsePending:
-                    org_user_response_pending = object.__new__(cls)
-                    org_user_response_pending.id = id
-                    org_user_response_pending.org_membership_status = org_membership_status
-                    org_user_response_pending.roles = roles
-                    org_user_response_pending.username = username
-                    org_user_response_pending.invitation_created_at = invitation_created_at
-                    org_user_response_pending.invitation_expires_at = invitation_expires_at
-                    org_user_response_pending.inviter_username = inviter_username
-                    org_user_response_pending.team_ids = team_ids
+                    _org_user_response_pending = object.__new__(cls)
+                    _org_user_response_pending.id = id
+                    _org_user_response_pending.org_membership_status = org_membership_status
+                    _org_user_response_pending.roles = roles
+                    _org_user_response_pending.username = username
+                    _org_user_response_pending.invitation_created_at = invitation_created_at
+                    _org_user_response_pending.invitation_expires_at = invitation_expires_at
+                    _org_user_response_pending.inviter_username = inviter_username
+                    _org_user_response_pending.team_ids = team_ids
                 else:
-                    org_user_response_pending = cls(
+                    _org_user_response_pending = cls(
                         id,
+                        org_membership_status,
                         roles,
                         username,
                         invitation_created_at,
                         invitation_expires_at,
                         inviter_username,
                         team_ids,
-                        org_membership_status=org_membership_status,
                     )
 
-                org_user_response_pending.additional_properties = d
-                return org_user_response_pending
+                _org_user_response_pending.additional_properties = d
+                return _org_user_response_pending
 
         except Exception:
             pass
@@ -240,7 +240,10 @@ if TYPE_CHECKING:
         "OrgUserResponsePendingDict",
         {
             "id": Required[str],
-            "orgMembershipStatus": Required[Literal["PENDING"] | OrgUserResponsePendingOrgMembershipStatus],
+            "orgMembershipStatus": Required[
+                Literal["PENDING", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+                | OrgUserResponsePendingOrgMembershipStatus
+            ],
             "roles": Required[OrgUserRolesResponseDict | OrgUserRolesResponse],
             "username": Required[str],
             "invitationCreatedAt": Required[datetime.datetime | str],

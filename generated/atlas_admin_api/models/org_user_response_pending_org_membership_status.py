@@ -4,6 +4,8 @@ from typing import Any, ClassVar
 
 
 class OrgUserResponsePendingOrgMembershipStatus(StrEnum):
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    INVITATION_REJECTED = "INVITATION_REJECTED"
     PENDING = "PENDING"
 
     # atlas-admin: models look documented values up here (one dict lookup) before calling the class, because

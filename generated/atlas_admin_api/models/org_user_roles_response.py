@@ -128,17 +128,17 @@ class OrgUserRolesResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserRolesResponse:
-                    org_user_roles_response = object.__new__(cls)
-                    org_user_roles_response.group_role_assignments = group_role_assignments
-                    org_user_roles_response.org_roles = org_roles
+                    _org_user_roles_response = object.__new__(cls)
+                    _org_user_roles_response.group_role_assignments = group_role_assignments
+                    _org_user_roles_response.org_roles = org_roles
                 else:
-                    org_user_roles_response = cls(
+                    _org_user_roles_response = cls(
                         group_role_assignments,
                         org_roles,
                     )
 
-                org_user_roles_response.additional_properties = d
-                return org_user_roles_response
+                _org_user_roles_response.additional_properties = d
+                return _org_user_roles_response
 
         except Exception:
             pass
@@ -187,6 +187,7 @@ if TYPE_CHECKING:
                     "ORG_BILLING_READ_ONLY",
                     "ORG_READ_ONLY",
                     "ORG_MEMBER",
+                    "ORG_STREAM_PROCESSING_ADMIN",
                 ]
                 | OrgUserRolesResponseOrgRolesItem
             ],

@@ -10,6 +10,7 @@ class OrgUserRolesResponseOrgRolesItem(StrEnum):
     ORG_MEMBER = "ORG_MEMBER"
     ORG_OWNER = "ORG_OWNER"
     ORG_READ_ONLY = "ORG_READ_ONLY"
+    ORG_STREAM_PROCESSING_ADMIN = "ORG_STREAM_PROCESSING_ADMIN"
 
     # atlas-admin: models look documented values up here (one dict lookup) before calling the class, because
     # Enum.__call__ costs about 0.7 µs per field; values the spec does not list still go through _missing_.

@@ -259,20 +259,20 @@ class OrganizationInvitation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitation:
-                    organization_invitation = object.__new__(cls)
-                    organization_invitation.org_name = org_name
-                    organization_invitation.created_at = created_at
-                    organization_invitation.expires_at = expires_at
-                    organization_invitation.group_role_assignments = group_role_assignments
-                    organization_invitation.id = id
-                    organization_invitation.inviter_username = inviter_username
-                    organization_invitation.org_id = org_id
-                    organization_invitation.roles = roles
-                    organization_invitation.team_ids = team_ids
-                    organization_invitation.username = username
-                    organization_invitation.links = links
+                    _organization_invitation = object.__new__(cls)
+                    _organization_invitation.org_name = org_name
+                    _organization_invitation.created_at = created_at
+                    _organization_invitation.expires_at = expires_at
+                    _organization_invitation.group_role_assignments = group_role_assignments
+                    _organization_invitation.id = id
+                    _organization_invitation.inviter_username = inviter_username
+                    _organization_invitation.org_id = org_id
+                    _organization_invitation.roles = roles
+                    _organization_invitation.team_ids = team_ids
+                    _organization_invitation.username = username
+                    _organization_invitation.links = links
                 else:
-                    organization_invitation = cls(
+                    _organization_invitation = cls(
                         org_name,
                         created_at,
                         expires_at,
@@ -286,8 +286,8 @@ class OrganizationInvitation:
                         links,
                     )
 
-                organization_invitation.additional_properties = d
-                return organization_invitation
+                _organization_invitation.additional_properties = d
+                return _organization_invitation
 
         except Exception:
             pass
@@ -348,6 +348,7 @@ if TYPE_CHECKING:
                     "ORG_BILLING_ADMIN",
                     "ORG_BILLING_READ_ONLY",
                     "ORG_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
                 ]
                 | OrganizationInvitationRolesItem
             ],

@@ -125,17 +125,17 @@ class OrganizationInvitationGroupRoleAssignment:
                 if not (group_id is UNSET or group_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitationGroupRoleAssignment:
-                    organization_invitation_group_role_assignment = object.__new__(cls)
-                    organization_invitation_group_role_assignment.group_id = group_id
-                    organization_invitation_group_role_assignment.group_role = group_role
+                    _organization_invitation_group_role_assignment = object.__new__(cls)
+                    _organization_invitation_group_role_assignment.group_id = group_id
+                    _organization_invitation_group_role_assignment.group_role = group_role
                 else:
-                    organization_invitation_group_role_assignment = cls(
+                    _organization_invitation_group_role_assignment = cls(
                         group_id,
                         group_role,
                     )
 
-                organization_invitation_group_role_assignment.additional_properties = d
-                return organization_invitation_group_role_assignment
+                _organization_invitation_group_role_assignment.additional_properties = d
+                return _organization_invitation_group_role_assignment
 
         except Exception:
             pass

@@ -115,17 +115,17 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitationGroupRoleAssignmentsRequest:
-                    organization_invitation_group_role_assignments_request = object.__new__(cls)
-                    organization_invitation_group_role_assignments_request.group_id = group_id
-                    organization_invitation_group_role_assignments_request.roles = roles
+                    _organization_invitation_group_role_assignments_request = object.__new__(cls)
+                    _organization_invitation_group_role_assignments_request.group_id = group_id
+                    _organization_invitation_group_role_assignments_request.roles = roles
                 else:
-                    organization_invitation_group_role_assignments_request = cls(
+                    _organization_invitation_group_role_assignments_request = cls(
                         group_id,
                         roles,
                     )
 
-                organization_invitation_group_role_assignments_request.additional_properties = d
-                return organization_invitation_group_role_assignments_request
+                _organization_invitation_group_role_assignments_request.additional_properties = d
+                return _organization_invitation_group_role_assignments_request
 
         except Exception:
             pass

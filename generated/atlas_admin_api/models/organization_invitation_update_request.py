@@ -145,19 +145,19 @@ class OrganizationInvitationUpdateRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitationUpdateRequest:
-                    organization_invitation_update_request = object.__new__(cls)
-                    organization_invitation_update_request.group_role_assignments = group_role_assignments
-                    organization_invitation_update_request.roles = roles
-                    organization_invitation_update_request.team_ids = team_ids
+                    _organization_invitation_update_request = object.__new__(cls)
+                    _organization_invitation_update_request.group_role_assignments = group_role_assignments
+                    _organization_invitation_update_request.roles = roles
+                    _organization_invitation_update_request.team_ids = team_ids
                 else:
-                    organization_invitation_update_request = cls(
+                    _organization_invitation_update_request = cls(
                         group_role_assignments,
                         roles,
                         team_ids,
                     )
 
-                organization_invitation_update_request.additional_properties = d
-                return organization_invitation_update_request
+                _organization_invitation_update_request.additional_properties = d
+                return _organization_invitation_update_request
 
         except Exception:
             pass
@@ -211,6 +211,7 @@ if TYPE_CHECKING:
                     "ORG_BILLING_ADMIN",
                     "ORG_BILLING_READ_ONLY",
                     "ORG_READ_ONLY",
+                    "ORG_STREAM_PROCESSING_ADMIN",
                 ]
                 | OrganizationInvitationUpdateRequestRolesItem
             ],

@@ -14,7 +14,9 @@ from attrs import field as _attrs_field
 
 from ..types import (
     UNSET,
+    UnknownVariant,
     Unset,
+    discriminate,
     drifted_to_dict,
     lenient_from_dict,
     model_repr,
@@ -41,14 +43,17 @@ class PaginatedCloudProviderContainer:
     Attributes:
         links (list[Link] | Unset): List of one or more Uniform Resource Locators (URLs) that point to API sub-
             resources, related API resources, or both. RFC 5988 outlines these relationships.
-        results (list[CloudProviderContainerAzure] | Unset): List of returned documents that MongoDB Cloud provides when
-            completing this request.
+        results (list[AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer] | Unset):
+            List of returned documents that MongoDB Cloud provides when completing this request.
         total_count (int | Unset): Total number of documents available. MongoDB Cloud omits this value if includeCount
             is set to false. The total number is an estimate and may not be exact.
     """
 
     links: list[Link] | Unset = UNSET
-    results: list[CloudProviderContainerAzure] | Unset = UNSET
+    results: (
+        list[AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant]
+        | Unset
+    ) = UNSET
     total_count: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
@@ -78,7 +83,9 @@ class PaginatedCloudProviderContainer:
         if not isinstance(self.results, Unset):
             results = []
             for results_item_data in self.results:
+                results_item: dict[str, Any]
                 results_item = results_item_data.to_dict()
+
                 results.append(results_item)
 
         total_count = self.total_count
@@ -112,11 +119,44 @@ class PaginatedCloudProviderContainer:
                     links = [Link.from_dict(links_item_data) for links_item_data in _links]
 
                 _results = src_dict.get("results", UNSET)
-                results: list[CloudProviderContainerAzure] | Unset = UNSET
-                if _results is not UNSET:
-                    results = [
-                        CloudProviderContainerAzure.from_dict(results_item_data) for results_item_data in _results
+                results: (
+                    list[
+                        AWSCloudProviderContainer
+                        | CloudProviderContainerAzure
+                        | GCPCloudProviderContainer
+                        | UnknownVariant
                     ]
+                    | Unset
+                ) = UNSET
+                if _results is not UNSET:
+                    results = []
+                    for results_item_data in _results:
+                        _results_item_data = results_item_data
+                        results_item: (
+                            AWSCloudProviderContainer
+                            | CloudProviderContainerAzure
+                            | GCPCloudProviderContainer
+                            | UnknownVariant
+                        )
+                        _results_item_value = (
+                            _results_item_data.get("providerName") if _results_item_data.__class__ is dict else None
+                        )
+                        if _results_item_value.__class__ is not str:
+                            _results_item_data, _results_item_value = discriminate(
+                                _results_item_data, "providerName", field="results[]"
+                            )
+                        if _results_item_value == "AZURE":
+                            results_item = CloudProviderContainerAzure.from_dict(_results_item_data)
+                        elif _results_item_value == "AWS":
+                            results_item = AWSCloudProviderContainer.from_dict(_results_item_data)
+                        elif _results_item_value == "GCP":
+                            results_item = GCPCloudProviderContainer.from_dict(_results_item_data)
+                        else:
+                            results_item = UnknownVariant(
+                                discriminator=_results_item_value, raw=dict(_results_item_data)
+                            )
+
+                        results.append(results_item)
 
                 total_count = src_dict.get("totalCount", UNSET)
 
@@ -127,19 +167,19 @@ class PaginatedCloudProviderContainer:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedCloudProviderContainer:
-                    paginated_cloud_provider_container = object.__new__(cls)
-                    paginated_cloud_provider_container.links = links
-                    paginated_cloud_provider_container.results = results
-                    paginated_cloud_provider_container.total_count = total_count
+                    _paginated_cloud_provider_container = object.__new__(cls)
+                    _paginated_cloud_provider_container.links = links
+                    _paginated_cloud_provider_container.results = results
+                    _paginated_cloud_provider_container.total_count = total_count
                 else:
-                    paginated_cloud_provider_container = cls(
+                    _paginated_cloud_provider_container = cls(
                         links,
                         results,
                         total_count,
                     )
 
-                paginated_cloud_provider_container.additional_properties = d
-                return paginated_cloud_provider_container
+                _paginated_cloud_provider_container.additional_properties = d
+                return _paginated_cloud_provider_container
 
         except Exception:
             pass
@@ -163,23 +203,42 @@ class PaginatedCloudProviderContainer:
 
 
 # Referenced models, imported after the class so that import cycles between models resolve.
+from ..models.aws_cloud_provider_container import AWSCloudProviderContainer  # noqa: E402
 from ..models.cloud_provider_container_azure import CloudProviderContainerAzure  # noqa: E402
+from ..models.gcp_cloud_provider_container import GCPCloudProviderContainer  # noqa: E402
 from ..models.link import Link  # noqa: E402
 
 if TYPE_CHECKING:
     from typing import TypedDict
 
+    from ..models.aws_cloud_provider_container import (
+        AWSCloudProviderContainer,
+        AWSCloudProviderContainerDict,
+    )
     from ..models.cloud_provider_container_azure import (
         CloudProviderContainerAzure,
         CloudProviderContainerAzureDict,
     )
+    from ..models.gcp_cloud_provider_container import (
+        GCPCloudProviderContainer,
+        GCPCloudProviderContainerDict,
+    )
     from ..models.link import Link, LinkDict
+    from ..types import UnknownVariant
 
     PaginatedCloudProviderContainerDict = TypedDict(
         "PaginatedCloudProviderContainerDict",
         {
             "links": list[LinkDict | Link],
-            "results": list[CloudProviderContainerAzureDict | CloudProviderContainerAzure],
+            "results": list[
+                CloudProviderContainerAzureDict
+                | CloudProviderContainerAzure
+                | AWSCloudProviderContainerDict
+                | AWSCloudProviderContainer
+                | GCPCloudProviderContainerDict
+                | GCPCloudProviderContainer
+                | UnknownVariant
+            ],
             "totalCount": int,
         },
         total=False,

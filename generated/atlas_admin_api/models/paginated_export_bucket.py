@@ -151,19 +151,19 @@ class PaginatedExportBucket:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedExportBucket:
-                    paginated_export_bucket = object.__new__(cls)
-                    paginated_export_bucket.links = links
-                    paginated_export_bucket.results = results
-                    paginated_export_bucket.total_count = total_count
+                    _paginated_export_bucket = object.__new__(cls)
+                    _paginated_export_bucket.links = links
+                    _paginated_export_bucket.results = results
+                    _paginated_export_bucket.total_count = total_count
                 else:
-                    paginated_export_bucket = cls(
+                    _paginated_export_bucket = cls(
                         links,
                         results,
                         total_count,
                     )
 
-                paginated_export_bucket.additional_properties = d
-                return paginated_export_bucket
+                _paginated_export_bucket.additional_properties = d
+                return _paginated_export_bucket
 
         except Exception:
             pass

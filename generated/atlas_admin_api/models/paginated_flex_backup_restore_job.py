@@ -127,19 +127,19 @@ class PaginatedFlexBackupRestoreJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedFlexBackupRestoreJob:
-                    paginated_flex_backup_restore_job = object.__new__(cls)
-                    paginated_flex_backup_restore_job.links = links
-                    paginated_flex_backup_restore_job.results = results
-                    paginated_flex_backup_restore_job.total_count = total_count
+                    _paginated_flex_backup_restore_job = object.__new__(cls)
+                    _paginated_flex_backup_restore_job.links = links
+                    _paginated_flex_backup_restore_job.results = results
+                    _paginated_flex_backup_restore_job.total_count = total_count
                 else:
-                    paginated_flex_backup_restore_job = cls(
+                    _paginated_flex_backup_restore_job = cls(
                         links,
                         results,
                         total_count,
                     )
 
-                paginated_flex_backup_restore_job.additional_properties = d
-                return paginated_flex_backup_restore_job
+                _paginated_flex_backup_restore_job.additional_properties = d
+                return _paginated_flex_backup_restore_job
 
         except Exception:
             pass

@@ -127,19 +127,19 @@ class PaginatedFlexClusterDescription:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedFlexClusterDescription:
-                    paginated_flex_cluster_description = object.__new__(cls)
-                    paginated_flex_cluster_description.links = links
-                    paginated_flex_cluster_description.results = results
-                    paginated_flex_cluster_description.total_count = total_count
+                    _paginated_flex_cluster_description = object.__new__(cls)
+                    _paginated_flex_cluster_description.links = links
+                    _paginated_flex_cluster_description.results = results
+                    _paginated_flex_cluster_description.total_count = total_count
                 else:
-                    paginated_flex_cluster_description = cls(
+                    _paginated_flex_cluster_description = cls(
                         links,
                         results,
                         total_count,
                     )
 
-                paginated_flex_cluster_description.additional_properties = d
-                return paginated_flex_cluster_description
+                _paginated_flex_cluster_description.additional_properties = d
+                return _paginated_flex_cluster_description
 
         except Exception:
             pass

@@ -125,19 +125,19 @@ class PaginatedLegacySnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedLegacySnapshot:
-                    paginated_legacy_snapshot = object.__new__(cls)
-                    paginated_legacy_snapshot.links = links
-                    paginated_legacy_snapshot.results = results
-                    paginated_legacy_snapshot.total_count = total_count
+                    _paginated_legacy_snapshot = object.__new__(cls)
+                    _paginated_legacy_snapshot.links = links
+                    _paginated_legacy_snapshot.results = results
+                    _paginated_legacy_snapshot.total_count = total_count
                 else:
-                    paginated_legacy_snapshot = cls(
+                    _paginated_legacy_snapshot = cls(
                         links,
                         results,
                         total_count,
                     )
 
-                paginated_legacy_snapshot.additional_properties = d
-                return paginated_legacy_snapshot
+                _paginated_legacy_snapshot.additional_properties = d
+                return _paginated_legacy_snapshot
 
         except Exception:
             pass

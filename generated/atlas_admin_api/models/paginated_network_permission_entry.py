@@ -125,19 +125,19 @@ class PaginatedNetworkPermissionEntry:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedNetworkPermissionEntry:
-                    paginated_network_permission_entry = object.__new__(cls)
-                    paginated_network_permission_entry.links = links
-                    paginated_network_permission_entry.results = results
-                    paginated_network_permission_entry.total_count = total_count
+                    _paginated_network_permission_entry = object.__new__(cls)
+                    _paginated_network_permission_entry.links = links
+                    _paginated_network_permission_entry.results = results
+                    _paginated_network_permission_entry.total_count = total_count
                 else:
-                    paginated_network_permission_entry = cls(
+                    _paginated_network_permission_entry = cls(
                         links,
                         results,
                         total_count,
                     )
 
-                paginated_network_permission_entry.additional_properties = d
-                return paginated_network_permission_entry
+                _paginated_network_permission_entry.additional_properties = d
+                return _paginated_network_permission_entry
 
         except Exception:
             pass

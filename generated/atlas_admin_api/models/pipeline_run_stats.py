@@ -96,17 +96,17 @@ class PipelineRunStats:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PipelineRunStats:
-                    pipeline_run_stats = object.__new__(cls)
-                    pipeline_run_stats.bytes_exported = bytes_exported
-                    pipeline_run_stats.num_docs = num_docs
+                    _pipeline_run_stats = object.__new__(cls)
+                    _pipeline_run_stats.bytes_exported = bytes_exported
+                    _pipeline_run_stats.num_docs = num_docs
                 else:
-                    pipeline_run_stats = cls(
+                    _pipeline_run_stats = cls(
                         bytes_exported,
                         num_docs,
                     )
 
-                pipeline_run_stats.additional_properties = d
-                return pipeline_run_stats
+                _pipeline_run_stats.additional_properties = d
+                return _pipeline_run_stats
 
         except Exception:
             pass

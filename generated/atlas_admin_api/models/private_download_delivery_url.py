@@ -96,17 +96,17 @@ class PrivateDownloadDeliveryUrl:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PrivateDownloadDeliveryUrl:
-                    private_download_delivery_url = object.__new__(cls)
-                    private_download_delivery_url.delivery_url = delivery_url
-                    private_download_delivery_url.endpoint_id = endpoint_id
+                    _private_download_delivery_url = object.__new__(cls)
+                    _private_download_delivery_url.delivery_url = delivery_url
+                    _private_download_delivery_url.endpoint_id = endpoint_id
                 else:
-                    private_download_delivery_url = cls(
+                    _private_download_delivery_url = cls(
                         delivery_url,
                         endpoint_id,
                     )
 
-                private_download_delivery_url.additional_properties = d
-                return private_download_delivery_url
+                _private_download_delivery_url.additional_properties = d
+                return _private_download_delivery_url
 
         except Exception:
             pass

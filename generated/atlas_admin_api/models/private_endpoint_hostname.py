@@ -95,17 +95,17 @@ class PrivateEndpointHostname:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PrivateEndpointHostname:
-                    private_endpoint_hostname = object.__new__(cls)
-                    private_endpoint_hostname.hostname = hostname
-                    private_endpoint_hostname.private_endpoint = private_endpoint
+                    _private_endpoint_hostname = object.__new__(cls)
+                    _private_endpoint_hostname.hostname = hostname
+                    _private_endpoint_hostname.private_endpoint = private_endpoint
                 else:
-                    private_endpoint_hostname = cls(
+                    _private_endpoint_hostname = cls(
                         hostname,
                         private_endpoint,
                     )
 
-                private_endpoint_hostname.additional_properties = d
-                return private_endpoint_hostname
+                _private_endpoint_hostname.additional_properties = d
+                return _private_endpoint_hostname
 
         except Exception:
             pass

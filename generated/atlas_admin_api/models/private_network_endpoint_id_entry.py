@@ -81,7 +81,7 @@ class PrivateNetworkEndpointIdEntry:
     customer_endpoint_dns_name: str | Unset = UNSET
     customer_endpoint_ip_address: str | Unset = UNSET
     error_message: str | Unset = UNSET
-    provider: Literal["AWS"] | PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
+    provider: Literal["AWS", "AZURE"] | PrivateNetworkEndpointIdEntryProvider | Unset = UNSET
     region: str | Unset = UNSET
     status: Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus | Unset = UNSET
     type_: Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType | Unset = UNSET
@@ -226,19 +226,19 @@ class PrivateNetworkEndpointIdEntry:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PrivateNetworkEndpointIdEntry:
-                    private_network_endpoint_id_entry = object.__new__(cls)
-                    private_network_endpoint_id_entry.endpoint_id = endpoint_id
-                    private_network_endpoint_id_entry.azure_link_id = azure_link_id
-                    private_network_endpoint_id_entry.comment = comment
-                    private_network_endpoint_id_entry.customer_endpoint_dns_name = customer_endpoint_dns_name
-                    private_network_endpoint_id_entry.customer_endpoint_ip_address = customer_endpoint_ip_address
-                    private_network_endpoint_id_entry.error_message = error_message
-                    private_network_endpoint_id_entry.provider = provider
-                    private_network_endpoint_id_entry.region = region
-                    private_network_endpoint_id_entry.status = status
-                    private_network_endpoint_id_entry.type_ = type_
+                    _private_network_endpoint_id_entry = object.__new__(cls)
+                    _private_network_endpoint_id_entry.endpoint_id = endpoint_id
+                    _private_network_endpoint_id_entry.azure_link_id = azure_link_id
+                    _private_network_endpoint_id_entry.comment = comment
+                    _private_network_endpoint_id_entry.customer_endpoint_dns_name = customer_endpoint_dns_name
+                    _private_network_endpoint_id_entry.customer_endpoint_ip_address = customer_endpoint_ip_address
+                    _private_network_endpoint_id_entry.error_message = error_message
+                    _private_network_endpoint_id_entry.provider = provider
+                    _private_network_endpoint_id_entry.region = region
+                    _private_network_endpoint_id_entry.status = status
+                    _private_network_endpoint_id_entry.type_ = type_
                 else:
-                    private_network_endpoint_id_entry = cls(
+                    _private_network_endpoint_id_entry = cls(
                         endpoint_id,
                         azure_link_id,
                         comment,
@@ -251,8 +251,8 @@ class PrivateNetworkEndpointIdEntry:
                         type_,
                     )
 
-                private_network_endpoint_id_entry.additional_properties = d
-                return private_network_endpoint_id_entry
+                _private_network_endpoint_id_entry.additional_properties = d
+                return _private_network_endpoint_id_entry
 
         except Exception:
             pass
@@ -297,7 +297,7 @@ if TYPE_CHECKING:
             "customerEndpointDNSName": str,
             "customerEndpointIPAddress": str,
             "errorMessage": str,
-            "provider": Literal["AWS"] | PrivateNetworkEndpointIdEntryProvider,
+            "provider": Literal["AWS", "AZURE"] | PrivateNetworkEndpointIdEntryProvider,
             "region": str,
             "status": Literal["PENDING", "OK", "FAILED", "DELETING"] | PrivateNetworkEndpointIdEntryStatus,
             "type": Literal["DATA_LAKE"] | PrivateNetworkEndpointIdEntryType,

@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 class PrivateNetworkEndpointIdEntryProvider(StrEnum):
     AWS = "AWS"
+    AZURE = "AZURE"
 
     # atlas-admin: models look documented values up here (one dict lookup) before calling the class, because
     # Enum.__call__ costs about 0.7 µs per field; values the spec does not list still go through _missing_.

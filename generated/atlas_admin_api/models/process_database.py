@@ -105,17 +105,17 @@ class ProcessDatabase:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ProcessDatabase:
-                    process_database = object.__new__(cls)
-                    process_database.database_name = database_name
-                    process_database.links = links
+                    _process_database = object.__new__(cls)
+                    _process_database.database_name = database_name
+                    _process_database.links = links
                 else:
-                    process_database = cls(
+                    _process_database = cls(
                         database_name,
                         links,
                     )
 
-                process_database.additional_properties = d
-                return process_database
+                _process_database.additional_properties = d
+                return _process_database
 
         except Exception:
             pass

@@ -94,15 +94,15 @@ class RegionalizedPrivateEndpointSetting:
                 if not (enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is RegionalizedPrivateEndpointSetting:
-                    regionalized_private_endpoint_setting = object.__new__(cls)
-                    regionalized_private_endpoint_setting.enabled = enabled
+                    _regionalized_private_endpoint_setting = object.__new__(cls)
+                    _regionalized_private_endpoint_setting.enabled = enabled
                 else:
-                    regionalized_private_endpoint_setting = cls(
+                    _regionalized_private_endpoint_setting = cls(
                         enabled,
                     )
 
-                regionalized_private_endpoint_setting.additional_properties = d
-                return regionalized_private_endpoint_setting
+                _regionalized_private_endpoint_setting.additional_properties = d
+                return _regionalized_private_endpoint_setting
 
         except Exception:
             pass

@@ -93,17 +93,17 @@ class ResourceTag:
                 if not (key.__class__ is str and value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ResourceTag:
-                    resource_tag = object.__new__(cls)
-                    resource_tag.key = key
-                    resource_tag.value = value
+                    _resource_tag = object.__new__(cls)
+                    _resource_tag.key = key
+                    _resource_tag.value = value
                 else:
-                    resource_tag = cls(
+                    _resource_tag = cls(
                         key,
                         value,
                     )
 
-                resource_tag.additional_properties = d
-                return resource_tag
+                _resource_tag.additional_properties = d
+                return _resource_tag
 
         except Exception:
             pass

@@ -181,16 +181,16 @@ class ServerlessTenantEndpointAWS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessTenantEndpointAWS:
-                    serverless_tenant_endpoint_aws = object.__new__(cls)
-                    serverless_tenant_endpoint_aws.provider_name = provider_name
-                    serverless_tenant_endpoint_aws.field_id = field_id
-                    serverless_tenant_endpoint_aws.cloud_provider_endpoint_id = cloud_provider_endpoint_id
-                    serverless_tenant_endpoint_aws.comment = comment
-                    serverless_tenant_endpoint_aws.endpoint_service_name = endpoint_service_name
-                    serverless_tenant_endpoint_aws.error_message = error_message
-                    serverless_tenant_endpoint_aws.status = status
+                    _serverless_tenant_endpoint_aws = object.__new__(cls)
+                    _serverless_tenant_endpoint_aws.provider_name = provider_name
+                    _serverless_tenant_endpoint_aws.field_id = field_id
+                    _serverless_tenant_endpoint_aws.cloud_provider_endpoint_id = cloud_provider_endpoint_id
+                    _serverless_tenant_endpoint_aws.comment = comment
+                    _serverless_tenant_endpoint_aws.endpoint_service_name = endpoint_service_name
+                    _serverless_tenant_endpoint_aws.error_message = error_message
+                    _serverless_tenant_endpoint_aws.status = status
                 else:
-                    serverless_tenant_endpoint_aws = cls(
+                    _serverless_tenant_endpoint_aws = cls(
                         field_id,
                         cloud_provider_endpoint_id,
                         comment,
@@ -200,8 +200,8 @@ class ServerlessTenantEndpointAWS:
                         provider_name=provider_name,
                     )
 
-                serverless_tenant_endpoint_aws.additional_properties = d
-                return serverless_tenant_endpoint_aws
+                _serverless_tenant_endpoint_aws.additional_properties = d
+                return _serverless_tenant_endpoint_aws
 
         except Exception:
             pass

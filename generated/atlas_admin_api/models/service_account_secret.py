@@ -149,15 +149,15 @@ class ServiceAccountSecret:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServiceAccountSecret:
-                    service_account_secret = object.__new__(cls)
-                    service_account_secret.created_at = created_at
-                    service_account_secret.expires_at = expires_at
-                    service_account_secret.id = id
-                    service_account_secret.last_used_at = last_used_at
-                    service_account_secret.masked_secret_value = masked_secret_value
-                    service_account_secret.secret = secret
+                    _service_account_secret = object.__new__(cls)
+                    _service_account_secret.created_at = created_at
+                    _service_account_secret.expires_at = expires_at
+                    _service_account_secret.id = id
+                    _service_account_secret.last_used_at = last_used_at
+                    _service_account_secret.masked_secret_value = masked_secret_value
+                    _service_account_secret.secret = secret
                 else:
-                    service_account_secret = cls(
+                    _service_account_secret = cls(
                         created_at,
                         expires_at,
                         id,
@@ -166,8 +166,8 @@ class ServiceAccountSecret:
                         secret,
                     )
 
-                service_account_secret.additional_properties = d
-                return service_account_secret
+                _service_account_secret.additional_properties = d
+                return _service_account_secret
 
         except Exception:
             pass

@@ -115,19 +115,19 @@ class TeamResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TeamResponse:
-                    team_response = object.__new__(cls)
-                    team_response.id = id
-                    team_response.name = name
-                    team_response.links = links
+                    _team_response = object.__new__(cls)
+                    _team_response.id = id
+                    _team_response.name = name
+                    _team_response.links = links
                 else:
-                    team_response = cls(
+                    _team_response = cls(
                         id,
                         name,
                         links,
                     )
 
-                team_response.additional_properties = d
-                return team_response
+                _team_response.additional_properties = d
+                return _team_response
 
         except Exception:
             pass

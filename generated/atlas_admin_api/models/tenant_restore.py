@@ -292,23 +292,23 @@ class TenantRestore:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TenantRestore:
-                    tenant_restore = object.__new__(cls)
-                    tenant_restore.snapshot_id = snapshot_id
-                    tenant_restore.target_deployment_item_name = target_deployment_item_name
-                    tenant_restore.cluster_name = cluster_name
-                    tenant_restore.delivery_type = delivery_type
-                    tenant_restore.expiration_date = expiration_date
-                    tenant_restore.id = id
-                    tenant_restore.project_id = project_id
-                    tenant_restore.restore_finished_date = restore_finished_date
-                    tenant_restore.restore_scheduled_date = restore_scheduled_date
-                    tenant_restore.snapshot_finished_date = snapshot_finished_date
-                    tenant_restore.snapshot_url = snapshot_url
-                    tenant_restore.status = status
-                    tenant_restore.target_project_id = target_project_id
-                    tenant_restore.links = links
+                    _tenant_restore = object.__new__(cls)
+                    _tenant_restore.snapshot_id = snapshot_id
+                    _tenant_restore.target_deployment_item_name = target_deployment_item_name
+                    _tenant_restore.cluster_name = cluster_name
+                    _tenant_restore.delivery_type = delivery_type
+                    _tenant_restore.expiration_date = expiration_date
+                    _tenant_restore.id = id
+                    _tenant_restore.project_id = project_id
+                    _tenant_restore.restore_finished_date = restore_finished_date
+                    _tenant_restore.restore_scheduled_date = restore_scheduled_date
+                    _tenant_restore.snapshot_finished_date = snapshot_finished_date
+                    _tenant_restore.snapshot_url = snapshot_url
+                    _tenant_restore.status = status
+                    _tenant_restore.target_project_id = target_project_id
+                    _tenant_restore.links = links
                 else:
-                    tenant_restore = cls(
+                    _tenant_restore = cls(
                         snapshot_id,
                         target_deployment_item_name,
                         cluster_name,
@@ -325,8 +325,8 @@ class TenantRestore:
                         links,
                     )
 
-                tenant_restore.additional_properties = d
-                return tenant_restore
+                _tenant_restore.additional_properties = d
+                return _tenant_restore
 
         except Exception:
             pass

@@ -6,7 +6,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...types import UNSET, OperationRunner, Unset
+from ...models.api_search_deployment_request_view import (
+    ApiSearchDeploymentRequestView,
+    ApiSearchDeploymentRequestViewDict,
+)
+from ...models.api_search_deployment_response_view import (
+    ApiSearchDeploymentResponseView,
+)
+from ...models.search_index import SearchIndex, SearchIndexDict
+from ...models.search_index_update_request import (
+    SearchIndexUpdateRequest,
+    SearchIndexUpdateRequestDict,
+)
+from ...models.text_search_index_create_request import (
+    TextSearchIndexCreateRequest,
+    TextSearchIndexCreateRequestDict,
+)
+from ...models.text_search_index_response import TextSearchIndexResponse
+from ...models.vector_search_index import VectorSearchIndex, VectorSearchIndexDict
+from ...models.vector_search_index_create_request import (
+    VectorSearchIndexCreateRequest,
+    VectorSearchIndexCreateRequestDict,
+)
+from ...models.vector_search_index_response import VectorSearchIndexResponse
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class AtlasSearchOperations:
@@ -16,6 +39,718 @@ class AtlasSearchOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def create_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: SearchIndexDict | SearchIndex | VectorSearchIndexDict | VectorSearchIndex | UnknownVariant,
+    ) -> SearchIndex | VectorSearchIndex | UnknownVariant:
+        """Create One Atlas Search Index
+
+        Creates one Atlas Search index on the specified collection. Atlas Search indexes define the fields
+        on which to create the index and the analyzers to use when creating the index. Only clusters running
+        MongoDB v4.2 or later can use Atlas Search.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/fts/indexes`` (operationId
+        ``createClusterFtsIndex``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection on which to create an
+                Atlas Search index.
+            body (SearchIndex | VectorSearchIndex, or a dict typed SearchIndexDict |
+                VectorSearchIndexDict): A plain dict uses the JSON field names.
+
+        Returns:
+            SearchIndex | VectorSearchIndex | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_cluster_fts_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SearchIndex | VectorSearchIndex | UnknownVariant", result)
+
+    async def list_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+    ) -> list[SearchIndex | VectorSearchIndex | UnknownVariant]:
+        """Return All Atlas Search Indexes for One Collection
+
+        Returns all Atlas Search indexes on the specified collection. Atlas Search indexes contain the
+        indexed fields and the analyzers used to create the indexes.
+
+        ``GET
+        /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/fts/indexes/{databaseName}/{collectionName}``
+        (operationId ``listClusterFtsIndex``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection with one or more
+                Atlas Search indexes.
+            database_name (str): Human-readable label that identifies the database that contains the
+                collection with one or more Atlas Search indexes.
+            collection_name (str): Name of the collection that contains one or more Atlas Search
+                indexes.
+
+        Returns:
+            list[SearchIndex | VectorSearchIndex | UnknownVariant]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_cluster_fts_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[SearchIndex | VectorSearchIndex | UnknownVariant]", result)
+
+    async def get_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+    ) -> SearchIndex | VectorSearchIndex | UnknownVariant:
+        """Return One Atlas Search Index
+
+        Returns one Atlas Search index in the specified project. You identify this index using its unique
+        ID. Atlas Search index contains the indexed fields and the analyzers used to create the index.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/fts/indexes/{indexId}`` (operationId
+        ``getClusterFtsIndex``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection with one or more
+                Atlas Search indexes.
+            index_id (str): Unique 24-hexadecimal digit string that identifies the Application Search
+                [index](https://dochub.mongodb.org/core/index-definitions-fts). Use the [Get All
+                Application Search Indexes for a Collection
+                API](https://docs.atlas.mongodb.com/reference/api/fts-indexes-get-all/) endpoint to find
+                the IDs of all Application Search indexes.
+
+        Returns:
+            SearchIndex | VectorSearchIndex | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_fts_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SearchIndex | VectorSearchIndex | UnknownVariant", result)
+
+    async def delete_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+    ) -> None:
+        """Remove One Atlas Search Index
+
+        Removes one Atlas Search index that you identified with its unique ID.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/fts/indexes/{indexId}`` (operationId
+        ``deleteClusterFtsIndex``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the database and collection with one
+                or more Application Search indexes.
+            index_id (str): Unique 24-hexadecimal digit string that identifies the Atlas Search index.
+                Use the [Get All Atlas Search Indexes for a Collection
+                API](https://docs.atlas.mongodb.com/reference/api/fts-indexes-get-all/) endpoint to find
+                the IDs of all Atlas Search indexes.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_cluster_fts_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_fts_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        body: SearchIndexDict | SearchIndex | VectorSearchIndexDict | VectorSearchIndex | UnknownVariant,
+    ) -> SearchIndex | VectorSearchIndex | UnknownVariant:
+        """Update One Atlas Search Index
+
+        Updates one Atlas Search index that you identified with its unique ID. Atlas Search indexes define
+        the fields on which to create the index and the analyzers to use when creating the index.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/fts/indexes/{indexId}`` (operationId
+        ``updateClusterFtsIndex``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection whose Atlas Search
+                index to update.
+            index_id (str): Unique 24-hexadecimal digit string that identifies the Atlas Search
+                [index](https://dochub.mongodb.org/core/index-definitions-fts). Use the [Get All Atlas
+                Search Indexes for a Collection API](https://docs.atlas.mongodb.com/reference/api/fts-
+                indexes-get-all/) endpoint to find the IDs of all Atlas Search indexes.
+            body (SearchIndex | VectorSearchIndex, or a dict typed SearchIndexDict |
+                VectorSearchIndexDict): A plain dict uses the JSON field names.
+
+        Returns:
+            SearchIndex | VectorSearchIndex | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_cluster_fts_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SearchIndex | VectorSearchIndex | UnknownVariant", result)
+
+    async def get_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> ApiSearchDeploymentResponseView:
+        """Return All Search Nodes
+
+        Returns the Search Nodes for the specified cluster.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/deployment`` (operationId
+        ``getClusterSearchDeployment``, ``application/vnd.atlas.2025-03-12+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Label that identifies the cluster to return the Search Nodes for.
+
+        Returns:
+            ApiSearchDeploymentResponseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_search_deployment as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiSearchDeploymentResponseView", result)
+
+    async def create_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiSearchDeploymentRequestViewDict | ApiSearchDeploymentRequestView,
+    ) -> ApiSearchDeploymentResponseView:
+        """Create Search Nodes
+
+        Creates Search Nodes for the specified cluster.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/deployment`` (operationId
+        ``createClusterSearchDeployment``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Label that identifies the cluster to create Search Nodes for.
+            body (ApiSearchDeploymentRequestView, or a dict typed ApiSearchDeploymentRequestViewDict):
+                A plain dict uses the JSON field names.
+
+        Returns:
+            ApiSearchDeploymentResponseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_cluster_search_deployment as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiSearchDeploymentResponseView", result)
+
+    async def delete_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> None:
+        """Delete Search Nodes
+
+        Deletes the Search Nodes for the specified cluster.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/deployment`` (operationId
+        ``deleteClusterSearchDeployment``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Label that identifies the cluster to delete.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_cluster_search_deployment as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_search_deployment(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiSearchDeploymentRequestViewDict | ApiSearchDeploymentRequestView,
+    ) -> ApiSearchDeploymentResponseView:
+        """Update Search Nodes
+
+        Updates the Search Nodes for the specified cluster.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/deployment`` (operationId
+        ``updateClusterSearchDeployment``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Label that identifies the cluster to update the Search Nodes for.
+            body (ApiSearchDeploymentRequestView, or a dict typed ApiSearchDeploymentRequestViewDict):
+                A plain dict uses the JSON field names.
+
+        Returns:
+            ApiSearchDeploymentResponseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_cluster_search_deployment as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiSearchDeploymentResponseView", result)
+
+    async def list_cluster_search_indexes(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]:
+        """Return All Atlas Search Indexes for One Cluster
+
+        Returns all Atlas Search indexes on the specified cluster. Atlas Search indexes contain the indexed
+        fields and the analyzers used to create the indexes.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes`` (operationId
+        ``listClusterSearchIndexes``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection with one or more
+                Atlas Search indexes.
+
+        Returns:
+            list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500, 503 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_cluster_search_indexes as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]", result)
+
+    async def create_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: TextSearchIndexCreateRequestDict
+        | TextSearchIndexCreateRequest
+        | VectorSearchIndexCreateRequestDict
+        | VectorSearchIndexCreateRequest
+        | UnknownVariant,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Create One Atlas Search Index
+
+        Creates one Atlas Search index on the specified collection. Atlas Search indexes define the fields
+        on which to create the index and the analyzers to use when creating the index. Only clusters running
+        MongoDB v4.2 or later can use Atlas Search.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes`` (operationId
+        ``createClusterSearchIndex``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection on which to create an
+                Atlas Search index.
+            body (TextSearchIndexCreateRequest | VectorSearchIndexCreateRequest, or a dict typed
+                TextSearchIndexCreateRequestDict | VectorSearchIndexCreateRequestDict): A plain dict uses
+                the JSON field names.
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_cluster_search_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
+
+    async def list_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+    ) -> list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]:
+        """Return All Atlas Search Indexes for One Collection
+
+        Returns all Atlas Search indexes on the specified collection. Atlas Search indexes contain the
+        indexed fields and the analyzers used to create the indexes.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collectio
+        nName}`` (operationId ``listSearchIndex``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection with one or more
+                Atlas Search indexes.
+            database_name (str): Label that identifies the database that contains the collection with
+                one or more Atlas Search indexes.
+            collection_name (str): Name of the collection that contains one or more Atlas Search
+                indexes.
+
+        Returns:
+            list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500, 503 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_search_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant]", result)
+
+    async def get_index_by_name(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+        index_name: str,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Return One Atlas Search Index by Name
+
+        Returns one Atlas Search index in the specified project. You identify this index using its database,
+        collection and name. Atlas Search index contains the indexed fields and the analyzers used to create
+        the index.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collectio
+        nName}/{indexName}`` (operationId ``getIndexByName``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection with one or more
+                Atlas Search indexes.
+            database_name (str): Label that identifies the database that contains the collection with
+                one or more Atlas Search indexes.
+            collection_name (str): Name of the collection that contains one or more Atlas Search
+                indexes.
+            index_name (str): Name of the Atlas Search index to return.
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_index_by_name as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+                index_name=index_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
 
     async def delete_atlas_search_index_by_name(
         self,
@@ -59,6 +794,7 @@ class AtlasSearchOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -77,3 +813,245 @@ class AtlasSearchOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    delete_index_by_name = delete_atlas_search_index_by_name  # the official name of the same operation
+
+    async def update_index_by_name(
+        self,
+        group_id: str,
+        cluster_name: str,
+        database_name: str,
+        collection_name: str,
+        index_name: str,
+        *,
+        body: SearchIndexUpdateRequestDict | SearchIndexUpdateRequest,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Update One Atlas Search Index by Name
+
+        Updates one Atlas Search index that you identified with its database, collection name, and index
+        name. Atlas Search indexes define the fields on which to create the index and the analyzers to use
+        when creating the index.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{databaseName}/{collect
+        ionName}/{indexName}`` (operationId ``updateIndexByName``,
+        ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection whose Atlas Search
+                index you want to update.
+            database_name (str): Label that identifies the database that contains the collection with
+                one or more Atlas Search indexes.
+            collection_name (str): Name of the collection that contains one or more Atlas Search
+                indexes.
+            index_name (str): Name of the Atlas Search index to update.
+            body (SearchIndexUpdateRequest, or a dict typed SearchIndexUpdateRequestDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_index_by_name as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                database_name=database_name,
+                collection_name=collection_name,
+                index_name=index_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
+
+    async def get_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Return One Atlas Search Index by ID
+
+        Returns one Atlas Search index in the specified project. You identify this index using its unique
+        ID. Atlas Search index contains the indexed fields and the analyzers used to create the index.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{indexId}`` (operationId
+        ``getClusterSearchIndex``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection with one or more
+                Atlas Search indexes.
+            index_id (str): Unique 24-hexadecimal digit string that identifies the Application Search
+                [index](https://dochub.mongodb.org/core/index-definitions-fts). Use the [Get All
+                Application Search Indexes for a Collection
+                API](https://docs.atlas.mongodb.com/reference/api/fts-indexes-get-all/) endpoint to find
+                the IDs of all Application Search indexes.
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500, 503 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_search_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)
+
+    async def delete_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+    ) -> None:
+        """Remove One Atlas Search Index by ID
+
+        Removes one Atlas Search index that you identified with its unique ID. This deletion is eventually
+        consistent.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{indexId}``
+        (operationId ``deleteClusterSearchIndex``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the database and collection with one
+                or more Application Search indexes.
+            index_id (str): Unique 24-hexadecimal digit string that identifies the Atlas Search index.
+                Use the [Get All Atlas Search Indexes for a Collection
+                API](https://docs.atlas.mongodb.com/reference/api/fts-indexes-get-all/) endpoint to find
+                the IDs of all Atlas Search indexes.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_cluster_search_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_search_index(
+        self,
+        group_id: str,
+        cluster_name: str,
+        index_id: str,
+        *,
+        body: SearchIndexUpdateRequestDict | SearchIndexUpdateRequest,
+    ) -> TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant:
+        """Update One Atlas Search Index by ID
+
+        Updates one Atlas Search index that you identified with its unique ID. Atlas Search indexes define
+        the fields on which to create the index and the analyzers to use when creating the index.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/search/indexes/{indexId}``
+        (operationId ``updateClusterSearchIndex``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Name of the cluster that contains the collection whose Atlas Search
+                index you want to update.
+            index_id (str): Unique 24-hexadecimal digit string that identifies the Atlas Search
+                [index](https://dochub.mongodb.org/core/index-definitions-fts). Use the [Get All Atlas
+                Search Indexes for a Collection API](https://docs.atlas.mongodb.com/reference/api/fts-
+                indexes-get-all/) endpoint to find the IDs of all Atlas Search indexes.
+            body (SearchIndexUpdateRequest, or a dict typed SearchIndexUpdateRequestDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_cluster_search_index as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                index_id=index_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TextSearchIndexResponse | VectorSearchIndexResponse | UnknownVariant", result)

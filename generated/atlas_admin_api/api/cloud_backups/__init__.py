@@ -5,26 +5,55 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from ...models.api_atlas_collection_restore_collection_state_response import (
+    ApiAtlasCollectionRestoreCollectionStateResponse,
+)
+from ...models.api_atlas_collection_restore_job_request import (
+    ApiAtlasCollectionRestoreJobRequest,
+    ApiAtlasCollectionRestoreJobRequestDict,
+)
+from ...models.api_atlas_collection_restore_job_response import (
+    ApiAtlasCollectionRestoreJobResponse,
+)
 from ...models.api_error import ApiError
 from ...models.backup_snapshot_retention import (
     BackupSnapshotRetention,
     BackupSnapshotRetentionDict,
 )
+from ...models.create_backup_private_endpoint_cloud_provider import (
+    CreateBackupPrivateEndpointCloudProvider,
+)
 from ...models.data_protection_settings import (
     DataProtectionSettings,
     DataProtectionSettingsDict,
 )
+from ...models.delete_backup_private_endpoint_cloud_provider import (
+    DeleteBackupPrivateEndpointCloudProvider,
+)
+from ...models.disk_backup_collection_response import DiskBackupCollectionResponse
+from ...models.disk_backup_database_response import DiskBackupDatabaseResponse
 from ...models.disk_backup_export_job import DiskBackupExportJob
 from ...models.disk_backup_export_job_request import (
     DiskBackupExportJobRequest,
     DiskBackupExportJobRequestDict,
+)
+from ...models.disk_backup_on_demand_snapshot_request import (
+    DiskBackupOnDemandSnapshotRequest,
+    DiskBackupOnDemandSnapshotRequestDict,
+)
+from ...models.disk_backup_replica_set import DiskBackupReplicaSet
+from ...models.disk_backup_sharded_cluster_snapshot import (
+    DiskBackupShardedClusterSnapshot,
 )
 from ...models.disk_backup_snapshot import DiskBackupSnapshot
 from ...models.disk_backup_snapshot_restore_job import (
     DiskBackupSnapshotRestoreJob,
     DiskBackupSnapshotRestoreJobDict,
 )
-from ...models.disk_backup_snapshot_schedule import DiskBackupSnapshotSchedule
+from ...models.disk_backup_snapshot_schedule import (
+    DiskBackupSnapshotSchedule,
+    DiskBackupSnapshotScheduleDict,
+)
 from ...models.export_bucket_aws import ExportBucketAWS
 from ...models.export_bucket_azure import ExportBucketAzure
 from ...models.export_bucket_gcp import ExportBucketGCP
@@ -40,7 +69,63 @@ from ...models.export_bucket_request_gcp import (
     ExportBucketRequestGCP,
     ExportBucketRequestGCPDict,
 )
+from ...models.get_backup_private_endpoint_cloud_provider import (
+    GetBackupPrivateEndpointCloudProvider,
+)
+from ...models.list_backup_private_endpoints_cloud_provider import (
+    ListBackupPrivateEndpointsCloudProvider,
+)
+from ...models.list_restore_job_collections_state import ListRestoreJobCollectionsState
+from ...models.object_storage_private_endpoint_request import (
+    ObjectStoragePrivateEndpointRequest,
+    ObjectStoragePrivateEndpointRequestDict,
+)
+from ...models.object_storage_private_endpoint_response import (
+    ObjectStoragePrivateEndpointResponse,
+)
+from ...models.paginated_api_atlas_collection_restore_collection_state_view import (
+    PaginatedApiAtlasCollectionRestoreCollectionStateView,
+)
+from ...models.paginated_api_atlas_collection_restore_job_view import (
+    PaginatedApiAtlasCollectionRestoreJobView,
+)
+from ...models.paginated_api_atlas_disk_backup_collection_view import (
+    PaginatedApiAtlasDiskBackupCollectionView,
+)
+from ...models.paginated_api_atlas_disk_backup_database_view import (
+    PaginatedApiAtlasDiskBackupDatabaseView,
+)
+from ...models.paginated_api_atlas_disk_backup_export_job_view import (
+    PaginatedApiAtlasDiskBackupExportJobView,
+)
+from ...models.paginated_api_atlas_object_storage_private_endpoint_response_view import (
+    PaginatedApiAtlasObjectStoragePrivateEndpointResponseView,
+)
+from ...models.paginated_api_atlas_serverless_backup_restore_job_view import (
+    PaginatedApiAtlasServerlessBackupRestoreJobView,
+)
+from ...models.paginated_api_atlas_serverless_backup_snapshot_view import (
+    PaginatedApiAtlasServerlessBackupSnapshotView,
+)
+from ...models.paginated_cloud_backup_replica_set_view import (
+    PaginatedCloudBackupReplicaSetView,
+)
+from ...models.paginated_cloud_backup_restore_job_view import (
+    PaginatedCloudBackupRestoreJobView,
+)
+from ...models.paginated_cloud_backup_sharded_cluster_snapshot_view import (
+    PaginatedCloudBackupShardedClusterSnapshotView,
+)
 from ...models.paginated_export_bucket import PaginatedExportBucket
+from ...models.serverless_backup_restore_job import (
+    ServerlessBackupRestoreJob,
+    ServerlessBackupRestoreJobDict,
+)
+from ...models.serverless_backup_snapshot import ServerlessBackupSnapshot
+from ...models.update_require_private_networking_request_view import (
+    UpdateRequirePrivateNetworkingRequestView,
+    UpdateRequirePrivateNetworkingRequestViewDict,
+)
 from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
@@ -91,6 +176,7 @@ class CloudBackupsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -153,6 +239,7 @@ class CloudBackupsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -168,6 +255,417 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant", result)
+
+    async def get_export_bucket(
+        self,
+        group_id: str,
+        export_bucket_id: str,
+    ) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant:
+        """Return One Snapshot Export Bucket
+
+        Returns one Export Bucket associated with the specified Project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`` (operationId
+        ``getExportBucket``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            export_bucket_id (str): Unique 24-hexadecimal character string that identifies the Export
+                Bucket. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_export_bucket as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                export_bucket_id=export_bucket_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant", result)
+
+    async def delete_export_bucket(
+        self,
+        group_id: str,
+        export_bucket_id: str,
+    ) -> None:
+        """Delete One Snapshot Export Bucket
+
+        Deletes an Export Bucket. Auto export must be disabled on all clusters in this Project exporting to
+        this Export Bucket before revoking access.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`` (operationId
+        ``deleteExportBucket``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            export_bucket_id (str): Unique 24-hexadecimal character string that identifies the Export
+                Bucket. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_export_bucket as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                export_bucket_id=export_bucket_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_backup_export_bucket(
+        self,
+        group_id: str,
+        export_bucket_id: str,
+        *,
+        body: UpdateRequirePrivateNetworkingRequestViewDict | UpdateRequirePrivateNetworkingRequestView,
+    ) -> ExportBucketAWS:
+        """Update One Export Bucket Private Networking Settings
+
+        Updates the private networking settings for one snapshot export bucket in the specified project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`` (operationId
+        ``updateBackupExportBucket``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            export_bucket_id (str): Unique 24-hexadecimal character string that identifies the
+                snapshot export bucket. Example: 32b6e34b3d91647abb20e7b8.
+            body (UpdateRequirePrivateNetworkingRequestView, or a dict typed
+                UpdateRequirePrivateNetworkingRequestViewDict): Request body to toggle the private-
+                networking requirement for an existing export bucket. A plain dict uses the JSON field
+                names.
+
+        Returns:
+            ExportBucketAWS: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_backup_export_bucket as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                export_bucket_id=export_bucket_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ExportBucketAWS", result)
+
+    async def list_backup_private_endpoints(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS"] | ListBackupPrivateEndpointsCloudProvider,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasObjectStoragePrivateEndpointResponseView:
+        """Return Object Storage Private Endpoints for Cloud Backups for One Cloud Provider in One Project
+
+        Returns the private endpoints of the specified cloud provider for object storage backup operations.
+
+        ``GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`` (operationId
+        ``listBackupPrivateEndpoints``, ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (ListBackupPrivateEndpointsCloudProvider): Human-readable label that
+                identifies the cloud provider for the private endpoints to return.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasObjectStoragePrivateEndpointResponseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_backup_private_endpoints as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasObjectStoragePrivateEndpointResponseView", result)
+
+    async def create_backup_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS"] | CreateBackupPrivateEndpointCloudProvider,
+        *,
+        body: ObjectStoragePrivateEndpointRequestDict | ObjectStoragePrivateEndpointRequest,
+    ) -> ObjectStoragePrivateEndpointResponse:
+        """Create One Object Storage Private Endpoint for Cloud Backups for One Cloud Provider in One Project
+
+        Creates a private endpoint in the specified region for secure, private connectivity between Atlas
+        and cloud provider object storage services for backup operations.
+
+        ``POST /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints`` (operationId
+        ``createBackupPrivateEndpoint``, ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (CreateBackupPrivateEndpointCloudProvider): Human-readable label that
+                identifies the cloud provider for the private endpoint to create.
+            body (ObjectStoragePrivateEndpointRequest, or a dict typed
+                ObjectStoragePrivateEndpointRequestDict): A plain dict uses the JSON field names.
+
+        Returns:
+            ObjectStoragePrivateEndpointResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_backup_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ObjectStoragePrivateEndpointResponse", result)
+
+    async def get_backup_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS"] | GetBackupPrivateEndpointCloudProvider,
+        endpoint_id: str,
+    ) -> ObjectStoragePrivateEndpointResponse:
+        """Return One Object Storage Private Endpoint for Cloud Backups for One Cloud Provider in One Project
+
+        Returns one private endpoint, identified by its ID, for object storage backup operations.
+
+        ``GET /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}``
+        (operationId ``getBackupPrivateEndpoint``, ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (GetBackupPrivateEndpointCloudProvider): Human-readable label that
+                identifies the cloud provider of the private endpoint.
+            endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint.
+
+        Returns:
+            ObjectStoragePrivateEndpointResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_backup_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ObjectStoragePrivateEndpointResponse", result)
+
+    async def delete_backup_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS"] | DeleteBackupPrivateEndpointCloudProvider,
+        endpoint_id: str,
+    ) -> None:
+        """Delete One Object Storage Private Endpoint for Cloud Backups for One Cloud Provider from One Project
+
+        Deletes one private endpoint, identified by its ID, for object storage backup operations.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/backup/{cloudProvider}/privateEndpoints/{endpointId}``
+        (operationId ``deleteBackupPrivateEndpoint``, ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (DeleteBackupPrivateEndpointCloudProvider): Human-readable label that
+                identifies the cloud provider of the private endpoint to delete.
+            endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private endpoint
+                to delete.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_backup_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_compliance_policy(
+        self,
+        group_id: str,
+    ) -> DataProtectionSettings:
+        """Return Backup Compliance Policy Settings
+
+        Returns the Backup Compliance Policy settings with the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`` (operationId ``getCompliancePolicy``,
+        ``application/vnd.atlas.2023-10-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            DataProtectionSettings: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_compliance_policy as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataProtectionSettings", result)
 
     async def update_data_protection_settings(
         self,
@@ -206,6 +704,7 @@ class CloudBackupsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -222,6 +721,113 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DataProtectionSettings", result)
+
+    update_compliance_policy = update_data_protection_settings  # the official name of the same operation
+
+    async def disable_compliance_policy(
+        self,
+        group_id: str,
+    ) -> None:
+        """Disable Backup Compliance Policy Settings
+
+        Disables the Backup Compliance Policy settings with the specified project. As a prerequisite, a
+        support ticket needs to be file first, instructions in
+        https://www.mongodb.com/docs/atlas/backup/cloud-backup/backup-compliance-policy/.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/backupCompliancePolicy`` (operationId
+        ``disableCompliancePolicy``, ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import disable_compliance_policy as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_backup_exports(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasDiskBackupExportJobView:
+        """Return All Snapshot Export Jobs
+
+        Returns all Cloud Backup Snapshot Export Jobs associated with the specified Atlas cluster.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`` (operationId
+        ``listBackupExports``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasDiskBackupExportJobView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_backup_exports as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasDiskBackupExportJobView", result)
 
     async def create_backup_export_job(
         self,
@@ -259,6 +865,7 @@ class CloudBackupsOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -275,6 +882,118 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DiskBackupExportJob", result)
+
+    create_backup_export = create_backup_export_job  # the official name of the same operation
+
+    async def get_backup_export(
+        self,
+        group_id: str,
+        cluster_name: str,
+        export_id: str,
+    ) -> DiskBackupExportJob:
+        """Return One Snapshot Export Job
+
+        Returns one Cloud Backup Snapshot Export Job associated with the specified Atlas cluster.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`` (operationId
+        ``getBackupExport``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            export_id (str): Unique 24-hexadecimal character string that identifies the Export Job.
+                Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            DiskBackupExportJob: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_backup_export as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                export_id=export_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupExportJob", result)
+
+    async def list_backup_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedCloudBackupRestoreJobView:
+        """Return All Restore Jobs for One Cluster
+
+        Returns all cloud backup restore jobs for one cluster from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs`` (operationId
+        ``listBackupRestoreJobs``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the restore jobs
+                you want to return.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedCloudBackupRestoreJobView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_backup_restore_jobs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudBackupRestoreJobView", result)
 
     async def create_backup_restore_job(
         self,
@@ -317,6 +1036,7 @@ class CloudBackupsOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -333,6 +1053,156 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DiskBackupSnapshotRestoreJob", result)
+
+    async def get_backup_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        restore_job_id: str,
+    ) -> DiskBackupSnapshotRestoreJob:
+        """Return One Restore Job for One Cluster
+
+        Returns one cloud backup restore job for one cluster from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}``
+        (operationId ``getBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the restore jobs
+                you want to return.
+            restore_job_id (str): Unique 24-hexadecimal digit string that identifies the restore job
+                to return.
+
+        Returns:
+            DiskBackupSnapshotRestoreJob: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_backup_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                restore_job_id=restore_job_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupSnapshotRestoreJob", result)
+
+    async def cancel_backup_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        restore_job_id: str,
+    ) -> None:
+        """Cancel One Restore Job for One Cluster
+
+        Cancels one cloud backup restore job of one cluster from the specified project.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/restoreJobs/{restoreJobId}``
+        (operationId ``cancelBackupRestoreJob``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            restore_job_id (str): Unique 24-hexadecimal digit string that identifies the restore job
+                to remove.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasApiError: 405 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import cancel_backup_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                restore_job_id=restore_job_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_backup_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> DiskBackupSnapshotSchedule:
+        """Return One Cloud Backup Schedule
+
+        Returns the cloud backup schedule for the specified cluster within the specified project. This
+        schedule defines when MongoDB Cloud takes scheduled snapshots and how long it stores those
+        snapshots.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`` (operationId
+        ``getBackupSchedule``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+
+        Returns:
+            DiskBackupSnapshotSchedule: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_backup_schedule as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupSnapshotSchedule", result)
 
     async def delete_all_backup_schedules(
         self,
@@ -367,6 +1237,7 @@ class CloudBackupsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -382,6 +1253,443 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DiskBackupSnapshotSchedule", result)
+
+    delete_cluster_backup_schedule = delete_all_backup_schedules  # the official name of the same operation
+
+    async def update_backup_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: DiskBackupSnapshotScheduleDict | DiskBackupSnapshotSchedule,
+    ) -> DiskBackupSnapshotSchedule:
+        """Update Cloud Backup Schedule for One Cluster
+
+        Updates the cloud backup schedule for one cluster within the specified project. This schedule
+        defines when MongoDB Cloud takes scheduled snapshots and how long it stores those snapshots.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/schedule`` (operationId
+        ``updateBackupSchedule``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            body (DiskBackupSnapshotSchedule, or a dict typed DiskBackupSnapshotScheduleDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            DiskBackupSnapshotSchedule: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_backup_schedule as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupSnapshotSchedule", result)
+
+    async def list_backup_snapshots(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        point_in_time_utc_seconds: int | Unset = UNSET,
+        oplog_ts: int | Unset = UNSET,
+        oplog_inc: int | Unset = UNSET,
+    ) -> PaginatedCloudBackupReplicaSetView:
+        """Return All Replica Set Cloud Backups
+
+        Returns all snapshots of one cluster from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`` (operationId
+        ``listBackupSnapshots``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            point_in_time_utc_seconds (int | Unset): Desired point in time, expressed as the number of
+                seconds that have elapsed since the UNIX epoch. If specified, returns the closest snapshot
+                created before that point in time. Mutually exclusive with `oplogTs` and `oplogInc`.
+            oplog_ts (int | Unset): Oplog timestamp that represents the desired point in time. This is
+                the first part of an Oplog timestamp. Must be used with `oplogInc`. Mutually exclusive
+                with `pointInTimeUtcSeconds`.
+            oplog_inc (int | Unset): Oplog operation number that represents the desired point in time.
+                This is the second part of an Oplog timestamp. Must be used with `oplogTs`. Mutually
+                exclusive with `pointInTimeUtcSeconds`.
+
+        Returns:
+            PaginatedCloudBackupReplicaSetView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_backup_snapshots as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                point_in_time_utc_seconds=point_in_time_utc_seconds,
+                oplog_ts=oplog_ts,
+                oplog_inc=oplog_inc,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudBackupReplicaSetView", result)
+
+    async def take_snapshots(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: DiskBackupOnDemandSnapshotRequestDict | DiskBackupOnDemandSnapshotRequest,
+    ) -> DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant:
+        """Take One On-Demand Snapshot
+
+        Takes one on-demand snapshot for the specified cluster. Atlas takes on-demand snapshots immediately
+        and scheduled snapshots at regular intervals. If an on-demand snapshot with a status of `queued` or
+        `inProgress` exists, before taking another snapshot, wait until Atlas completes processing the
+        previously taken on-demand snapshot.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots`` (operationId
+        ``takeSnapshots``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            body (DiskBackupOnDemandSnapshotRequest, or a dict typed
+                DiskBackupOnDemandSnapshotRequestDict): A plain dict uses the JSON field names.
+
+        Returns:
+            DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import take_snapshots as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupReplicaSet | DiskBackupShardedClusterSnapshot | UnknownVariant", result)
+
+    async def get_backup_sharded_cluster(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+    ) -> DiskBackupShardedClusterSnapshot:
+        """Return One Sharded Cluster Cloud Backup
+
+        Returns one snapshot of one sharded cluster from the specified project.
+
+        ``GET
+        /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}``
+        (operationId ``getBackupShardedCluster``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+
+        Returns:
+            DiskBackupShardedClusterSnapshot: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_backup_sharded_cluster as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupShardedClusterSnapshot", result)
+
+    async def delete_backup_sharded_cluster(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+    ) -> None:
+        """Remove One Sharded Cluster Cloud Backup
+
+        Removes one snapshot of one sharded cluster from the specified project.
+
+        ``DELETE
+        /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedCluster/{snapshotId}``
+        (operationId ``deleteBackupShardedCluster``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_backup_sharded_cluster as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_backup_sharded_clusters(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> PaginatedCloudBackupShardedClusterSnapshotView:
+        """Return All Sharded Cluster Cloud Backups
+
+        Returns all snapshots of one sharded cluster from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/shardedClusters``
+        (operationId ``listBackupShardedClusters``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+
+        Returns:
+            PaginatedCloudBackupShardedClusterSnapshotView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_backup_sharded_clusters as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudBackupShardedClusterSnapshotView", result)
+
+    async def get_cluster_backup_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+    ) -> DiskBackupReplicaSet:
+        """Return One Replica Set Cloud Backup
+
+        Returns one snapshot from the specified cluster.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}``
+        (operationId ``getClusterBackupSnapshot``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+
+        Returns:
+            DiskBackupReplicaSet: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_backup_snapshot as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupReplicaSet", result)
+
+    async def delete_cluster_backup_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+    ) -> None:
+        """Remove One Replica Set Cloud Backup
+
+        Removes the specified snapshot.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}``
+        (operationId ``deleteClusterBackupSnapshot``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_cluster_backup_snapshot as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def update_snapshot_retention(
         self,
@@ -421,6 +1729,7 @@ class CloudBackupsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -438,3 +1747,868 @@ class CloudBackupsOperations:
             _operation._parse_response,
         )
         return cast("DiskBackupSnapshot", result)
+
+    update_backup_snapshot = update_snapshot_retention  # the official name of the same operation
+
+    async def list_backup_snapshot_databases(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasDiskBackupDatabaseView:
+        """Return Databases in One Snapshot
+
+        Returns the list of databases that exist in the specified snapshot. Use this to discover namespaces
+        before creating a collection restore job.
+
+        ``GET
+        /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases``
+        (operationId ``listBackupSnapshotDatabases``, ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasDiskBackupDatabaseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_backup_snapshot_databases as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasDiskBackupDatabaseView", result)
+
+    async def get_backup_snapshot_database(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        database_name: str,
+    ) -> DiskBackupDatabaseResponse:
+        """Return One Database in One Snapshot
+
+        Returns one database that exists in the specified snapshot.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/
+        {databaseName}`` (operationId ``getBackupSnapshotDatabase``,
+        ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+            database_name (str): Human-readable label that identifies the database.
+
+        Returns:
+            DiskBackupDatabaseResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_backup_snapshot_database as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                database_name=database_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupDatabaseResponse", result)
+
+    async def list_snapshot_database_collections(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        database_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasDiskBackupCollectionView:
+        """Return Collections in One Database in One Snapshot
+
+        Returns the list of collections in the specified database that exist in the snapshot.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/
+        {databaseName}/collections`` (operationId ``listSnapshotDatabaseCollections``,
+        ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+            database_name (str): Human-readable label that identifies the database.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasDiskBackupCollectionView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_snapshot_database_collections as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                database_name=database_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasDiskBackupCollectionView", result)
+
+    async def get_snapshot_database_collection(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        database_name: str,
+        collection_name: str,
+    ) -> DiskBackupCollectionResponse:
+        """Return One Collection in One Database in One Snapshot
+
+        Returns one collection that exists in the specified database in the snapshot.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/snapshots/{snapshotId}/databases/
+        {databaseName}/collections/{collectionName}`` (operationId ``getSnapshotDatabaseCollection``,
+        ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+            database_name (str): Human-readable label that identifies the database.
+            collection_name (str): Human-readable label that identifies the collection.
+
+        Returns:
+            DiskBackupCollectionResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_snapshot_database_collection as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                database_name=database_name,
+                collection_name=collection_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DiskBackupCollectionResponse", result)
+
+    async def list_collection_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasCollectionRestoreJobView:
+        """Return All Collection Restore Jobs for One Cluster
+
+        Returns all collection restore jobs for one cluster from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`` (operationId
+        ``listCollectionRestoreJobs``, ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the collection
+                restore jobs you want to return.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasCollectionRestoreJobView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_collection_restore_jobs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasCollectionRestoreJobView", result)
+
+    async def create_collection_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiAtlasCollectionRestoreJobRequestDict | ApiAtlasCollectionRestoreJobRequest,
+    ) -> ApiAtlasCollectionRestoreJobResponse:
+        """Create One Collection Restore Job
+
+        Creates one collection-level restore job for one cluster from the specified project. Collection-
+        level restores allow restoring specific databases or collections from a snapshot or point-in-time.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs`` (operationId
+        ``createCollectionRestoreJob``, ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the source cluster for the
+                restore.
+            body (ApiAtlasCollectionRestoreJobRequest, or a dict typed
+                ApiAtlasCollectionRestoreJobRequestDict): Request body for creating a collection restore
+                job. A plain dict uses the JSON field names.
+
+        Returns:
+            ApiAtlasCollectionRestoreJobResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_collection_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCollectionRestoreJobResponse", result)
+
+    async def get_collection_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+    ) -> ApiAtlasCollectionRestoreJobResponse:
+        """Return One Collection Restore Job for One Cluster
+
+        Returns one collection restore job for one cluster from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}``
+        (operationId ``getCollectionRestoreJob``, ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the collection
+                restore jobs you want to return.
+            job_id (str): Unique 24-hexadecimal digit string that identifies the collection restore
+                job to return.
+
+        Returns:
+            ApiAtlasCollectionRestoreJobResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_collection_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCollectionRestoreJobResponse", result)
+
+    async def list_restore_job_collections(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        state: Literal[
+            "NOT_STARTED",
+            "IN_PROGRESS",
+            "FINALIZING",
+            "NOT_FOUND",
+            "UNSUPPORTED",
+            "SUCCESSFUL",
+            "ROLLBACK",
+            "NOT_RESTORED",
+            "FAILED",
+            "INDEX_BUILD_FAILED",
+        ]
+        | ListRestoreJobCollectionsState
+        | Unset = UNSET,
+        source_namespace: str | Unset = UNSET,
+        target_namespace: str | Unset = UNSET,
+    ) -> PaginatedApiAtlasCollectionRestoreCollectionStateView:
+        """Return All Collection States for One Collection Restore Job
+
+        Returns all collection-level restore states for one collection restore job from the specified
+        project. Note: If the restore job is in the INITIALIZING state, this endpoint returns an empty list
+        because collection-level states have not yet been created.
+
+        ``GET
+        /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collections``
+        (operationId ``listRestoreJobCollections``, ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the collection
+                restore job you want to return.
+            job_id (str): Unique 24-hexadecimal digit string that identifies the collection restore
+                job.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            state (ListRestoreJobCollectionsState | Unset): Current state of this collection within
+                the restore job.
+            source_namespace (str | Unset): Source namespace to filter by (e.g. `db.collection`).
+            target_namespace (str | Unset): Target namespace to filter by (e.g. `db.collection`).
+
+        Returns:
+            PaginatedApiAtlasCollectionRestoreCollectionStateView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_restore_job_collections as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                state=state,
+                source_namespace=source_namespace,
+                target_namespace=target_namespace,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasCollectionRestoreCollectionStateView", result)
+
+    async def get_restore_job_collection(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+        source_namespace: str,
+    ) -> ApiAtlasCollectionRestoreCollectionStateResponse:
+        """Return One Collection State for One Collection Restore Job
+
+        Returns one collection-level restore state for one collection restore job from the specified
+        project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/collectionRestoreJobs/{jobId}/collection
+        s/{sourceNamespace}`` (operationId ``getRestoreJobCollection``,
+        ``application/vnd.atlas.preview+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the collection
+                restore job you want to return.
+            job_id (str): Unique 24-hexadecimal digit string that identifies the collection restore
+                job.
+            source_namespace (str): Source namespace that identifies the collection to return (e.g.
+                `db.collection`).
+
+        Returns:
+            ApiAtlasCollectionRestoreCollectionStateResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_restore_job_collection as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+                source_namespace=source_namespace,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCollectionRestoreCollectionStateResponse", result)
+
+    async def list_serverless_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasServerlessBackupRestoreJobView:
+        """Return All Restore Jobs for One Serverless Instance
+
+        Returns all restore jobs for one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the List Flex
+        Backup Restore Jobs endpoint instead.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`` (operationId
+        ``listServerlessRestoreJobs``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the serverless instance.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasServerlessBackupRestoreJobView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_serverless_restore_jobs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasServerlessBackupRestoreJobView", result)
+
+    async def create_serverless_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ServerlessBackupRestoreJobDict | ServerlessBackupRestoreJob,
+    ) -> ServerlessBackupRestoreJob:
+        """Create One Restore Job for One Serverless Instance
+
+        Restores one snapshot of one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the Create Flex
+        Backup Restore Job endpoint instead.
+
+        ``POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs`` (operationId
+        ``createServerlessRestoreJob``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the serverless instance whose
+                snapshot you want to restore.
+            body (ServerlessBackupRestoreJob, or a dict typed ServerlessBackupRestoreJobDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            ServerlessBackupRestoreJob: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_serverless_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessBackupRestoreJob", result)
+
+    async def get_serverless_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        restore_job_id: str,
+    ) -> ServerlessBackupRestoreJob:
+        """Return One Restore Job for One Serverless Instance
+
+        Returns one restore job for one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the Get Flex
+        Backup Restore Job endpoint instead.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/restoreJobs/{restoreJobId}``
+        (operationId ``getServerlessRestoreJob``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the serverless instance.
+            restore_job_id (str): Unique 24-hexadecimal digit string that identifies the restore job
+                to return.
+
+        Returns:
+            ServerlessBackupRestoreJob: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_serverless_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                restore_job_id=restore_job_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessBackupRestoreJob", result)
+
+    async def list_serverless_backup_snapshots(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasServerlessBackupSnapshotView:
+        """Return All Snapshots of One Serverless Instance
+
+        Returns all snapshots of one serverless instance from the specified project.
+
+        This API can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) endpoint or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the List Flex
+        Backups endpoint instead.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots`` (operationId
+        ``listServerlessBackupSnapshots``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the serverless instance.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasServerlessBackupSnapshotView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_serverless_backup_snapshots as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasServerlessBackupSnapshotView", result)
+
+    async def get_serverless_backup_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+    ) -> ServerlessBackupSnapshot:
+        """Return One Snapshot of One Serverless Instance
+
+        Returns one snapshot of one serverless instance from the specified project.
+
+        This endpoint can also be used on Flex clusters that were created with the [Create Serverless
+        Instance](https://www.mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Serverless-
+        Instances/operation/createServerlessInstance) API or Flex clusters that were migrated from
+        Serverless instances. This endpoint will be sunset on January 22, 2026. Please use the Get Flex
+        Backup endpoint instead.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/backup/snapshots/{snapshotId}``
+        (operationId ``getServerlessBackupSnapshot``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the serverless instance.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            ServerlessBackupSnapshot: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_serverless_backup_snapshot as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessBackupSnapshot", result)

@@ -22,6 +22,9 @@ from ...models.export_bucket_request_gcp import (
     ExportBucketRequestGCP,
     ExportBucketRequestGCPDict,
 )
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_export_bucket"]
@@ -83,7 +86,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | None:
+) -> ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant | ApiError | None:
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
@@ -125,6 +128,11 @@ def _parse_response(
         response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

@@ -11,6 +11,9 @@ from ...models.data_protection_settings import (
     DataProtectionSettings,
     DataProtectionSettingsDict,
 )
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_data_protection_settings"]
@@ -62,7 +65,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | DataProtectionSettings | None:
+) -> DataProtectionSettings | ApiError | None:
     if response.status_code == 200:
         response_200 = DataProtectionSettings.from_dict(loads_json(response.content))
 
@@ -87,6 +90,11 @@ def _parse_response(
         response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

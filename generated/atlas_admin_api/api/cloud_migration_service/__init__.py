@@ -6,6 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.live_import_available_project import LiveImportAvailableProject
+from ...models.live_import_validation import LiveImportValidation
+from ...models.live_migration_request_20240530 import (
+    LiveMigrationRequest20240530,
+    LiveMigrationRequest20240530Dict,
+)
+from ...models.live_migration_response import LiveMigrationResponse
+from ...models.target_org import TargetOrg
+from ...models.target_org_request import TargetOrgRequest, TargetOrgRequestDict
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -16,6 +25,352 @@ class CloudMigrationServiceOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def create_group_live_migration(
+        self,
+        group_id: str,
+        *,
+        body: LiveMigrationRequest20240530Dict | LiveMigrationRequest20240530,
+    ) -> LiveMigrationResponse:
+        """Create One Migration for One Local Managed Cluster to MongoDB Atlas
+
+        Migrate one cluster that Cloud or Ops Manager manages to MongoDB Atlas.
+
+         Please make sure to validate your migration before initiating it.
+
+         You can use this API endpoint for push live migrations only. Your API Key must have the
+        Organization Owner role to successfully call this resource.
+
+         **NOTE**: Migrating time-series collections is not yet supported on MongoDB 6.0 or higher.
+        Migrations on MongoDB 6.0 or higher will skip any time-series collections on the source cluster.
+
+        ``POST /api/atlas/v2/groups/{groupId}/liveMigrations`` (operationId ``createGroupLiveMigration``,
+        ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (LiveMigrationRequest20240530, or a dict typed LiveMigrationRequest20240530Dict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            LiveMigrationResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_group_live_migration as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveMigrationResponse", result)
+
+    async def validate_live_migrations(
+        self,
+        group_id: str,
+        *,
+        body: LiveMigrationRequest20240530Dict | LiveMigrationRequest20240530,
+    ) -> LiveImportValidation:
+        """Validate One Migration Request
+
+        Verifies whether the provided credentials, available disk space, MongoDB versions, and so on meet
+        the requirements of the migration request. If the check passes, the migration can proceed. Your API
+        Key must have the Organization Owner role to successfully call this resource.
+
+        ``POST /api/atlas/v2/groups/{groupId}/liveMigrations/validate`` (operationId
+        ``validateLiveMigrations``, ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (LiveMigrationRequest20240530, or a dict typed LiveMigrationRequest20240530Dict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            LiveImportValidation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import validate_live_migrations as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveImportValidation", result)
+
+    async def get_migration_validate_status(
+        self,
+        group_id: str,
+        validation_id: str,
+    ) -> LiveImportValidation:
+        """Return One Migration Validation Job
+
+        Return the status of one migration validation job. Your API Key must have the Organization Owner
+        role to successfully call this resource.
+
+        ``GET /api/atlas/v2/groups/{groupId}/liveMigrations/validate/{validationId}`` (operationId
+        ``getMigrationValidateStatus``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            validation_id (str): Unique 24-hexadecimal digit string that identifies the validation
+                job. Example: 507f1f77bcf86cd799439011.
+
+        Returns:
+            LiveImportValidation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_migration_validate_status as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                validation_id=validation_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveImportValidation", result)
+
+    async def get_group_live_migration(
+        self,
+        group_id: str,
+        live_migration_id: str,
+    ) -> LiveMigrationResponse:
+        """Return One Migration Job
+
+        Return details of one cluster migration job. Each push live migration job uses one migration host.
+        Your API Key must have the Organization Member role to successfully call this resource.
+
+        ``GET /api/atlas/v2/groups/{groupId}/liveMigrations/{liveMigrationId}`` (operationId
+        ``getGroupLiveMigration``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            live_migration_id (str): Unique 24-hexadecimal digit string that identifies the migration.
+                Example: 6296fb4c7c7aa997cf94e9a8.
+
+        Returns:
+            LiveMigrationResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_live_migration as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                live_migration_id=live_migration_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LiveMigrationResponse", result)
+
+    async def cutover_migration(
+        self,
+        group_id: str,
+        live_migration_id: str,
+    ) -> None:
+        """Cut Over One Migrated Cluster
+
+        Cut over the migrated cluster to MongoDB Atlas. Confirm when the cut over completes. When the cut
+        over completes, MongoDB Atlas completes the live migration process and stops synchronizing with the
+        source cluster. Your API Key must have the Organization Owner role to successfully call this
+        resource.
+
+        ``PUT /api/atlas/v2/groups/{groupId}/liveMigrations/{liveMigrationId}/cutover`` (operationId
+        ``cutoverMigration``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            live_migration_id (str): Unique 24-hexadecimal digit string that identifies the migration.
+                Example: 6296fb4c7c7aa997cf94e9a8.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import cutover_migration as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                live_migration_id=live_migration_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_available_projects(
+        self,
+        org_id: str,
+    ) -> list[LiveImportAvailableProject]:
+        """Return All Projects Available for Migration
+
+        Return all projects that you can migrate to the specified organization.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/liveMigrations/availableProjects`` (operationId
+        ``listAvailableProjects``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+
+        Returns:
+            list[LiveImportAvailableProject]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_available_projects as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[LiveImportAvailableProject]", result)
+
+    async def create_link_token(
+        self,
+        org_id: str,
+        *,
+        body: TargetOrgRequestDict | TargetOrgRequest,
+    ) -> TargetOrg:
+        """Create One Link-Token
+
+        Create one link-token that contains all the information required to complete the link. MongoDB Atlas
+        uses the link-token for push live migrations only. Live migration (push) allows you to securely push
+        data from Cloud Manager or Ops Manager into MongoDB Atlas. Your API Key must have the Organization
+        Owner role to successfully call this resource.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/liveMigrations/linkTokens`` (operationId ``createLinkToken``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (TargetOrgRequest, or a dict typed TargetOrgRequestDict): A plain dict uses the JSON
+                field names.
+
+        Returns:
+            TargetOrg: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_link_token as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TargetOrg", result)
 
     async def delete_link_token(
         self,
@@ -45,6 +400,7 @@ class CloudMigrationServiceOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -59,3 +415,5 @@ class CloudMigrationServiceOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    delete_link_tokens = delete_link_token  # the official name of the same operation

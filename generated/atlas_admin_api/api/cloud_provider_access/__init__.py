@@ -6,6 +6,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.cloud_provider_access_awsiam_role_request import (
+    CloudProviderAccessAWSIAMRoleRequest,
+    CloudProviderAccessAWSIAMRoleRequestDict,
+)
+from ...models.cloud_provider_access_azure_service_principal_request import (
+    CloudProviderAccessAzureServicePrincipalRequest,
+    CloudProviderAccessAzureServicePrincipalRequestDict,
+)
+from ...models.cloud_provider_access_gcp_service_account_request import (
+    CloudProviderAccessGCPServiceAccountRequest,
+    CloudProviderAccessGCPServiceAccountRequestDict,
+)
+from ...models.cloud_provider_access_gcp_service_account_request_update import (
+    CloudProviderAccessGCPServiceAccountRequestUpdate,
+    CloudProviderAccessGCPServiceAccountRequestUpdateDict,
+)
 from ...models.cloud_provider_access_role import CloudProviderAccessRole
 from ...models.cloud_provider_access_role_request_update_aws import (
     CloudProviderAccessRoleRequestUpdateAWS,
@@ -15,6 +31,7 @@ from ...models.cloud_provider_access_role_request_update_azure import (
     CloudProviderAccessRoleRequestUpdateAzure,
     CloudProviderAccessRoleRequestUpdateAzureDict,
 )
+from ...models.cloud_provider_access_roles import CloudProviderAccessRoles
 from ...models.deauthorize_cloud_provider_access_role_cloud_provider import (
     DeauthorizeCloudProviderAccessRoleCloudProvider,
 )
@@ -28,6 +45,112 @@ class CloudProviderAccessOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_cloud_provider_access(
+        self,
+        group_id: str,
+    ) -> CloudProviderAccessRoles:
+        """Return All Cloud Provider Access Roles
+
+        Returns all cloud provider access roles with access to the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/cloudProviderAccess`` (operationId ``listCloudProviderAccess``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            CloudProviderAccessRoles: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_cloud_provider_access as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudProviderAccessRoles", result)
+
+    async def create_cloud_provider_access(
+        self,
+        group_id: str,
+        *,
+        body: CloudProviderAccessAWSIAMRoleRequestDict
+        | CloudProviderAccessAWSIAMRoleRequest
+        | CloudProviderAccessAzureServicePrincipalRequestDict
+        | CloudProviderAccessAzureServicePrincipalRequest
+        | CloudProviderAccessGCPServiceAccountRequestDict
+        | CloudProviderAccessGCPServiceAccountRequest
+        | UnknownVariant,
+    ) -> CloudProviderAccessRole:
+        """Create One Cloud Provider Access Role
+
+        Creates one access role for the specified cloud provider. Some MongoDB Cloud features use these
+        cloud provider access roles for authentication. For the GCP provider, if the project folder is not
+        yet provisioned, Atlas will now create the role asynchronously. An intermediate role with status
+        `IN_PROGRESS` will be returned, and the final service account will be provisioned. Once the GCP
+        project is set up, subsequent requests will create the service account synchronously.
+
+        ``POST /api/atlas/v2/groups/{groupId}/cloudProviderAccess`` (operationId
+        ``createCloudProviderAccess``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (CloudProviderAccessAWSIAMRoleRequest |
+                CloudProviderAccessAzureServicePrincipalRequest |
+                CloudProviderAccessGCPServiceAccountRequest, or a dict typed
+                CloudProviderAccessAWSIAMRoleRequestDict |
+                CloudProviderAccessAzureServicePrincipalRequestDict |
+                CloudProviderAccessGCPServiceAccountRequestDict): Cloud provider access role. A plain dict
+                uses the JSON field names.
+
+        Returns:
+            CloudProviderAccessRole: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_cloud_provider_access as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudProviderAccessRole", result)
 
     async def deauthorize_cloud_provider_access_role(
         self,
@@ -63,6 +186,7 @@ class CloudProviderAccessOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -80,6 +204,54 @@ class CloudProviderAccessOperations:
         )
         return cast("None", result)
 
+    deauthorize_provider_access_role = deauthorize_cloud_provider_access_role  # the official name of the same operation
+
+    async def get_cloud_provider_access(
+        self,
+        group_id: str,
+        role_id: str,
+    ) -> CloudProviderAccessRole:
+        """Return One Cloud Provider Access Role
+
+        Returns the access role with the specified id and with access to the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/cloudProviderAccess/{roleId}`` (operationId
+        ``getCloudProviderAccess``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            role_id (str): Unique 24-hexadecimal digit string that identifies the role.
+
+        Returns:
+            CloudProviderAccessRole: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cloud_provider_access as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                role_id=role_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudProviderAccessRole", result)
+
     async def authorize_cloud_provider_access_role(
         self,
         group_id: str,
@@ -89,6 +261,8 @@ class CloudProviderAccessOperations:
         | CloudProviderAccessRoleRequestUpdateAWS
         | CloudProviderAccessRoleRequestUpdateAzureDict
         | CloudProviderAccessRoleRequestUpdateAzure
+        | CloudProviderAccessGCPServiceAccountRequestUpdateDict
+        | CloudProviderAccessGCPServiceAccountRequestUpdate
         | UnknownVariant,
     ) -> CloudProviderAccessRole:
         """Authorize One Cloud Provider Access Role
@@ -109,10 +283,12 @@ class CloudProviderAccessOperations:
                 id. For existing groups, your group/project id remains the same. The resource and
                 corresponding endpoints use the term groups.
             role_id (str): Unique 24-hexadecimal digit string that identifies the role.
-            body (CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure,
-                or a dict typed CloudProviderAccessRoleRequestUpdateAWSDict |
-                CloudProviderAccessRoleRequestUpdateAzureDict): Cloud provider access role to authorize,
-                by cloud provider. A plain dict uses the JSON field names.
+            body (CloudProviderAccessRoleRequestUpdateAWS | CloudProviderAccessRoleRequestUpdateAzure
+                | CloudProviderAccessGCPServiceAccountRequestUpdate, or a dict typed
+                CloudProviderAccessRoleRequestUpdateAWSDict |
+                CloudProviderAccessRoleRequestUpdateAzureDict |
+                CloudProviderAccessGCPServiceAccountRequestUpdateDict): Cloud provider access role to
+                authorize, by cloud provider. A plain dict uses the JSON field names.
 
         Returns:
             CloudProviderAccessRole: the parsed success body.
@@ -124,6 +300,7 @@ class CloudProviderAccessOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -140,3 +317,5 @@ class CloudProviderAccessOperations:
             _operation._parse_response,
         )
         return cast("CloudProviderAccessRole", result)
+
+    authorize_provider_access_role = authorize_cloud_provider_access_role  # the official name of the same operation

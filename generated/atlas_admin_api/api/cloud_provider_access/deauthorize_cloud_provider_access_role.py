@@ -10,6 +10,9 @@ from ...models.api_error import ApiError
 from ...models.deauthorize_cloud_provider_access_role_cloud_provider import (
     DeauthorizeCloudProviderAccessRoleCloudProvider,
 )
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, Unset, loads_json
 
 OPERATION = OPERATIONS["deauthorize_cloud_provider_access_role"]
@@ -77,6 +80,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

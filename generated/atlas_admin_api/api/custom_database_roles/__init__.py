@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.custom_database_role import CustomDatabaseRole, CustomDatabaseRoleDict
+from ...models.update_custom_db_role import UpdateCustomDBRole, UpdateCustomDBRoleDict
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -46,6 +47,7 @@ class CustomDatabaseRolesOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -60,6 +62,8 @@ class CustomDatabaseRolesOperations:
             _operation._parse_response,
         )
         return cast("list[CustomDatabaseRole]", result)
+
+    list_custom_db_roles = list_custom_database_roles  # the official name of the same operation
 
     async def create_custom_database_role(
         self,
@@ -96,6 +100,7 @@ class CustomDatabaseRolesOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -111,6 +116,8 @@ class CustomDatabaseRolesOperations:
             _operation._parse_response,
         )
         return cast("CustomDatabaseRole", result)
+
+    create_custom_db_role = create_custom_database_role  # the official name of the same operation
 
     async def get_custom_database_role(
         self,
@@ -143,6 +150,7 @@ class CustomDatabaseRolesOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -154,6 +162,113 @@ class CustomDatabaseRolesOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 role_name=role_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CustomDatabaseRole", result)
+
+    get_custom_db_role = get_custom_database_role  # the official name of the same operation
+
+    async def delete_custom_db_role(
+        self,
+        group_id: str,
+        role_name: str,
+    ) -> None:
+        """Remove One Custom Role from One Project
+
+        Removes one custom role from the specified project. You can't remove a custom role that would leave
+        one or more child roles with no parent roles or actions. You also can't remove a custom role that
+        would leave one or more database users without roles.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/customDBRoles/roles/{roleName}`` (operationId
+        ``deleteCustomDbRole``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            role_name (str): Human-readable label that identifies the role for the request. This name
+                must be unique for this custom role in this project.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_custom_db_role as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                role_name=role_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_custom_db_role(
+        self,
+        group_id: str,
+        role_name: str,
+        *,
+        body: UpdateCustomDBRoleDict | UpdateCustomDBRole,
+    ) -> CustomDatabaseRole:
+        """Update One Custom Role in One Project
+
+        Updates one custom role in the specified project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/customDBRoles/roles/{roleName}`` (operationId
+        ``updateCustomDbRole``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            role_name (str): Human-readable label that identifies the role for the request. This name
+                must be unique for this custom role in this project.
+            body (UpdateCustomDBRole, or a dict typed UpdateCustomDBRoleDict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            CustomDatabaseRole: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_custom_db_role as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                role_name=role_name,
+                body=body,
             ),
             _operation._parse_response,
         )

@@ -14,9 +14,25 @@ from ...models.data_federation_query_limit_request import (
     DataFederationQueryLimitRequestDict,
 )
 from ...models.data_federation_tenant_query_limit import DataFederationTenantQueryLimit
-from ...models.federated_database_instance import FederatedDatabaseInstance
-from ...models.private_network_endpoint_id_entry import PrivateNetworkEndpointIdEntry
-from ...types import UNSET, OperationRunner, Unset
+from ...models.delete_data_federation_limit_limit_name import (
+    DeleteDataFederationLimitLimitName,
+)
+from ...models.federated_database_instance import (
+    FederatedDatabaseInstance,
+    FederatedDatabaseInstanceDict,
+)
+from ...models.get_data_federation_limit_limit_name import (
+    GetDataFederationLimitLimitName,
+)
+from ...models.list_data_federation_type import ListDataFederationType
+from ...models.paginated_private_network_endpoint_id_entry_view import (
+    PaginatedPrivateNetworkEndpointIdEntryView,
+)
+from ...models.private_network_endpoint_id_entry import (
+    PrivateNetworkEndpointIdEntry,
+    PrivateNetworkEndpointIdEntryDict,
+)
+from ...types import UNSET, File, FileTypes, OperationRunner, Unset
 
 
 class DataFederationOperations:
@@ -26,6 +42,109 @@ class DataFederationOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_data_federation(
+        self,
+        group_id: str,
+        *,
+        type_: Literal["USER", "ONLINE_ARCHIVE"] | ListDataFederationType | Unset = UNSET,
+    ) -> list[FederatedDatabaseInstance]:
+        """Return All Federated Database Instances in One Project
+
+        Returns the details of all federated database instances in the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/dataFederation`` (operationId ``listDataFederation``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            type_ (ListDataFederationType | Unset): Type of Federated Database Instances to return.
+                Default: ListDataFederationType.USER.
+
+        Returns:
+            list[FederatedDatabaseInstance]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_data_federation as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                type_=type_,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[FederatedDatabaseInstance]", result)
+
+    async def create_data_federation(
+        self,
+        group_id: str,
+        *,
+        body: FederatedDatabaseInstanceDict | FederatedDatabaseInstance,
+        skip_role_validation: bool | Unset = UNSET,
+    ) -> FederatedDatabaseInstance:
+        """Create One Federated Database Instance in One Project
+
+        Creates one federated database instance in the specified project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/dataFederation`` (operationId ``createDataFederation``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            skip_role_validation (bool | Unset): Flag that indicates whether this request should check
+                if the requesting IAM role can read from the S3 bucket. AWS checks if the role can list
+                the objects in the bucket before writing to it. Some IAM roles only need write
+                permissions. This flag allows you to skip that check. Default: False.
+            body (FederatedDatabaseInstance, or a dict typed FederatedDatabaseInstanceDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            FederatedDatabaseInstance: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_data_federation as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                skip_role_validation=skip_role_validation,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FederatedDatabaseInstance", result)
 
     async def get_federated_database(
         self,
@@ -59,6 +178,7 @@ class DataFederationOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -74,6 +194,293 @@ class DataFederationOperations:
             _operation._parse_response,
         )
         return cast("FederatedDatabaseInstance", result)
+
+    get_data_federation = get_federated_database  # the official name of the same operation
+
+    async def delete_data_federation(
+        self,
+        group_id: str,
+        tenant_name: str,
+    ) -> None:
+        """Remove One Federated Database Instance from One Project
+
+        Removes one federated database instance from the specified project.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+        ``deleteDataFederation``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the federated database instance to
+                remove.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_data_federation as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_data_federation(
+        self,
+        group_id: str,
+        tenant_name: str,
+        *,
+        body: FederatedDatabaseInstanceDict | FederatedDatabaseInstance,
+        skip_role_validation: bool,
+    ) -> FederatedDatabaseInstance:
+        """Update One Federated Database Instance in One Project
+
+        Updates the details of one federated database instance in the specified project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}`` (operationId
+        ``updateDataFederation``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the federated database instance to
+                update.
+            skip_role_validation (bool): Flag that indicates whether this request should check if the
+                requesting IAM role can read from the S3 bucket. AWS checks if the role can list the
+                objects in the bucket before writing to it. Some IAM roles only need write permissions.
+                This flag allows you to skip that check.
+            body (FederatedDatabaseInstance, or a dict typed FederatedDatabaseInstanceDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            FederatedDatabaseInstance: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_data_federation as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                body=body,
+                skip_role_validation=skip_role_validation,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FederatedDatabaseInstance", result)
+
+    async def list_data_federation_limits(
+        self,
+        group_id: str,
+        tenant_name: str,
+    ) -> list[DataFederationTenantQueryLimit]:
+        """Return All Query Limits for One Federated Database Instance
+
+        Returns query limits for a federated databases instance in the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits`` (operationId
+        ``listDataFederationLimits``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the federated database instance
+                for which you want to retrieve query limits.
+
+        Returns:
+            list[DataFederationTenantQueryLimit]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_data_federation_limits as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DataFederationTenantQueryLimit]", result)
+
+    async def get_data_federation_limit(
+        self,
+        group_id: str,
+        tenant_name: str,
+        limit_name: Literal[
+            "bytesProcessed.query", "bytesProcessed.daily", "bytesProcessed.weekly", "bytesProcessed.monthly"
+        ]
+        | GetDataFederationLimitLimitName,
+    ) -> DataFederationTenantQueryLimit:
+        """Return One Federated Database Instance Query Limit for One Project
+
+        Returns the details of one query limit for the specified federated database instance in the
+        specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits/{limitName}`` (operationId
+        ``getDataFederationLimit``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the federated database instance to
+                which the query limit applies.
+            limit_name (GetDataFederationLimitLimitName): Human-readable label that identifies this
+                data federation instance limit.
+
+                | Limit Name | Description | Default |
+                | --- | --- | --- |
+                | `bytesProcessed.query` | Limit on the number of bytes processed during a single data
+                federation query | N/A |
+                | `bytesProcessed.daily` | Limit on the number of bytes processed for the data federation
+                instance for the current day | N/A |
+                | `bytesProcessed.weekly` | Limit on the number of bytes processed for the data federation
+                instance for the current week | N/A |
+                | `bytesProcessed.monthly` | Limit on the number of bytes processed for the data
+                federation instance for the current month | N/A |
+
+        Returns:
+            DataFederationTenantQueryLimit: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_data_federation_limit as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                limit_name=limit_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataFederationTenantQueryLimit", result)
+
+    async def delete_data_federation_limit(
+        self,
+        group_id: str,
+        tenant_name: str,
+        limit_name: Literal[
+            "bytesProcessed.query", "bytesProcessed.daily", "bytesProcessed.weekly", "bytesProcessed.monthly"
+        ]
+        | DeleteDataFederationLimitLimitName,
+    ) -> None:
+        """Delete One Query Limit for One Federated Database Instance
+
+        Deletes one query limit for one federated database instance.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/limits/{limitName}``
+        (operationId ``deleteDataFederationLimit``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the federated database instance to
+                which the query limit applies.
+            limit_name (DeleteDataFederationLimitLimitName): Human-readable label that identifies this
+                data federation instance limit.
+
+                | Limit Name | Description | Default |
+                | --- | --- | --- |
+                | `bytesProcessed.query` | Limit on the number of bytes processed during a single data
+                federation query | N/A |
+                | `bytesProcessed.daily` | Limit on the number of bytes processed for the data federation
+                instance for the current day | N/A |
+                | `bytesProcessed.weekly` | Limit on the number of bytes processed for the data federation
+                instance for the current week | N/A |
+                | `bytesProcessed.monthly` | Limit on the number of bytes processed for the data
+                federation instance for the current month | N/A |
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_data_federation_limit as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                limit_name=limit_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def create_one_data_federation_query_limit(
         self,
@@ -129,6 +536,7 @@ class DataFederationOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -146,6 +554,184 @@ class DataFederationOperations:
             _operation._parse_response,
         )
         return cast("DataFederationTenantQueryLimit", result)
+
+    set_data_federation_limit = create_one_data_federation_query_limit  # the official name of the same operation
+
+    async def download_federation_query_logs(
+        self,
+        group_id: str,
+        tenant_name: str,
+        *,
+        end_date: int | Unset = UNSET,
+        start_date: int | Unset = UNSET,
+    ) -> File:
+        """Download Query Logs for One Federated Database Instance
+
+        Downloads the query logs for the specified federated database instance. The API does not support
+        direct calls with the json response schema. You must request a gzip response schema using an accept
+        header of the format: `Accept: application/vnd.atlas.YYYY-MM-DD+gzip`.
+
+        ``GET /api/atlas/v2/groups/{groupId}/dataFederation/{tenantName}/queryLogs.gz`` (operationId
+        ``downloadFederationQueryLogs``, ``application/vnd.atlas.2023-01-01+gzip``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            tenant_name (str): Human-readable label that identifies the federated database instance
+                for which you want to download query logs.
+            end_date (int | Unset): Timestamp that specifies the end point for the range of log
+                messages to download.  MongoDB Cloud expresses this timestamp in the number of seconds
+                that have elapsed since the UNIX epoch. Example: 1636481348.0.
+            start_date (int | Unset): Timestamp that specifies the starting point for the range of log
+                messages to download. MongoDB Cloud expresses this timestamp in the number of seconds that
+                have elapsed since the UNIX epoch. Example: 1636466948.0.
+
+        Returns:
+            File: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import download_federation_query_logs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                tenant_name=tenant_name,
+                end_date=end_date,
+                start_date=start_date,
+            ),
+            _operation._parse_response,
+        )
+        return cast("File", result)
+
+    async def list_private_endpoint_ids(
+        self,
+        group_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedPrivateNetworkEndpointIdEntryView:
+        """Return All Federated Database Instance and Online Archive Private Endpoints in One Project
+
+        Returns all private endpoints for Federated Database Instances and Online Archives in the specified
+        project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/privateNetworkSettings/endpointIds`` (operationId
+        ``listPrivateEndpointIds``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedPrivateNetworkEndpointIdEntryView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_private_endpoint_ids as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedPrivateNetworkEndpointIdEntryView", result)
+
+    async def create_private_endpoint_id(
+        self,
+        group_id: str,
+        *,
+        body: PrivateNetworkEndpointIdEntryDict | PrivateNetworkEndpointIdEntry,
+    ) -> PaginatedPrivateNetworkEndpointIdEntryView:
+        """Create One Federated Database Instance and Online Archive Private Endpoint for One Project
+
+        Adds one private endpoint for Federated Database Instances and Online Archives to the specified
+        projects. If the endpoint ID already exists and the associated comment is unchanged, Atlas Data
+        Federation makes no change to the endpoint ID list. If the endpoint ID already exists and the
+        associated comment is changed, Atlas Data Federation updates the comment value only in the endpoint
+        ID list. If the endpoint ID doesn't exist, Atlas Data Federation appends the new endpoint to the
+        list of endpoints in the endpoint ID list. Each region has an associated service name for the
+        various endpoints. For the latest list of supported regions and their service names, see the
+        external documentation.
+
+        ``POST /api/atlas/v2/groups/{groupId}/privateNetworkSettings/endpointIds`` (operationId
+        ``createPrivateEndpointId``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (PrivateNetworkEndpointIdEntry, or a dict typed PrivateNetworkEndpointIdEntryDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            PaginatedPrivateNetworkEndpointIdEntryView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_private_endpoint_id as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedPrivateNetworkEndpointIdEntryView", result)
 
     async def get_data_federation_private_endpoint(
         self,
@@ -181,6 +767,7 @@ class DataFederationOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -196,3 +783,54 @@ class DataFederationOperations:
             _operation._parse_response,
         )
         return cast("PrivateNetworkEndpointIdEntry", result)
+
+    get_private_endpoint_id = get_data_federation_private_endpoint  # the official name of the same operation
+
+    async def delete_private_endpoint_id(
+        self,
+        group_id: str,
+        endpoint_id: str,
+    ) -> None:
+        """Remove One Federated Database Instance and Online Archive Private Endpoint from One Project
+
+        Removes one private endpoint for Federated Database Instances and Online Archives in the specified
+        project.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/privateNetworkSettings/endpointIds/{endpointId}``
+        (operationId ``deletePrivateEndpointId``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            endpoint_id (str): Unique 22-character alphanumeric string that identifies the private
+                endpoint to remove. Atlas Data Federation supports AWS private endpoints using the AWS
+                PrivateLink feature.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_private_endpoint_id as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

@@ -15,6 +15,9 @@ from ...models.data_federation_query_limit_request import (
     DataFederationQueryLimitRequestDict,
 )
 from ...models.data_federation_tenant_query_limit import DataFederationTenantQueryLimit
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["create_one_data_federation_query_limit"]
@@ -67,7 +70,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | DataFederationTenantQueryLimit | None:
+) -> DataFederationTenantQueryLimit | ApiError | None:
     if response.status_code == 200:
         response_200 = DataFederationTenantQueryLimit.from_dict(loads_json(response.content))
 
@@ -92,6 +95,11 @@ def _parse_response(
         response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

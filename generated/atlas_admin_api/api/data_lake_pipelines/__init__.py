@@ -3,11 +3,23 @@
 
 from __future__ import annotations
 
+import datetime  # date and date-time parameters need it
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...models.data_lake_ingestion_pipeline import DataLakeIngestionPipeline
+from ...models.data_lake_ingestion_pipeline import (
+    DataLakeIngestionPipeline,
+    DataLakeIngestionPipelineDict,
+)
+from ...models.disk_backup_api_policy_item import DiskBackupApiPolicyItem
 from ...models.ingestion_pipeline_run import IngestionPipelineRun
+from ...models.paginated_backup_snapshot_view import PaginatedBackupSnapshotView
+from ...models.paginated_pipeline_run_view import PaginatedPipelineRunView
+from ...models.request_accepted import RequestAccepted
+from ...models.trigger_ingestion_pipeline_request import (
+    TriggerIngestionPipelineRequest,
+    TriggerIngestionPipelineRequestDict,
+)
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -18,6 +30,405 @@ class DataLakePipelinesOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_pipelines(
+        self,
+        group_id: str,
+    ) -> list[DataLakeIngestionPipeline]:
+        """Return All Data Lake Pipelines in One Project
+
+        Returns a list of Data Lake Pipelines.
+
+        ``GET /api/atlas/v2/groups/{groupId}/pipelines`` (operationId ``listPipelines``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            list[DataLakeIngestionPipeline]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_pipelines as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DataLakeIngestionPipeline]", result)
+
+    async def create_pipeline(
+        self,
+        group_id: str,
+        *,
+        body: DataLakeIngestionPipelineDict | DataLakeIngestionPipeline,
+    ) -> DataLakeIngestionPipeline:
+        """Create One Data Lake Pipeline
+
+        Creates one Data Lake Pipeline.
+
+        ``POST /api/atlas/v2/groups/{groupId}/pipelines`` (operationId ``createPipeline``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (DataLakeIngestionPipeline, or a dict typed DataLakeIngestionPipelineDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            DataLakeIngestionPipeline: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_pipeline as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
+
+    async def get_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+    ) -> DataLakeIngestionPipeline:
+        """Return One Data Lake Pipeline
+
+        Returns the details of one Data Lake Pipeline within the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}`` (operationId ``getPipeline``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+
+        Returns:
+            DataLakeIngestionPipeline: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_pipeline as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
+
+    async def delete_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+    ) -> None:
+        """Remove One Data Lake Pipeline
+
+        Removes one Data Lake Pipeline.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}`` (operationId ``deletePipeline``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_pipeline as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        body: DataLakeIngestionPipelineDict | DataLakeIngestionPipeline,
+    ) -> DataLakeIngestionPipeline:
+        """Update One Data Lake Pipeline
+
+        Updates one Data Lake Pipeline.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}`` (operationId ``updatePipeline``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+            body (DataLakeIngestionPipeline, or a dict typed DataLakeIngestionPipelineDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            DataLakeIngestionPipeline: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_pipeline as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
+
+    async def get_available_pipeline_schedules(
+        self,
+        group_id: str,
+        pipeline_name: str,
+    ) -> list[DiskBackupApiPolicyItem]:
+        """Return All Ingestion Schedules for One Data Lake Pipeline
+
+        Returns a list of backup schedule policy items that you can use as a Data Lake Pipeline source.
+
+        ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/availableSchedules`` (operationId
+        ``getAvailablePipelineSchedules``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+
+        Returns:
+            list[DiskBackupApiPolicyItem]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_available_pipeline_schedules as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DiskBackupApiPolicyItem]", result)
+
+    async def get_available_pipeline_snapshots(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        completed_after: datetime.datetime | str | Unset = UNSET,
+    ) -> PaginatedBackupSnapshotView:
+        """Return All Backup Snapshots for One Data Lake Pipeline
+
+        Returns a list of backup snapshots that you can use to trigger an on demand pipeline run.
+
+        ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/availableSnapshots`` (operationId
+        ``getAvailablePipelineSnapshots``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            completed_after (datetime.datetime | Unset): Date and time after which MongoDB Cloud
+                created the snapshot. If specified, MongoDB Cloud returns available backup snapshots
+                created after this time and date only. This parameter expresses its value in the ISO 8601
+                timestamp format in UTC.
+
+        Returns:
+            PaginatedBackupSnapshotView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_available_pipeline_snapshots as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                completed_after=completed_after,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedBackupSnapshotView", result)
+
+    async def pause_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+    ) -> DataLakeIngestionPipeline:
+        """Pause One Data Lake Pipeline
+
+        Pauses ingestion for a Data Lake Pipeline within the specified project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/pause`` (operationId
+        ``pausePipeline``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+
+        Returns:
+            DataLakeIngestionPipeline: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import pause_pipeline as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DataLakeIngestionPipeline", result)
 
     async def resume_pipeline(
         self,
@@ -50,6 +461,7 @@ class DataLakePipelinesOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -65,6 +477,70 @@ class DataLakePipelinesOperations:
             _operation._parse_response,
         )
         return cast("DataLakeIngestionPipeline", result)
+
+    async def list_pipeline_runs(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        created_before: datetime.datetime | str | Unset = UNSET,
+    ) -> PaginatedPipelineRunView:
+        """Return All Data Lake Pipeline Runs in One Project
+
+        Returns a list of past Data Lake Pipeline runs.
+
+        ``GET /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/runs`` (operationId
+        ``listPipelineRuns``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            created_before (datetime.datetime | Unset): If specified, Atlas returns only Data Lake
+                Pipeline runs initiated before this time and date.
+
+        Returns:
+            PaginatedPipelineRunView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_pipeline_runs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                created_before=created_before,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedPipelineRunView", result)
 
     async def get_pipeline_run(
         self,
@@ -100,6 +576,7 @@ class DataLakePipelinesOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -112,6 +589,109 @@ class DataLakePipelinesOperations:
                 group_id=group_id,
                 pipeline_name=pipeline_name,
                 pipeline_run_id=pipeline_run_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("IngestionPipelineRun", result)
+
+    async def delete_pipeline_run(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        pipeline_run_id: str,
+    ) -> RequestAccepted:
+        """Delete One Pipeline Run Dataset
+
+        Deletes dataset that Atlas generated during the specified pipeline run.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/runs/{pipelineRunId}`` (operationId
+        ``deletePipelineRun``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+            pipeline_run_id (str): Unique 24-hexadecimal character string that identifies a Data Lake
+                Pipeline run. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            RequestAccepted: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_pipeline_run as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                pipeline_run_id=pipeline_run_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("RequestAccepted", result)
+
+    async def trigger_pipeline(
+        self,
+        group_id: str,
+        pipeline_name: str,
+        *,
+        body: TriggerIngestionPipelineRequestDict | TriggerIngestionPipelineRequest,
+    ) -> IngestionPipelineRun:
+        """Trigger On-Demand Snapshot Ingestion
+
+        Triggers a Data Lake Pipeline ingestion of a specified snapshot.
+
+        ``POST /api/atlas/v2/groups/{groupId}/pipelines/{pipelineName}/trigger`` (operationId
+        ``triggerPipeline``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            pipeline_name (str): Human-readable label that identifies the Data Lake Pipeline.
+            body (TriggerIngestionPipelineRequest, or a dict typed
+                TriggerIngestionPipelineRequestDict): A plain dict uses the JSON field names.
+
+        Returns:
+            IngestionPipelineRun: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import trigger_pipeline as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                pipeline_name=pipeline_name,
+                body=body,
             ),
             _operation._parse_response,
         )

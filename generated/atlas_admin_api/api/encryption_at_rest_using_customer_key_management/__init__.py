@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...models.ear_private_endpoint_azure import EARPrivateEndpointAzure
+from ...models.awskmsear_private_endpoint import (
+    AWSKMSEARPrivateEndpoint,
+    AWSKMSEARPrivateEndpointDict,
+)
+from ...models.create_rest_private_endpoint_cloud_provider import (
+    CreateRestPrivateEndpointCloudProvider,
+)
+from ...models.ear_private_endpoint_azure import (
+    EARPrivateEndpointAzure,
+    EARPrivateEndpointAzureDict,
+)
 from ...models.encryption_at_rest import EncryptionAtRest
 from ...models.encryption_at_rest_request import (
     EncryptionAtRestRequest,
@@ -15,7 +25,16 @@ from ...models.encryption_at_rest_request import (
 from ...models.get_encryption_at_rest_private_endpoint_cloud_provider import (
     GetEncryptionAtRestPrivateEndpointCloudProvider,
 )
-from ...types import UNSET, OperationRunner, Unset
+from ...models.list_rest_private_endpoints_cloud_provider import (
+    ListRestPrivateEndpointsCloudProvider,
+)
+from ...models.paginated_api_atlas_ear_private_endpoint_view import (
+    PaginatedApiAtlasEARPrivateEndpointView,
+)
+from ...models.request_private_endpoint_deletion_cloud_provider import (
+    RequestPrivateEndpointDeletionCloudProvider,
+)
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class EncryptionAtRestUsingCustomerKeyManagementOperations:
@@ -25,6 +44,53 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def get_encryption_at_rest(
+        self,
+        group_id: str,
+    ) -> EncryptionAtRest:
+        """Return One Configuration for Encryption at Rest Using Customer-Managed Keys for One Project
+
+        Returns the configuration for encryption at rest using the keys you manage through your cloud
+        provider. MongoDB Cloud encrypts all storage even if you don't use your own key management.
+
+        **LIMITED TO M10 OR GREATER:** MongoDB Cloud limits this feature to dedicated cluster tiers of M10
+        and greater.
+
+        ``GET /api/atlas/v2/groups/{groupId}/encryptionAtRest`` (operationId ``getEncryptionAtRest``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            EncryptionAtRest: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_encryption_at_rest as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("EncryptionAtRest", result)
 
     async def update_encryption_at_rest(
         self,
@@ -72,6 +138,7 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -88,12 +155,131 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
         )
         return cast("EncryptionAtRest", result)
 
+    async def list_rest_private_endpoints(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AZURE", "AWS"] | ListRestPrivateEndpointsCloudProvider,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasEARPrivateEndpointView:
+        """Return Private Endpoints for Encryption at Rest Using Customer Key Management for One Cloud Provider in One Project
+
+        Returns the private endpoints of the specified cloud provider for encryption at rest using customer
+        key management.
+
+        ``GET /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints``
+        (operationId ``listRestPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (ListRestPrivateEndpointsCloudProvider): Human-readable label that
+                identifies the cloud provider for the private endpoints to return.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasEARPrivateEndpointView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_rest_private_endpoints as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasEARPrivateEndpointView", result)
+
+    async def create_rest_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AZURE", "AWS"] | CreateRestPrivateEndpointCloudProvider,
+        *,
+        body: EARPrivateEndpointAzureDict
+        | EARPrivateEndpointAzure
+        | AWSKMSEARPrivateEndpointDict
+        | AWSKMSEARPrivateEndpoint
+        | UnknownVariant,
+    ) -> AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant:
+        """Create One Private Endpoint for Encryption at Rest Using Customer Key Management for One Cloud Provider in One Project
+
+        Creates a private endpoint in the specified region for encryption at rest using customer key
+        management.
+
+        ``POST /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints``
+        (operationId ``createRestPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (CreateRestPrivateEndpointCloudProvider): Human-readable label that
+                identifies the cloud provider for the private endpoint to create.
+            body (EARPrivateEndpointAzure | AWSKMSEARPrivateEndpoint, or a dict typed
+                EARPrivateEndpointAzureDict | AWSKMSEARPrivateEndpointDict): Encryption At Rest private
+                endpoint. A plain dict uses the JSON field names.
+
+        Returns:
+            AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_rest_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant", result)
+
     async def get_encryption_at_rest_private_endpoint(
         self,
         group_id: str,
         cloud_provider: Literal["AZURE", "AWS"] | GetEncryptionAtRestPrivateEndpointCloudProvider,
         endpoint_id: str,
-    ) -> EARPrivateEndpointAzure:
+    ) -> AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant:
         """Return One Private Endpoint for Encryption at Rest Using Customer Key Management
 
         Returns one private endpoint, identified by its ID, for encryption at rest using Customer Key
@@ -116,13 +302,14 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
                 endpoint.
 
         Returns:
-            EARPrivateEndpointAzure: the parsed success body.
+            AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant: the parsed success body.
 
         Raises:
             atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -138,4 +325,59 @@ class EncryptionAtRestUsingCustomerKeyManagementOperations:
             ),
             _operation._parse_response,
         )
-        return cast("EARPrivateEndpointAzure", result)
+        return cast("AWSKMSEARPrivateEndpoint | EARPrivateEndpointAzure | UnknownVariant", result)
+
+    get_rest_private_endpoint = get_encryption_at_rest_private_endpoint  # the official name of the same operation
+
+    async def request_private_endpoint_deletion(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AZURE", "AWS"] | RequestPrivateEndpointDeletionCloudProvider,
+        endpoint_id: str,
+    ) -> None:
+        """Delete One Private Endpoint for Encryption at Rest Using Customer Key Management for One Cloud Provider from One Project
+
+        Deletes one private endpoint, identified by its ID, for encryption at rest using Customer Key
+        Management.
+
+        ``DELETE
+        /api/atlas/v2/groups/{groupId}/encryptionAtRest/{cloudProvider}/privateEndpoints/{endpointId}``
+        (operationId ``requestPrivateEndpointDeletion``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (RequestPrivateEndpointDeletionCloudProvider): Human-readable label that
+                identifies the cloud provider of the private endpoint to delete.
+            endpoint_id (str): Unique 24-hexadecimal digit string that identifies the private endpoint
+                to delete.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import request_private_endpoint_deletion as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

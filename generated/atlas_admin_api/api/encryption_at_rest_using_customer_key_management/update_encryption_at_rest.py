@@ -12,6 +12,9 @@ from ...models.encryption_at_rest_request import (
     EncryptionAtRestRequest,
     EncryptionAtRestRequestDict,
 )
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["update_encryption_at_rest"]
@@ -60,7 +63,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | EncryptionAtRest | None:
+) -> EncryptionAtRest | ApiError | None:
     if response.status_code == 200:
         response_200 = EncryptionAtRest.from_dict(loads_json(response.content))
 
@@ -90,6 +93,11 @@ def _parse_response(
         response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

@@ -6,7 +6,45 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
-from ...types import UNSET, OperationRunner, Unset
+from ...models.auth_federation_role_mapping import (
+    AuthFederationRoleMapping,
+    AuthFederationRoleMappingDict,
+)
+from ...models.connected_org_config import ConnectedOrgConfig, ConnectedOrgConfigDict
+from ...models.federation_oidc_workforce_identity_provider import (
+    FederationOidcWorkforceIdentityProvider,
+)
+from ...models.federation_oidc_workforce_identity_provider_update import (
+    FederationOidcWorkforceIdentityProviderUpdate,
+    FederationOidcWorkforceIdentityProviderUpdateDict,
+)
+from ...models.federation_oidc_workload_identity_provider import (
+    FederationOidcWorkloadIdentityProvider,
+)
+from ...models.federation_oidc_workload_identity_provider_update import (
+    FederationOidcWorkloadIdentityProviderUpdate,
+    FederationOidcWorkloadIdentityProviderUpdateDict,
+)
+from ...models.federation_saml_identity_provider import FederationSamlIdentityProvider
+from ...models.federation_saml_identity_provider_update import (
+    FederationSamlIdentityProviderUpdate,
+    FederationSamlIdentityProviderUpdateDict,
+)
+from ...models.list_identity_providers_idp_type_item import (
+    ListIdentityProvidersIdpTypeItem,
+)
+from ...models.list_identity_providers_protocol_item import (
+    ListIdentityProvidersProtocolItem,
+)
+from ...models.org_federation_settings import OrgFederationSettings
+from ...models.paginated_connected_org_configs_view import (
+    PaginatedConnectedOrgConfigsView,
+)
+from ...models.paginated_federation_identity_provider import (
+    PaginatedFederationIdentityProvider,
+)
+from ...models.paginated_role_mapping_view import PaginatedRoleMappingView
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class FederatedAuthenticationOperations:
@@ -16,6 +54,673 @@ class FederatedAuthenticationOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def delete_federation_setting(
+        self,
+        federation_settings_id: str,
+    ) -> None:
+        """Delete One Federation Settings Instance
+
+        Deletes the federation settings instance and all associated data, including identity providers and
+        domains. To use this resource, the requesting Service Account or API Key must have the Organization
+        Owner role in the last remaining connected organization. **Note**: requests to this resource will
+        fail if there is more than one connected organization in the federation.
+
+        ``DELETE /api/atlas/v2/federationSettings/{federationSettingsId}`` (operationId
+        ``deleteFederationSetting``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_federation_setting as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_connected_org_configs(
+        self,
+        federation_settings_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedConnectedOrgConfigsView:
+        """Return All Organization Configurations from One Federation
+
+        Returns all connected organization configurations in the specified federation. To use this resource,
+        the requesting Service Account or API Key must have the Organization Owner role in one of the
+        connected organizations.
+
+        ``GET /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs`` (operationId
+        ``listConnectedOrgConfigs``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedConnectedOrgConfigsView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_connected_org_configs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedConnectedOrgConfigsView", result)
+
+    async def get_connected_org_config(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+    ) -> ConnectedOrgConfig:
+        """Return One Organization Configuration from One Federation
+
+        Returns the specified connected organization configuration from the specified federation. To use
+        this resource, the requesting Service Account or API Key must have the Organization Owner role in
+        the connected organization.
+
+        ``GET /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}``
+        (operationId ``getConnectedOrgConfig``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the connected
+                organization configuration to return. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            ConnectedOrgConfig: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_connected_org_config as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ConnectedOrgConfig", result)
+
+    async def remove_connected_org_config(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+    ) -> None:
+        """Remove One Organization Configuration from One Federation
+
+        Removes one connected organization configuration from the specified federation. Note: This request
+        fails if only one connected organization exists in the federation.
+
+        ``DELETE /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}``
+        (operationId ``removeConnectedOrgConfig``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the connected
+                organization configuration to remove. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_connected_org_config as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_connected_org_config(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        *,
+        body: ConnectedOrgConfigDict | ConnectedOrgConfig,
+    ) -> ConnectedOrgConfig:
+        """Update One Organization Configuration in One Federation
+
+        Updates one connected organization configuration from the specified federation.
+
+        **Note** If the organization configuration has no associated identity provider, you can't use this
+        resource to update role mappings or post authorization role grants.
+
+        **Note**: The `domainRestrictionEnabled` field defaults to false if not provided in the request.
+
+        **Note**: If the `identityProviderId` field is not provided, you will disconnect the organization
+        and the identity provider.
+
+        **Note**: Currently connected data access identity providers missing from the
+        `dataAccessIdentityProviderIds` field will be disconnected.
+
+        ``PATCH /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}``
+        (operationId ``updateConnectedOrgConfig``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the connected
+                organization configuration to update. Example: 32b6e34b3d91647abb20e7b8.
+            body (ConnectedOrgConfig, or a dict typed ConnectedOrgConfigDict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            ConnectedOrgConfig: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_connected_org_config as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ConnectedOrgConfig", result)
+
+    async def list_role_mappings(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+    ) -> PaginatedRoleMappingView:
+        """Return All Role Mappings from One Organization
+
+        Returns all role mappings from the specified organization in the specified federation.
+
+        ``GET
+        /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}/roleMappings``
+        (operationId ``listRoleMappings``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+
+        Returns:
+            PaginatedRoleMappingView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_role_mappings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedRoleMappingView", result)
+
+    async def create_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        *,
+        body: AuthFederationRoleMappingDict | AuthFederationRoleMapping,
+    ) -> AuthFederationRoleMapping:
+        """Create One Role Mapping in One Organization Configuration
+
+        Adds one role mapping to the specified organization in the specified federation.
+
+        ``POST
+        /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}/roleMappings``
+        (operationId ``createRoleMapping``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (AuthFederationRoleMapping, or a dict typed AuthFederationRoleMappingDict): Mapping
+                settings that link one IdP and MongoDB Cloud. A plain dict uses the JSON field names.
+
+        Returns:
+            AuthFederationRoleMapping: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_role_mapping as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AuthFederationRoleMapping", result)
+
+    async def get_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        id: str,
+    ) -> AuthFederationRoleMapping:
+        """Return One Role Mapping from One Organization
+
+        Returns one role mapping from the specified organization in the specified federation.
+
+        ``GET /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}/roleMappin
+        gs/{id}`` (operationId ``getRoleMapping``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            id (str): Unique 24-hexadecimal digit string that identifies the role mapping that you
+                want to return. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            AuthFederationRoleMapping: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_role_mapping as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                id=id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AuthFederationRoleMapping", result)
+
+    async def update_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        id: str,
+        *,
+        body: AuthFederationRoleMappingDict | AuthFederationRoleMapping,
+    ) -> AuthFederationRoleMapping:
+        """Update One Role Mapping in One Organization
+
+        Updates one role mapping in the specified organization in the specified federation.
+
+        ``PUT /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}/roleMappin
+        gs/{id}`` (operationId ``updateRoleMapping``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            id (str): Unique 24-hexadecimal digit string that identifies the role mapping that you
+                want to update. Example: 32b6e34b3d91647abb20e7b8.
+            body (AuthFederationRoleMapping, or a dict typed AuthFederationRoleMappingDict): Mapping
+                settings that link one IdP and MongoDB Cloud. A plain dict uses the JSON field names.
+
+        Returns:
+            AuthFederationRoleMapping: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_role_mapping as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                id=id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AuthFederationRoleMapping", result)
+
+    async def delete_role_mapping(
+        self,
+        federation_settings_id: str,
+        org_id: str,
+        id: str,
+    ) -> None:
+        """Remove One Role Mapping from One Organization
+
+        Removes one role mapping in the specified organization from the specified federation.
+
+        ``DELETE /api/atlas/v2/federationSettings/{federationSettingsId}/connectedOrgConfigs/{orgId}/roleMap
+        pings/{id}`` (operationId ``deleteRoleMapping``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            id (str): Unique 24-hexadecimal digit string that identifies the role mapping that you
+                want to remove. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_role_mapping as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                org_id=org_id,
+                id=id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def list_identity_providers(
+        self,
+        federation_settings_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        protocol: list[Literal["SAML", "OIDC"] | ListIdentityProvidersProtocolItem] | Unset = UNSET,
+        idp_type: list[Literal["WORKFORCE", "WORKLOAD"] | ListIdentityProvidersIdpTypeItem] | Unset = UNSET,
+    ) -> PaginatedFederationIdentityProvider:
+        """Return All Identity Providers in One Federation
+
+        Returns all identity providers with the provided protocol and type in the specified federation. If
+        no protocol is specified, only SAML identity providers will be returned. If no `idpType` is
+        specified, only WORKFORCE identity providers will be returned. To use this resource, the requesting
+        Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        ``GET /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders`` (operationId
+        ``listIdentityProviders``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            protocol (list[ListIdentityProvidersProtocolItem] | Unset): The protocols of the target
+                identity providers.
+            idp_type (list[ListIdentityProvidersIdpTypeItem] | Unset): The types of the target
+                identity providers.
+
+        Returns:
+            PaginatedFederationIdentityProvider: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_identity_providers as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                protocol=protocol,
+                idp_type=idp_type,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedFederationIdentityProvider", result)
+
+    async def create_identity_provider(
+        self,
+        federation_settings_id: str,
+        *,
+        body: FederationOidcWorkforceIdentityProviderUpdateDict
+        | FederationOidcWorkforceIdentityProviderUpdate
+        | FederationOidcWorkloadIdentityProviderUpdateDict
+        | FederationOidcWorkloadIdentityProviderUpdate
+        | UnknownVariant,
+    ) -> FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider:
+        """Create One Identity Provider
+
+        Creates one identity provider within the specified federation. To use this resource, the requesting
+        Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        **Note**: This resource only supports the creation of OIDC identity providers.
+
+        ``POST /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders`` (operationId
+        ``createIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            body (FederationOidcWorkforceIdentityProviderUpdate |
+                FederationOidcWorkloadIdentityProviderUpdate, or a dict typed
+                FederationOidcWorkforceIdentityProviderUpdateDict |
+                FederationOidcWorkloadIdentityProviderUpdateDict): A plain dict uses the JSON field names.
+
+        Returns:
+            FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_identity_provider as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider", result)
+
+    async def get_identity_provider(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+    ) -> (
+        FederationOidcWorkforceIdentityProvider
+        | FederationOidcWorkloadIdentityProvider
+        | FederationSamlIdentityProvider
+    ):
+        """Return One Identity Provider by ID
+
+        Returns one identity provider in the specified federation by the identity provider's id. To use this
+        resource, the requesting Service Account or API Key must have the Organization Owner role in one of
+        the connected organizations.
+
+        ``GET
+        /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+        (operationId ``getIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str): Unique string that identifies the identity provider to
+                connect. If using an API version before 11-15-2023, use the legacy 20-hexadecimal digit
+                id. This id can be found within the Federation Management Console > Identity Providers tab
+                by clicking the info icon in the IdP ID row of a configured identity provider. For all
+                other versions, use the 24-hexadecimal digit id. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_identity_provider as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider",
+            result,
+        )
 
     async def delete_identity_provider(
         self,
@@ -51,6 +756,7 @@ class FederatedAuthenticationOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -66,3 +772,221 @@ class FederatedAuthenticationOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    async def update_identity_provider(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+        *,
+        body: FederationSamlIdentityProviderUpdateDict
+        | FederationSamlIdentityProviderUpdate
+        | FederationOidcWorkforceIdentityProviderUpdateDict
+        | FederationOidcWorkforceIdentityProviderUpdate
+        | FederationOidcWorkloadIdentityProviderUpdateDict
+        | FederationOidcWorkloadIdentityProviderUpdate
+        | UnknownVariant,
+    ) -> (
+        FederationOidcWorkforceIdentityProvider
+        | FederationOidcWorkloadIdentityProvider
+        | FederationSamlIdentityProvider
+    ):
+        """Update One Identity Provider
+
+        Updates one identity provider in the specified federation. To use this resource, the requesting
+        Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        **Note**: Changing authorization types and/or updating authorization claims can prevent current
+        users and/or groups from accessing the database.
+
+        **Note**: When deactivating a SAML identity provider connected to an organization, the requesting
+        Service Account or API key must have the Organization Owner role for the organization. If the
+        identity provider is connected to multiple organizations, the request will fail.
+
+        ``PATCH
+        /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}``
+        (operationId ``updateIdentityProvider``, ``application/vnd.atlas.2023-11-15+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str): Unique string that identifies the identity provider to
+                connect. If using an API version before 11-15-2023, use the legacy 20-hexadecimal digit
+                id. This id can be found within the Federation Management Console > Identity Providers tab
+                by clicking the info icon in the IdP ID row of a configured identity provider. For all
+                other versions, use the 24-hexadecimal digit id. Example: 32b6e34b3d91647abb20e7b8.
+            body (FederationSamlIdentityProviderUpdate | FederationOidcWorkforceIdentityProviderUpdate
+                | FederationOidcWorkloadIdentityProviderUpdate, or a dict typed
+                FederationSamlIdentityProviderUpdateDict |
+                FederationOidcWorkforceIdentityProviderUpdateDict |
+                FederationOidcWorkloadIdentityProviderUpdateDict): A plain dict uses the JSON field names.
+
+        Returns:
+            FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasApiError: 405 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_identity_provider as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "FederationOidcWorkforceIdentityProvider | FederationOidcWorkloadIdentityProvider | FederationSamlIdentityProvider",
+            result,
+        )
+
+    async def revoke_identity_provider_jwks(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+    ) -> None:
+        """Revoke JWKS from One OIDC Identity Provider
+
+        Revokes the JWKS tokens from the requested OIDC identity provider. To use this resource, the
+        requesting Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        **Note**: Revoking your JWKS tokens immediately refreshes your IdP public keys from all your Atlas
+        clusters, invalidating previously signed access tokens and logging out all users. You may need to
+        restart your MongoDB clients. All organizations connected to the identity provider will be affected.
+
+        ``DELETE /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProvider
+        Id}/jwks`` (operationId ``revokeIdentityProviderJwks``, ``application/vnd.atlas.2023-11-15+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str): Unique 24-hexadecimal digit string that identifies the
+                identity provider to connect. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import revoke_identity_provider_jwks as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_identity_provider_metadata(
+        self,
+        federation_settings_id: str,
+        identity_provider_id: str,
+    ) -> str:
+        """Return Metadata of One Identity Provider
+
+        Returns the metadata of one identity provider in the specified federation. To use this resource, the
+        requesting Service Account or API Key must have the Organization Owner role in one of the connected
+        organizations.
+
+        ``GET /api/atlas/v2/federationSettings/{federationSettingsId}/identityProviders/{identityProviderId}
+        /metadata.xml`` (operationId ``getIdentityProviderMetadata``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            federation_settings_id (str): Unique 24-hexadecimal digit string that identifies your
+                federation. Example: 55fa922fb343282757d9554e.
+            identity_provider_id (str): Legacy 20-hexadecimal digit string that identifies the
+                identity provider. This id can be found within the Federation Management Console >
+                Identity Providers tab by clicking the info icon in the IdP ID row of a configured
+                identity provider. Example: c2777a9eca931f29fc2f.
+
+        Returns:
+            str: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasApiError: 405 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_identity_provider_metadata as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                federation_settings_id=federation_settings_id,
+                identity_provider_id=identity_provider_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("str", result)
+
+    async def get_federation_settings(
+        self,
+        org_id: str,
+    ) -> OrgFederationSettings:
+        """Return Federation Settings for One Organization
+
+        Returns information about the federation settings for the specified organization.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/federationSettings`` (operationId ``getFederationSettings``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+
+        Returns:
+            OrgFederationSettings: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_federation_settings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgFederationSettings", result)

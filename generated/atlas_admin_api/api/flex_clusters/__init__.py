@@ -6,6 +6,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.atlas_tenant_cluster_upgrade_request_20240805 import (
+    AtlasTenantClusterUpgradeRequest20240805,
+    AtlasTenantClusterUpgradeRequest20240805Dict,
+)
+from ...models.flex_cluster_description import FlexClusterDescription
+from ...models.flex_cluster_description_create_20241113 import (
+    FlexClusterDescriptionCreate20241113,
+    FlexClusterDescriptionCreate20241113Dict,
+)
+from ...models.flex_cluster_description_update_20241113 import (
+    FlexClusterDescriptionUpdate20241113,
+    FlexClusterDescriptionUpdate20241113Dict,
+)
 from ...models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
 from ...types import UNSET, OperationRunner, Unset
 
@@ -57,6 +70,7 @@ class FlexClustersOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -74,3 +88,255 @@ class FlexClustersOperations:
             _operation._parse_response,
         )
         return cast("PaginatedFlexClusterDescription", result)
+
+    async def create_flex_cluster(
+        self,
+        group_id: str,
+        *,
+        body: FlexClusterDescriptionCreate20241113Dict | FlexClusterDescriptionCreate20241113,
+    ) -> FlexClusterDescription:
+        """Create One Flex Cluster in One Project
+
+        Creates one flex cluster in the specified project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/flexClusters`` (operationId ``createFlexCluster``,
+        ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (FlexClusterDescriptionCreate20241113, or a dict typed
+                FlexClusterDescriptionCreate20241113Dict): Settings that you can specify when you create a
+                flex cluster. A plain dict uses the JSON field names.
+
+        Returns:
+            FlexClusterDescription: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasApiError: 402 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_flex_cluster as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)
+
+    async def get_flex_cluster(
+        self,
+        group_id: str,
+        name: str,
+    ) -> FlexClusterDescription:
+        """Return One Flex Cluster from One Project
+
+        Returns details for one flex cluster in the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}`` (operationId ``getFlexCluster``,
+        ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            name (str): Human-readable label that identifies the flex cluster.
+
+        Returns:
+            FlexClusterDescription: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_flex_cluster as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)
+
+    async def delete_flex_cluster(
+        self,
+        group_id: str,
+        name: str,
+    ) -> None:
+        """Remove One Flex Cluster from One Project
+
+        Removes one flex cluster from the specified project. The flex cluster must have termination
+        protection disabled in order to be deleted.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/flexClusters/{name}`` (operationId ``deleteFlexCluster``,
+        ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            name (str): Human-readable label that identifies the flex cluster.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_flex_cluster as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_flex_cluster(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        body: FlexClusterDescriptionUpdate20241113Dict | FlexClusterDescriptionUpdate20241113,
+    ) -> FlexClusterDescription:
+        """Update One Flex Cluster in One Project
+
+        Updates one flex cluster in the specified project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/flexClusters/{name}`` (operationId ``updateFlexCluster``,
+        ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            name (str): Human-readable label that identifies the flex cluster.
+            body (FlexClusterDescriptionUpdate20241113, or a dict typed
+                FlexClusterDescriptionUpdate20241113Dict): Settings that you can specify when you update a
+                flex cluster. A plain dict uses the JSON field names.
+
+        Returns:
+            FlexClusterDescription: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasApiError: 402 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_flex_cluster as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)
+
+    async def tenant_upgrade(
+        self,
+        group_id: str,
+        *,
+        body: AtlasTenantClusterUpgradeRequest20240805Dict | AtlasTenantClusterUpgradeRequest20240805,
+    ) -> FlexClusterDescription:
+        """Upgrade One Flex Cluster
+
+        Upgrades a flex cluster to a dedicated cluster (M10+) in the specified project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/flexClusters:tenantUpgrade`` (operationId ``tenantUpgrade``,
+        ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (AtlasTenantClusterUpgradeRequest20240805, or a dict typed
+                AtlasTenantClusterUpgradeRequest20240805Dict): Request containing target state of tenant
+                cluster to be upgraded. A plain dict uses the JSON field names.
+
+        Returns:
+            FlexClusterDescription: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasApiError: 402 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import tenant_upgrade as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexClusterDescription", result)

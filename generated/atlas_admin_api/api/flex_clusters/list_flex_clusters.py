@@ -8,6 +8,9 @@ from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, Unset, loads_json
 
 OPERATION = OPERATIONS["list_flex_clusters"]
@@ -58,7 +61,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | PaginatedFlexClusterDescription | None:
+) -> PaginatedFlexClusterDescription | ApiError | None:
     if response.status_code == 200:
         response_200 = PaginatedFlexClusterDescription.from_dict(loads_json(response.content))
 
@@ -83,6 +86,11 @@ def _parse_response(
         response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

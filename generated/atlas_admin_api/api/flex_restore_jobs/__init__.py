@@ -6,6 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.flex_backup_restore_job import FlexBackupRestoreJob
+from ...models.flex_backup_restore_job_create_20241113 import (
+    FlexBackupRestoreJobCreate20241113,
+    FlexBackupRestoreJobCreate20241113Dict,
+)
 from ...models.paginated_flex_backup_restore_job import PaginatedFlexBackupRestoreJob
 from ...types import UNSET, OperationRunner, Unset
 
@@ -59,6 +64,7 @@ class FlexRestoreJobsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -77,3 +83,111 @@ class FlexRestoreJobsOperations:
             _operation._parse_response,
         )
         return cast("PaginatedFlexBackupRestoreJob", result)
+
+    list_flex_restore_jobs = list_flex_backup_restore_jobs  # the official name of the same operation
+
+    async def create_flex_restore_job(
+        self,
+        group_id: str,
+        name: str,
+        *,
+        body: FlexBackupRestoreJobCreate20241113Dict | FlexBackupRestoreJobCreate20241113,
+    ) -> FlexBackupRestoreJob:
+        """Create One Restore Job for One Flex Cluster
+
+        Restores one snapshot of one flex cluster from the specified project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs`` (operationId
+        ``createFlexRestoreJob``, ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            name (str): Human-readable label that identifies the flex cluster whose snapshot you want
+                to restore.
+            body (FlexBackupRestoreJobCreate20241113, or a dict typed
+                FlexBackupRestoreJobCreate20241113Dict): Details to create one restore job of a flex
+                cluster. A plain dict uses the JSON field names.
+
+        Returns:
+            FlexBackupRestoreJob: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_flex_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexBackupRestoreJob", result)
+
+    async def get_flex_restore_job(
+        self,
+        group_id: str,
+        name: str,
+        restore_job_id: str,
+    ) -> FlexBackupRestoreJob:
+        """Return One Restore Job for One Flex Cluster
+
+        Returns one restore job for one flex cluster from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/flexClusters/{name}/backup/restoreJobs/{restoreJobId}``
+        (operationId ``getFlexRestoreJob``, ``application/vnd.atlas.2024-11-13+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            name (str): Human-readable label that identifies the flex cluster.
+            restore_job_id (str): Unique 24-hexadecimal digit string that identifies the restore job
+                to return.
+
+        Returns:
+            FlexBackupRestoreJob: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_flex_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                name=name,
+                restore_job_id=restore_job_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("FlexBackupRestoreJob", result)

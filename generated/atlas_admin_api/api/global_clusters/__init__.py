@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.custom_zone_mappings import CustomZoneMappings, CustomZoneMappingsDict
 from ...models.geo_sharding import GeoSharding
+from ...models.managed_namespace import ManagedNamespace, ManagedNamespaceDict
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +19,107 @@ class GlobalClustersOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def get_cluster_global_writes(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> GeoSharding:
+        """Return One Managed Namespace in One Global Cluster
+
+        Returns one managed namespace within the specified global cluster. A managed namespace identifies a
+        collection using the database name, the dot separator, and the collection name.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites`` (operationId
+        ``getClusterGlobalWrites``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies this cluster.
+
+        Returns:
+            GeoSharding: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_global_writes as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
+
+    async def create_custom_zone_mapping(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: CustomZoneMappingsDict | CustomZoneMappings,
+    ) -> GeoSharding:
+        """Add One Custom Zone Mapping to One Global Cluster
+
+        Creates one custom zone mapping for the specified global cluster. A custom zone mapping matches one
+        ISO 3166-2 location code to a zone in your global cluster. By default, MongoDB Cloud maps each
+        location code to the closest geographical zone.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites/customZoneMapping``
+        (operationId ``createCustomZoneMapping``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies this cluster.
+            body (CustomZoneMappings, or a dict typed CustomZoneMappingsDict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            GeoSharding: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_custom_zone_mapping as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
 
     async def delete_all_custom_zone_mappings(
         self,
@@ -51,6 +154,7 @@ class GlobalClustersOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -62,6 +166,119 @@ class GlobalClustersOperations:
             _operation._get_kwargs(
                 group_id=group_id,
                 cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
+
+    delete_custom_zone_mapping = delete_all_custom_zone_mappings  # the official name of the same operation
+
+    async def create_managed_namespace(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ManagedNamespaceDict | ManagedNamespace,
+    ) -> GeoSharding:
+        """Create One Managed Namespace in One Global Cluster
+
+        Creates one managed namespace within the specified global cluster. A managed namespace identifies a
+        collection using the database name, the dot separator, and the collection name.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites/managedNamespaces``
+        (operationId ``createManagedNamespace``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies this cluster.
+            body (ManagedNamespace, or a dict typed ManagedNamespaceDict): A plain dict uses the JSON
+                field names.
+
+        Returns:
+            GeoSharding: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasApiError: 405 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_managed_namespace as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GeoSharding", result)
+
+    async def delete_managed_namespaces(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        db: str | Unset = UNSET,
+        collection: str | Unset = UNSET,
+    ) -> GeoSharding:
+        """Remove One Managed Namespace from One Global Cluster
+
+        Removes one managed namespace within the specified global cluster. A managed namespace identifies a
+        collection using the database name, the dot separator, and the collection name. Deleting a managed
+        namespace does not remove the associated collection or data.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/globalWrites/managedNamespaces``
+        (operationId ``deleteManagedNamespaces``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies this cluster.
+            db (str | Unset): Human-readable label that identifies the database that contains the
+                collection.
+            collection (str | Unset): Human-readable label that identifies the collection associated
+                with the managed namespace.
+
+        Returns:
+            GeoSharding: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_managed_namespaces as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                db=db,
+                collection=collection,
             ),
             _operation._parse_response,
         )

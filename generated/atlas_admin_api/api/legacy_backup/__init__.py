@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from ...models.api_atlas_checkpoint_view import ApiAtlasCheckpointView
+from ...models.api_atlas_snapshot_schedule_view import (
+    ApiAtlasSnapshotScheduleView,
+    ApiAtlasSnapshotScheduleViewDict,
+)
 from ...models.api_error import ApiError
+from ...models.backup_restore_job import BackupRestoreJob, BackupRestoreJobDict
+from ...models.legacy_snapshot import LegacySnapshot, LegacySnapshotDict
 from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
+from ...models.paginated_api_atlas_checkpoint_view import (
+    PaginatedApiAtlasCheckpointView,
+)
 from ...models.paginated_legacy_snapshot import PaginatedLegacySnapshot
+from ...models.paginated_restore_job_view import PaginatedRestoreJobView
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -18,6 +29,430 @@ class LegacyBackupOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_cluster_backup_checkpoints(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiAtlasCheckpointView:
+        """Return All Legacy Backup Checkpoints
+
+        Returns all legacy backup checkpoints for one cluster in the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints`` (operationId
+        ``listClusterBackupCheckpoints``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster that contains the
+                checkpoints that you want to return.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiAtlasCheckpointView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_cluster_backup_checkpoints as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAtlasCheckpointView", result)
+
+    async def get_cluster_backup_checkpoint(
+        self,
+        group_id: str,
+        cluster_name: str,
+        checkpoint_id: str,
+    ) -> ApiAtlasCheckpointView:
+        """Return One Legacy Backup Checkpoint
+
+        Returns one legacy backup checkpoint for one cluster in the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backupCheckpoints/{checkpointId}``
+        (operationId ``getClusterBackupCheckpoint``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster that contains the
+                checkpoints that you want to return.
+            checkpoint_id (str): Unique 24-hexadecimal digit string that identifies the checkpoint.
+
+        Returns:
+            ApiAtlasCheckpointView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_backup_checkpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                checkpoint_id=checkpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasCheckpointView", result)
+
+    async def list_cluster_restore_jobs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        batch_id: str | Unset = UNSET,
+    ) -> PaginatedRestoreJobView:
+        """Return All Legacy Backup Restore Jobs
+
+        Returns all legacy backup restore jobs for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation. If you use the `BATCH-ID` query parameter, you can retrieve all restore jobs
+        in the specified batch. When creating a restore job for a sharded cluster, MongoDB Cloud creates a
+        separate job for each shard, plus another for the config server. Each of those jobs are part of a
+        batch. However, a batch can't include a restore job for a replica set.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`` (operationId
+        ``listClusterRestoreJobs``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the snapshot you
+                want to return.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            batch_id (str | Unset): Unique 24-hexadecimal digit string that identifies the batch of
+                restore jobs to return. Timestamp in ISO 8601 date and time format in UTC when creating a
+                restore job for a sharded cluster, Application creates a separate job for each shard, plus
+                another for the config host. Each of these jobs comprise one batch. A restore job for a
+                replica set can't be part of a batch.
+
+        Returns:
+            PaginatedRestoreJobView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_cluster_restore_jobs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                batch_id=batch_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedRestoreJobView", result)
+
+    async def create_cluster_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: BackupRestoreJobDict | BackupRestoreJob,
+    ) -> PaginatedRestoreJobView:
+        """Create One Legacy Backup Restore Job
+
+        Restores one legacy backup for one cluster in the specified project. Effective 23 March 2020, all
+        new clusters can use only Cloud Backups. When you upgrade to 4.2, your backup system upgrades to
+        cloud backup if it is currently set to legacy backup. After this upgrade, all your existing legacy
+        backup snapshots remain available. They expire over time in accordance with your retention policy.
+        Your backup policy resets to the default schedule. If you had a custom backup policy in place with
+        legacy backups, you must re-create it with the procedure outlined in the Cloud Backup documentation.
+        This endpoint doesn't support creating checkpoint restore jobs for sharded clusters, or creating
+        restore jobs for queryable backup snapshots. If you create an automated restore job by specifying
+        `delivery.methodName` of `AUTOMATED_RESTORE` in your request body, MongoDB Cloud removes all
+        existing data on the target cluster prior to the restore.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs`` (operationId
+        ``createClusterRestoreJob``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the snapshot you
+                want to return.
+            body (BackupRestoreJob, or a dict typed BackupRestoreJobDict): A plain dict uses the JSON
+                field names.
+
+        Returns:
+            PaginatedRestoreJobView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_cluster_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedRestoreJobView", result)
+
+    async def get_cluster_restore_job(
+        self,
+        group_id: str,
+        cluster_name: str,
+        job_id: str,
+    ) -> BackupRestoreJob:
+        """Return One Legacy Backup Restore Job
+
+        Returns one legacy backup restore job for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/restoreJobs/{jobId}`` (operationId
+        ``getClusterRestoreJob``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the snapshot you
+                want to return.
+            job_id (str): Unique 24-hexadecimal digit string that identifies the restore job.
+
+        Returns:
+            BackupRestoreJob: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_restore_job as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                job_id=job_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("BackupRestoreJob", result)
+
+    async def get_cluster_snapshot_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> ApiAtlasSnapshotScheduleView:
+        """Return One Snapshot Schedule
+
+        Returns the snapshot schedule for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`` (operationId
+        ``getClusterSnapshotSchedule``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the snapshot you
+                want to return.
+
+        Returns:
+            ApiAtlasSnapshotScheduleView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_snapshot_schedule as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasSnapshotScheduleView", result)
+
+    async def update_cluster_snapshot_schedule(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: ApiAtlasSnapshotScheduleViewDict | ApiAtlasSnapshotScheduleView,
+    ) -> ApiAtlasSnapshotScheduleView:
+        """Update Snapshot Schedule for One Cluster
+
+        Updates the snapshot schedule for one cluster in the specified project.
+
+         Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshotSchedule`` (operationId
+        ``updateClusterSnapshotSchedule``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster with the snapshot you
+                want to return.
+            body (ApiAtlasSnapshotScheduleView, or a dict typed ApiAtlasSnapshotScheduleViewDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            ApiAtlasSnapshotScheduleView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_cluster_snapshot_schedule as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiAtlasSnapshotScheduleView", result)
 
     async def list_legacy_snapshots(
         self,
@@ -69,6 +504,7 @@ class LegacyBackupOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -88,3 +524,179 @@ class LegacyBackupOperations:
             _operation._parse_response,
         )
         return cast("PaginatedLegacySnapshot", result)
+
+    list_cluster_snapshots = list_legacy_snapshots  # the official name of the same operation
+
+    async def get_cluster_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+    ) -> LegacySnapshot:
+        """Return One Legacy Backup Snapshot
+
+        Returns one legacy backup snapshot for one cluster in the specified project. Effective 23 March
+        2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your backup system
+        upgrades to cloud backup if it is currently set to legacy backup. After this upgrade, all your
+        existing legacy backup snapshots remain available. They expire over time in accordance with your
+        retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`` (operationId
+        ``getClusterSnapshot``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+
+        Returns:
+            LegacySnapshot: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_cluster_snapshot as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LegacySnapshot", result)
+
+    async def delete_cluster_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+    ) -> None:
+        """Remove One Legacy Backup Snapshot
+
+        Removes one legacy backup snapshot for one cluster in the specified project. Effective 23 March
+        2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your backup system
+        upgrades to cloud backup if it is currently set to legacy backup. After this upgrade, all your
+        existing legacy backup snapshots remain available. They expire over time in accordance with your
+        retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`` (operationId
+        ``deleteClusterSnapshot``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_cluster_snapshot as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_cluster_snapshot(
+        self,
+        group_id: str,
+        cluster_name: str,
+        snapshot_id: str,
+        *,
+        body: LegacySnapshotDict | LegacySnapshot,
+    ) -> LegacySnapshot:
+        """Update Expiration Date for One Legacy Backup Snapshot
+
+        Changes the expiration date for one legacy backup snapshot for one cluster in the specified project.
+        Effective 23 March 2020, all new clusters can use only Cloud Backups. When you upgrade to 4.2, your
+        backup system upgrades to cloud backup if it is currently set to legacy backup. After this upgrade,
+        all your existing legacy backup snapshots remain available. They expire over time in accordance with
+        your retention policy. Your backup policy resets to the default schedule. If you had a custom backup
+        policy in place with legacy backups, you must re-create it with the procedure outlined in the Cloud
+        Backup documentation.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/snapshots/{snapshotId}`` (operationId
+        ``updateClusterSnapshot``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            snapshot_id (str): Unique 24-hexadecimal digit string that identifies the desired
+                snapshot.
+            body (LegacySnapshot, or a dict typed LegacySnapshotDict): A plain dict uses the JSON
+                field names.
+
+        Returns:
+            LegacySnapshot: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_cluster_snapshot as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                snapshot_id=snapshot_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("LegacySnapshot", result)

@@ -9,6 +9,9 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.list_legacy_snapshots_completed import ListLegacySnapshotsCompleted
 from ...models.paginated_legacy_snapshot import PaginatedLegacySnapshot
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, Unset, enum_json, loads_json
 
 OPERATION = OPERATIONS["list_legacy_snapshots"]
@@ -68,7 +71,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | PaginatedLegacySnapshot | None:
+) -> PaginatedLegacySnapshot | ApiError | None:
     if response.status_code == 200:
         response_200 = PaginatedLegacySnapshot.from_dict(loads_json(response.content))
 
@@ -88,6 +91,11 @@ def _parse_response(
         response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

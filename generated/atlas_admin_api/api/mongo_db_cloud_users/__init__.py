@@ -9,9 +9,38 @@ from ...models.add_or_remove_group_role import (
     AddOrRemoveGroupRole,
     AddOrRemoveGroupRoleDict,
 )
+from ...models.add_or_remove_org_role import AddOrRemoveOrgRole, AddOrRemoveOrgRoleDict
+from ...models.add_or_remove_user_from_team import (
+    AddOrRemoveUserFromTeam,
+    AddOrRemoveUserFromTeamDict,
+)
 from ...models.api_error import ApiError
+from ...models.cloud_app_user import CloudAppUser, CloudAppUserDict
+from ...models.get_group_user_org_membership_statuses_item import (
+    GetGroupUserOrgMembershipStatusesItem,
+)
+from ...models.get_org_user_org_membership_statuses_item import (
+    GetOrgUserOrgMembershipStatusesItem,
+)
+from ...models.group_user_request import GroupUserRequest, GroupUserRequestDict
+from ...models.list_group_users_org_membership_statuses_item import (
+    ListGroupUsersOrgMembershipStatusesItem,
+)
+from ...models.list_org_users_org_membership_statuses_item import (
+    ListOrgUsersOrgMembershipStatusesItem,
+)
+from ...models.list_team_users_org_membership_statuses_item import (
+    ListTeamUsersOrgMembershipStatusesItem,
+)
+from ...models.org_user_request import OrgUserRequest, OrgUserRequestDict
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
+from ...models.org_user_update_request import (
+    OrgUserUpdateRequest,
+    OrgUserUpdateRequestDict,
+)
+from ...models.paginated_group_user_view import PaginatedGroupUserView
+from ...models.paginated_org_user_view import PaginatedOrgUserView
 from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
@@ -22,6 +51,293 @@ class MongodbCloudUsersOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_group_users(
+        self,
+        group_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        flatten_teams: bool | Unset = UNSET,
+        include_org_users: bool | Unset = UNSET,
+        org_membership_status: str | Unset = UNSET,
+        org_membership_statuses: list[
+            Literal["PENDING", "ACTIVE", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+            | ListGroupUsersOrgMembershipStatusesItem
+        ]
+        | Unset = UNSET,
+        username: str | Unset = UNSET,
+    ) -> PaginatedGroupUserView:
+        """Return All MongoDB Cloud Users in One Project
+
+        Returns details about the pending and active MongoDB Cloud users associated with the specified
+        project.
+
+        **Note**: This resource cannot be used to view details about users invited via the deprecated Invite
+        One MongoDB Cloud User to Join One Project endpoint.
+
+        **Note**: To return both pending and active users, use v2-{2025-02-19} or later. If using a
+        deprecated version, only active users will be returned.
+
+        ``GET /api/atlas/v2/groups/{groupId}/users`` (operationId ``listGroupUsers``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            flatten_teams (bool | Unset): Flag that indicates whether the returned list should include
+                users who belong to a team with a role in this project. You might not have assigned the
+                individual users a role in this project. If `"flattenTeams" : false`, this resource
+                returns only users with a role in the project.  If `"flattenTeams" : true`, this resource
+                returns both users with roles in the project and users who belong to teams with roles in
+                the project. Default: False.
+            include_org_users (bool | Unset): Flag that indicates whether the returned list should
+                include users with implicit access to the project, the Organization Owner or Organization
+                Read Only role. You might not have assigned the individual users a role in this project.
+                If `"includeOrgUsers": false`, this resource returns only users with a role in the
+                project. If `"includeOrgUsers": true`, this resource returns both users with roles in the
+                project and users who have implicit access to the project through their organization role.
+                Default: False.
+            org_membership_status (str | Unset): Deprecated: Use `orgMembershipStatuses` instead.
+                Organization membership status to filter users by. Allowed values: `ACTIVE`, `PENDING`,
+                `INVITATION_EXPIRED`, `INVITATION_REJECTED`. If you exclude this parameter, this resource
+                returns ACTIVE and PENDING users. Not supported in deprecated versions. Example: ACTIVE.
+            org_membership_statuses (list[ListGroupUsersOrgMembershipStatusesItem] | Unset):
+                Organization membership status to filter users by. You can supply this parameter multiple
+                times. Allowed values: `ACTIVE`, `PENDING`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`.
+                Replaces the deprecated `orgMembershipStatus` parameter. If you exclude this parameter,
+                this resource returns ACTIVE and PENDING users. Cannot be combined with
+                `orgMembershipStatus`. Not supported in deprecated versions.
+            username (str | Unset): Email address to filter users by. Not supported in deprecated
+                versions.
+
+        Returns:
+            PaginatedGroupUserView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_users as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                flatten_teams=flatten_teams,
+                include_org_users=include_org_users,
+                org_membership_status=org_membership_status,
+                org_membership_statuses=org_membership_statuses,
+                username=username,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedGroupUserView", result)
+
+    async def add_group_users(
+        self,
+        group_id: str,
+        *,
+        body: GroupUserRequestDict | GroupUserRequest,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Add One MongoDB Cloud User to One Project
+
+        Adds one MongoDB Cloud user to one project.
+        - If the user has a pending invitation to join the project's organization, MongoDB Cloud modifies it
+        and grants project access.
+        - If the user doesn't have an invitation to join the organization, MongoDB Cloud sends a new
+        invitation that grants the user organization and project access.
+        - If the user is already active in the project's organization, MongoDB Cloud grants access to the
+        project.
+
+
+        ``POST /api/atlas/v2/groups/{groupId}/users`` (operationId ``addGroupUsers``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupUserRequest, or a dict typed GroupUserRequestDict): A plain dict uses the JSON
+                field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import add_group_users as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def get_group_user(
+        self,
+        group_id: str,
+        user_id: str,
+        *,
+        org_membership_statuses: list[
+            Literal["PENDING", "ACTIVE", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+            | GetGroupUserOrgMembershipStatusesItem
+        ]
+        | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Return One MongoDB Cloud User in One Project
+
+        Returns information about the specified MongoDB Cloud user within the context of the specified
+        project.
+
+        **Note**: You can only use this resource to fetch information about MongoDB Cloud human users. To
+        return information about an API Key, use the [Return One Organization API Key](#tag/Programmatic-
+        API-Keys/operation/getApiKey) endpoint.
+
+        **Note**: This resource does not return information about pending users invited via the deprecated
+        [Invite One MongoDB Cloud User to Join One Project](#tag/Projects/operation/createProjectInvitation)
+        endpoint.
+
+        ``GET /api/atlas/v2/groups/{groupId}/users/{userId}`` (operationId ``getGroupUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the project. If you need to lookup a user's `userId` or verify a user's status in
+                the organization, use the Return All MongoDB Cloud Users in One Project resource and
+                filter by `username`.
+            org_membership_statuses (list[GetGroupUserOrgMembershipStatusesItem] | Unset):
+                Organization membership status to filter users by. You can supply this parameter multiple
+                times. Allowed values: `ACTIVE`, `PENDING`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`.
+                If you exclude this parameter, this resource returns ACTIVE and PENDING users. Not
+                supported in deprecated versions.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+                org_membership_statuses=org_membership_statuses,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def remove_group_user(
+        self,
+        group_id: str,
+        user_id: str,
+    ) -> None:
+        """Remove One MongoDB Cloud User from One Project
+
+        Removes one MongoDB Cloud user from the specified project. You can remove an active user or a user
+        that has not yet accepted the invitation to join the organization.
+
+        **Note**: This resource cannot be used to remove pending users invited via the deprecated Invite One
+        MongoDB Cloud User to Join One Project endpoint.
+
+        **Note**: To remove pending or active users, use v2-{2025-02-19} or later. If using a deprecated
+        version, only active users can be removed.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/users/{userId}`` (operationId ``removeGroupUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the project. If you need to lookup a user's `userId` or verify a user's status in
+                the organization, use the [Return All MongoDB Cloud Users in One Project](#tag/MongoDB-
+                Cloud-Users/operation/listProjectUsers) resource and filter by `username`.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_group_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def add_project_role(
         self,
@@ -66,6 +382,7 @@ class MongodbCloudUsersOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -78,6 +395,469 @@ class MongodbCloudUsersOperations:
                 group_id=group_id,
                 user_id=user_id,
                 body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    add_group_user_role = add_project_role  # the official name of the same operation
+
+    async def remove_group_user_role(
+        self,
+        group_id: str,
+        user_id: str,
+        *,
+        body: AddOrRemoveGroupRoleDict | AddOrRemoveGroupRole,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Remove One Project Role from One MongoDB Cloud User
+
+        Removes one project-level role from the MongoDB Cloud user. You can remove a role from an active
+        user or a user that has been invited to join the project. To replace a user's only role, add the new
+        role before removing the old role. A user must have at least one role at all times.
+
+        **Note**: This resource cannot be used to remove a role from users invited using the deprecated
+        Invite One MongoDB Cloud User to Join One Project endpoint.
+
+        ``POST /api/atlas/v2/groups/{groupId}/users/{userId}:removeRole`` (operationId
+        ``removeGroupUserRole``, ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the project. If you need to lookup a user's `userId` or verify a user's status in
+                the organization, use the Return All MongoDB Cloud Users in One Project resource and
+                filter by `username`.
+            body (AddOrRemoveGroupRole, or a dict typed AddOrRemoveGroupRoleDict): A plain dict uses
+                the JSON field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_group_user_role as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def list_team_users(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        org_membership_status: str | Unset = UNSET,
+        org_membership_statuses: list[
+            Literal["PENDING", "ACTIVE", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+            | ListTeamUsersOrgMembershipStatusesItem
+        ]
+        | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+    ) -> PaginatedOrgUserView:
+        """Return All MongoDB Cloud Users Assigned to One Team
+
+        Returns details about the pending and active MongoDB Cloud users associated with the specified team
+        in the organization. Teams enable you to grant project access roles to MongoDB Cloud users.
+
+        **Note**: This resource cannot be used to view details about users invited via the deprecated
+        [Invite One MongoDB Cloud User to Join One Project](#tag/Projects/operation/createProjectInvitation)
+        endpoint.
+
+        **Note**: To return both pending and active users, use v2-{2025-02-19} or later. If using a
+        deprecated version, only active users will be returned.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/teams/{teamId}/users`` (operationId ``listTeamUsers``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team whose
+                application users you want to return.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            username (str | Unset): Email address to filter users by. Not supported in deprecated
+                versions.
+            org_membership_status (str | Unset): Deprecated: Use `orgMembershipStatuses` instead.
+                Organization membership status to filter users by. Allowed values: `ACTIVE`, `PENDING`,
+                `INVITATION_EXPIRED`, `INVITATION_REJECTED`. If you exclude this parameter, this resource
+                returns ACTIVE and PENDING users. Not supported in deprecated versions. Example: ACTIVE.
+            org_membership_statuses (list[ListTeamUsersOrgMembershipStatusesItem] | Unset):
+                Organization membership status to filter users by. You can supply this parameter multiple
+                times. Allowed values: `ACTIVE`, `PENDING`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`.
+                Replaces the deprecated `orgMembershipStatus` parameter. If you exclude this parameter,
+                this resource returns ACTIVE and PENDING users. Cannot be combined with
+                `orgMembershipStatus`. Not supported in deprecated versions.
+            user_id (str | Unset): Unique 24-hexadecimal digit string to filter users by. Not
+                supported in deprecated versions.
+
+        Returns:
+            PaginatedOrgUserView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_team_users as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                username=username,
+                org_membership_status=org_membership_status,
+                org_membership_statuses=org_membership_statuses,
+                user_id=user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrgUserView", result)
+
+    async def add_org_team_user(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: AddOrRemoveUserFromTeamDict | AddOrRemoveUserFromTeam,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Add One MongoDB Cloud User to One Team
+
+        Adds one MongoDB Cloud user to one team. You can add an active user or a user that has not yet
+        accepted the invitation to join the organization.
+
+        **Note**: This resource cannot be used to add a user invited via the deprecated Invite One MongoDB
+        Cloud User to Join One Project endpoint.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:addUser`` (operationId ``addOrgTeamUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team to add the
+                MongoDB Cloud user to.
+            body (AddOrRemoveUserFromTeam, or a dict typed AddOrRemoveUserFromTeamDict): A plain dict
+                uses the JSON field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import add_org_team_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def remove_org_team_user(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: AddOrRemoveUserFromTeamDict | AddOrRemoveUserFromTeam,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Remove One MongoDB Cloud User from One Team
+
+        Removes one MongoDB Cloud user from one team. You can remove an active user or a user that has not
+        yet accepted the invitation to join the organization.
+
+        **Note**: This resource cannot be used to remove a user invited via the deprecated Invite One
+        MongoDB Cloud User to Join One Project endpoint.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}:removeUser`` (operationId ``removeOrgTeamUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team to remove the
+                MongoDB user from.
+            body (AddOrRemoveUserFromTeam, or a dict typed AddOrRemoveUserFromTeamDict): A plain dict
+                uses the JSON field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_org_team_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def list_org_users(
+        self,
+        org_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        username: str | Unset = UNSET,
+        org_membership_status: str | Unset = UNSET,
+        org_membership_statuses: list[
+            Literal["PENDING", "ACTIVE", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+            | ListOrgUsersOrgMembershipStatusesItem
+        ]
+        | Unset = UNSET,
+    ) -> PaginatedOrgUserView:
+        """Return All MongoDB Cloud Users in One Organization
+
+        Returns details about the pending and active MongoDB Cloud users associated with the specified
+        organization.
+
+        **Note**: This resource cannot be used to view details about users invited via the deprecated Invite
+        One MongoDB Cloud User to Join One Project endpoint.
+
+        **Note**: To return both pending and active users, use v2-{2025-02-19} or later. If using a
+        deprecated version, only active users will be returned.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/users`` (operationId ``listOrgUsers``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            username (str | Unset): Email address to filter users by. Not supported in deprecated
+                versions.
+            org_membership_status (str | Unset): Deprecated: Use `orgMembershipStatuses` instead.
+                Organization membership status to filter users by. Allowed values: `ACTIVE`, `PENDING`,
+                `INVITATION_EXPIRED`, `INVITATION_REJECTED`. If you exclude this parameter, this resource
+                returns ACTIVE and PENDING users. Not supported in deprecated versions. Example: ACTIVE.
+            org_membership_statuses (list[ListOrgUsersOrgMembershipStatusesItem] | Unset):
+                Organization membership status to filter users by. You can supply this parameter multiple
+                times. Allowed values: `ACTIVE`, `PENDING`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`.
+                Replaces the deprecated `orgMembershipStatus` parameter. If you exclude this parameter,
+                this resource returns ACTIVE and PENDING users. Cannot be combined with
+                `orgMembershipStatus`. Not supported in deprecated versions.
+
+        Returns:
+            PaginatedOrgUserView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_org_users as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                username=username,
+                org_membership_status=org_membership_status,
+                org_membership_statuses=org_membership_statuses,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrgUserView", result)
+
+    async def create_org_user(
+        self,
+        org_id: str,
+        *,
+        body: OrgUserRequestDict | OrgUserRequest,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Add One MongoDB Cloud User to One Organization
+
+        Invites one new or existing MongoDB Cloud user to join the organization. The invitation to join the
+        organization will be sent to the username provided and must be accepted within 30 days.
+
+        **Note**: If the user does not have an existing MongoDB Cloud account, they will be prompted to
+        finish setting up an account upon accepting the invitation. If the user already has an account, they
+        will still receive an invitation to access the organization.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/users`` (operationId ``createOrgUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (OrgUserRequest, or a dict typed OrgUserRequestDict): A plain dict uses the JSON
+                field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def get_org_user(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        org_membership_statuses: list[
+            Literal["PENDING", "ACTIVE", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+            | GetOrgUserOrgMembershipStatusesItem
+        ]
+        | Unset = UNSET,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Return One MongoDB Cloud User in One Organization
+
+        Returns information about the specified MongoDB Cloud user within the context of the specified
+        organization.
+
+        **Note**: This resource can only be used to fetch information about MongoDB Cloud human users. To
+        return information about an API Key, use the [Return One Organization API Key](#tag/Programmatic-
+        API-Keys/operation/getApiKey) endpoint.
+
+        **Note**: This resource does not return information about pending users invited via the deprecated
+        [Invite One MongoDB Cloud User to Join One Project](#tag/Projects/operation/createProjectInvitation)
+        endpoint.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/users/{userId}`` (operationId ``getOrgUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the organization. If you need to lookup a user's `userId` or verify a user's
+                status in the organization, use the Return All MongoDB Cloud Users in One Organization
+                resource and filter by `username`.
+            org_membership_statuses (list[GetOrgUserOrgMembershipStatusesItem] | Unset): Organization
+                membership status to filter users by. You can supply this parameter multiple times.
+                Allowed values: `ACTIVE`, `PENDING`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`. If you
+                exclude this parameter, this resource returns ACTIVE and PENDING users. Not supported in
+                deprecated versions.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                org_membership_statuses=org_membership_statuses,
             ),
             _operation._parse_response,
         )
@@ -121,6 +901,7 @@ class MongodbCloudUsersOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -136,3 +917,317 @@ class MongodbCloudUsersOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    remove_org_user = remove_organization_user  # the official name of the same operation
+
+    async def update_org_user(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: OrgUserUpdateRequestDict | OrgUserUpdateRequest,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Update One MongoDB Cloud User in One Organization
+
+        Updates one MongoDB Cloud user in the specified organization. You can update an active user or a
+        user that has not yet accepted the invitation to join the organization.
+
+        **Note**: Only include the fields you wish to update in the request body. Supplying a field with an
+        empty value will reset that field on the user.
+
+        **Note**: This resource cannot be used to update pending users invited via the deprecated Invite One
+        MongoDB Cloud User to Join One Project endpoint.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}/users/{userId}`` (operationId ``updateOrgUser``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the organization. If you need to lookup a user's `userId` or verify a user's
+                status in the organization, use the Return All MongoDB Cloud Users in One Organization
+                resource and filter by `username`.
+            body (OrgUserUpdateRequest, or a dict typed OrgUserUpdateRequestDict): A plain dict uses
+                the JSON field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def add_org_role(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: AddOrRemoveOrgRoleDict | AddOrRemoveOrgRole,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Add One Organization Role to One MongoDB Cloud User
+
+        Adds one organization-level role to the MongoDB Cloud user. You can add a role to an active user or
+        a user that has not yet accepted the invitation to join the organization.
+
+        **Note**: This operation is atomic.
+
+        **Note**: This resource cannot be used to add a role to users invited using the deprecated Invite
+        One MongoDB Cloud User to Join One Project endpoint.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/users/{userId}:addRole`` (operationId ``addOrgRole``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the organization. If you need to lookup a user's `userId` or verify a user's
+                status in the organization, use the Return All MongoDB Cloud Users in One Organization
+                resource and filter by `username`.
+            body (AddOrRemoveOrgRole, or a dict typed AddOrRemoveOrgRoleDict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import add_org_role as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def remove_org_role(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: AddOrRemoveOrgRoleDict | AddOrRemoveOrgRole,
+    ) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant:
+        """Remove One Organization Role from One MongoDB Cloud User
+
+        Removes one organization-level role from the MongoDB Cloud user. You can remove a role from an
+        active user or a user that has not yet accepted the invitation to join the organization. To replace
+        a user's only role, add the new role before removing the old role. A user must have at least one
+        role at all times.
+
+        **Note**: This operation is atomic.
+
+        **Note**: This resource cannot be used to remove a role from users invited using the deprecated
+        Invite One MongoDB Cloud User to Join One Project endpoint.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/users/{userId}:removeRole`` (operationId ``removeOrgRole``,
+        ``application/vnd.atlas.2025-02-19+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the pending or active
+                user in the organization. If you need to lookup a user's `userId` or verify a user's
+                status in the organization, use the Return All MongoDB Cloud Users in One Organization
+                resource and filter by `username`.
+            body (AddOrRemoveOrgRole, or a dict typed AddOrRemoveOrgRoleDict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            OrgUserResponseActive | OrgUserResponsePending | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_org_role as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgUserResponseActive | OrgUserResponsePending | UnknownVariant", result)
+
+    async def create_user(
+        self,
+        *,
+        body: CloudAppUserDict | CloudAppUser,
+    ) -> CloudAppUser:
+        """Create One MongoDB Cloud User
+
+        Creates one MongoDB Cloud user account. A MongoDB Cloud user account grants access to only the
+        MongoDB Cloud application. To grant database access, create a database user. MongoDB Cloud sends an
+        email to the users you specify, inviting them to join the project. Invited users don't have access
+        to the project until they accept the invitation. Invitations expire after 30 days.
+
+         MongoDB Cloud limits MongoDB Cloud user membership to a maximum of 250 MongoDB Cloud users per
+        team. MongoDB Cloud limits MongoDB Cloud user membership to 500 MongoDB Cloud users per project and
+        500 MongoDB Cloud users per organization, which includes the combined membership of all projects in
+        the organization. MongoDB Cloud raises an error if an operation exceeds these limits. For example,
+        if you have an organization with five projects, and each project has 100 MongoDB Cloud users, and
+        each MongoDB Cloud user belongs to only one project, you can't add any MongoDB Cloud users to this
+        organization without first removing existing MongoDB Cloud users from the organization.
+
+        ``POST /api/atlas/v2/users`` (operationId ``createUser``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
+
+        Args:
+            body (CloudAppUser, or a dict typed CloudAppUserDict): A plain dict uses the JSON field
+                names.
+
+        Returns:
+            CloudAppUser: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudAppUser", result)
+
+    async def get_user_by_name(
+        self,
+        user_name: str,
+    ) -> CloudAppUser:
+        """Return One MongoDB Cloud User by Username
+
+        Returns the details for one MongoDB Cloud user account with the specified username. You can't use
+        this endpoint to return information about an API Key. To return information about an API Key, use
+        the Return One Organization API Key endpoint.
+
+        ``GET /api/atlas/v2/users/byName/{userName}`` (operationId ``getUserByName``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            user_name (str): Email address that belongs to the MongoDB Cloud user account. You cannot
+                modify this address after creating the user.
+
+        Returns:
+            CloudAppUser: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_user_by_name as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                user_name=user_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudAppUser", result)
+
+    async def get_user(
+        self,
+        user_id: str,
+    ) -> CloudAppUser:
+        """Return One MongoDB Cloud User by ID
+
+        Returns the details for one MongoDB Cloud user account with the specified unique identifier for the
+        user. You can't use this endpoint to return information on an API Key. To return information about
+        an API Key, use the Return One Organization API Key endpoint. You can always retrieve your own user
+        account. If you are the owner of a MongoDB Cloud organization or project, you can also retrieve the
+        user profile for any user with membership in that organization or project.
+
+        ``GET /api/atlas/v2/users/{userId}`` (operationId ``getUser``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            user_id (str): Unique 24-hexadecimal digit string that identifies this user.
+
+        Returns:
+            CloudAppUser: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                user_id=user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudAppUser", result)

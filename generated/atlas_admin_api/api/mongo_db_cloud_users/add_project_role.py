@@ -13,7 +13,10 @@ from ...models.add_or_remove_group_role import (
 from ...models.api_error import ApiError
 from ...models.org_user_response_active import OrgUserResponseActive
 from ...models.org_user_response_pending import OrgUserResponsePending
-from ...types import UNSET, Unset, body_json, loads_json
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
+from ...types import UNSET, UnknownVariant, Unset, body_json, loads_json
 
 OPERATION = OPERATIONS["add_project_role"]
 ACCEPT = "application/vnd.atlas.2025-02-19+json"
@@ -63,7 +66,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | OrgUserResponseActive | OrgUserResponsePending | None:
+) -> OrgUserResponseActive | OrgUserResponsePending | UnknownVariant | ApiError | None:
     if response.status_code == 200:
         from ...types import UnknownVariant, discriminate  # noqa: PLC0415
 
@@ -74,7 +77,11 @@ def _parse_response(
         )
         if _response_200_value.__class__ is not str:
             _response_200_data, _response_200_value = discriminate(_response_200_data, "orgMembershipStatus", field="$")
-        if _response_200_value == "PENDING":
+        if _response_200_value in (
+            "PENDING",
+            "INVITATION_EXPIRED",
+            "INVITATION_REJECTED",
+        ):
             _response_200_parsed = OrgUserResponsePending.from_dict(_response_200_data)
         elif _response_200_value == "ACTIVE":
             _response_200_parsed = OrgUserResponseActive.from_dict(_response_200_data)
@@ -110,6 +117,11 @@ def _parse_response(
         response_409 = ApiError.from_dict(loads_json(response.content))
 
         return response_409
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

@@ -3,11 +3,36 @@
 
 from __future__ import annotations
 
+import datetime  # date and date-time parameters need it
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.api_host_view_atlas import ApiHostViewAtlas
+from ...models.api_measurements_general_view_atlas import (
+    ApiMeasurementsGeneralViewAtlas,
+)
+from ...models.cloud_search_metrics import CloudSearchMetrics
+from ...models.download_cluster_log_log_name import DownloadClusterLogLogName
+from ...models.get_database_measurements_m_item import GetDatabaseMeasurementsMItem
+from ...models.get_index_measurements_metrics_item import (
+    GetIndexMeasurementsMetricsItem,
+)
+from ...models.get_process_disk_measurements_m_item import (
+    GetProcessDiskMeasurementsMItem,
+)
+from ...models.get_process_measurements_m_item import GetProcessMeasurementsMItem
+from ...models.list_index_measurements_metrics_item import (
+    ListIndexMeasurementsMetricsItem,
+)
+from ...models.list_measurements_metrics_item import ListMeasurementsMetricsItem
+from ...models.measurement_disk_partition import MeasurementDiskPartition
+from ...models.measurements_indexes import MeasurementsIndexes
+from ...models.measurements_non_index import MeasurementsNonIndex
+from ...models.paginated_database_view import PaginatedDatabaseView
+from ...models.paginated_disk_partition_view import PaginatedDiskPartitionView
+from ...models.paginated_host_view_atlas import PaginatedHostViewAtlas
 from ...models.process_database import ProcessDatabase
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, File, FileTypes, OperationRunner, Unset
 
 
 class MonitoringAndLogsOperations:
@@ -17,6 +42,600 @@ class MonitoringAndLogsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def download_cluster_log(
+        self,
+        group_id: str,
+        host_name: str,
+        log_name: Literal["mongodb", "mongos", "mongodb-audit-log", "mongos-audit-log"] | DownloadClusterLogLogName,
+        *,
+        end_date: int | Unset = UNSET,
+        start_date: int | Unset = UNSET,
+    ) -> File:
+        """Download Logs for One Cluster Host in One Project
+
+        Returns a compressed (.gz) log file that contains a range of log messages for the specified host for
+        the specified project. MongoDB updates process and audit logs from the cluster backend
+        infrastructure every five minutes. Logs are stored in chunks approximately five minutes in length,
+        but this duration may vary. If you poll the API for log files, we recommend polling every five
+        minutes even though consecutive polls could contain some overlapping logs. This feature isn't
+        available for `M0` free clusters, `M2`, `M5`, flex, or serverless clusters. The API does not support
+        direct calls with the json response schema. You must request a gzip response schema using an accept
+        header of the format: `Accept: application/vnd.atlas.YYYY-MM-DD+gzip`.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{hostName}/logs/{logName}.gz`` (operationId
+        ``downloadClusterLog``, ``application/vnd.atlas.2023-02-01+gzip``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            host_name (str): Human-readable label that identifies the host that stores the log files
+                that you want to download.
+            log_name (DownloadClusterLogLogName): Human-readable label that identifies the log file
+                that you want to return. To return audit logs, enable *Database Auditing* for the
+                specified project.
+            end_date (int | Unset): Specifies the date and time for the ending point of the range of
+                log messages to retrieve, in the number of seconds that have elapsed since the UNIX epoch.
+                This value will default to 24 hours after the start date. If the start date is also
+                unspecified, the value will default to the time of the request.
+            start_date (int | Unset): Specifies the date and time for the starting point of the range
+                of log messages to retrieve, in the number of seconds that have elapsed since the UNIX
+                epoch. This value will default to 24 hours prior to the end date. If the end date is also
+                unspecified, the value will default to 24 hours prior to the time of the request.
+
+        Returns:
+            File: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import download_cluster_log as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                host_name=host_name,
+                log_name=log_name,
+                end_date=end_date,
+                start_date=start_date,
+            ),
+            _operation._parse_response,
+        )
+        return cast("File", result)
+
+    async def list_host_fts_metrics(
+        self,
+        group_id: str,
+        process_id: str,
+    ) -> CloudSearchMetrics:
+        """Return All Atlas Search Metric Types for One Process
+
+        Returns all Atlas Search metric types available for one process in the specified project. You must
+        have the Project Read Only or higher role to view the Atlas Search metric types.
+
+        ``GET /api/atlas/v2/groups/{groupId}/hosts/{processId}/fts/metrics`` (operationId
+        ``listHostFtsMetrics``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and IANA port that serves the MongoDB process.
+                The host must be the hostname, fully qualified domain name (FQDN), or Internet Protocol
+                address (IPv4 or IPv6) of the host that runs the MongoDB process (mongod or mongos). The
+                port must be the IANA port on which the MongoDB process listens for requests. Example:
+                my.host.name.com:27017.
+
+        Returns:
+            CloudSearchMetrics: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_host_fts_metrics as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CloudSearchMetrics", result)
+
+    async def list_index_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        database_name: str,
+        collection_name: str,
+        *,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | str | Unset = UNSET,
+        end: datetime.datetime | str | Unset = UNSET,
+        metrics: list[
+            Literal[
+                "INDEX_SIZE_ON_DISK",
+                "NUMBER_OF_DELETES",
+                "NUMBER_OF_ERROR_QUERIES",
+                "NUMBER_OF_GETMORE_COMMANDS",
+                "NUMBER_OF_INDEX_FIELDS",
+                "NUMBER_OF_INSERTS",
+                "NUMBER_OF_SUCCESS_QUERIES",
+                "NUMBER_OF_UPDATES",
+                "REPLICATION_LAG",
+                "TOTAL_NUMBER_OF_QUERIES",
+            ]
+            | ListIndexMeasurementsMetricsItem
+        ],
+    ) -> MeasurementsIndexes:
+        """Return All Atlas Search Index Metrics for One Namespace
+
+        Returns the Atlas Search index metrics within the specified time range for one namespace in the
+        specified process.
+
+        ``GET /api/atlas/v2/groups/{groupId}/hosts/{processId}/fts/metrics/indexes/{databaseName}/{collectio
+        nName}/measurements`` (operationId ``listIndexMeasurements``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and IANA port that serves the MongoDB process.
+                The host must be the hostname, fully qualified domain name (FQDN), or Internet Protocol
+                address (IPv4 or IPv6) of the host that runs the MongoDB process (mongod or mongos). The
+                port must be the IANA port on which the MongoDB process listens for requests. Example:
+                my.host.name.com:27017.
+            database_name (str): Human-readable label that identifies the database. Example: mydb.
+            collection_name (str): Human-readable label that identifies the collection. Example:
+                mycoll.
+            granularity (str): Duration that specifies the interval at which Atlas reports the
+                metrics. This parameter expresses its value in the ISO 8601 duration format in UTC.
+                Example: PT1M.
+            period (str | Unset): Duration over which Atlas reports the metrics. This parameter
+                expresses its value in the ISO 8601 duration format in UTC. Include this parameter when
+                you do not set **start** and **end**. Example: PT10H.
+            start (datetime.datetime | Unset): Date and time when MongoDB Cloud begins reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            end (datetime.datetime | Unset): Date and time when MongoDB Cloud stops reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            metrics (list[ListIndexMeasurementsMetricsItem]): List that contains the measurements that
+                MongoDB Atlas reports for the associated data series.
+
+        Returns:
+            MeasurementsIndexes: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_index_measurements as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                database_name=database_name,
+                collection_name=collection_name,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+                metrics=metrics,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementsIndexes", result)
+
+    async def get_index_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        database_name: str,
+        collection_name: str,
+        index_name: str,
+        *,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | str | Unset = UNSET,
+        end: datetime.datetime | str | Unset = UNSET,
+        metrics: list[
+            Literal[
+                "INDEX_SIZE_ON_DISK",
+                "NUMBER_OF_DELETES",
+                "NUMBER_OF_ERROR_QUERIES",
+                "NUMBER_OF_GETMORE_COMMANDS",
+                "NUMBER_OF_INDEX_FIELDS",
+                "NUMBER_OF_INSERTS",
+                "NUMBER_OF_SUCCESS_QUERIES",
+                "NUMBER_OF_UPDATES",
+                "REPLICATION_LAG",
+                "TOTAL_NUMBER_OF_QUERIES",
+            ]
+            | GetIndexMeasurementsMetricsItem
+        ],
+    ) -> MeasurementsIndexes:
+        """Return Atlas Search Metrics for One Index in One Namespace
+
+        Returns the Atlas Search metrics data series within the provided time range for one namespace and
+        index name on the specified process. You must have the Project Read Only or higher role to view the
+        Atlas Search metric types.
+
+        ``GET /api/atlas/v2/groups/{groupId}/hosts/{processId}/fts/metrics/indexes/{databaseName}/{collectio
+        nName}/{indexName}/measurements`` (operationId ``getIndexMeasurements``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and IANA port that serves the MongoDB process.
+                The host must be the hostname, fully qualified domain name (FQDN), or Internet Protocol
+                address (IPv4 or IPv6) of the host that runs the MongoDB process (mongod or mongos). The
+                port must be the IANA port on which the MongoDB process listens for requests. Example:
+                my.host.name.com:27017.
+            database_name (str): Human-readable label that identifies the database. Example: mydb.
+            collection_name (str): Human-readable label that identifies the collection. Example:
+                mycoll.
+            index_name (str): Human-readable label that identifies the index. Example: myindex.
+            granularity (str): Duration that specifies the interval at which Atlas reports the
+                metrics. This parameter expresses its value in the ISO 8601 duration format in UTC.
+                Example: PT1M.
+            period (str | Unset): Duration over which Atlas reports the metrics. This parameter
+                expresses its value in the ISO 8601 duration format in UTC. Include this parameter when
+                you do not set **start** and **end**. Example: PT10H.
+            start (datetime.datetime | Unset): Date and time when MongoDB Cloud begins reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            end (datetime.datetime | Unset): Date and time when MongoDB Cloud stops reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            metrics (list[GetIndexMeasurementsMetricsItem]): List that contains the measurements that
+                MongoDB Atlas reports for the associated data series.
+
+        Returns:
+            MeasurementsIndexes: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_index_measurements as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                database_name=database_name,
+                collection_name=collection_name,
+                index_name=index_name,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+                metrics=metrics,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementsIndexes", result)
+
+    async def list_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | str | Unset = UNSET,
+        end: datetime.datetime | str | Unset = UNSET,
+        metrics: list[
+            Literal[
+                "FTS_DISK_USAGE",
+                "FTS_PROCESS_CPU_KERNEL",
+                "FTS_PROCESS_CPU_USER",
+                "FTS_PROCESS_NORMALIZED_CPU_KERNEL",
+                "FTS_PROCESS_NORMALIZED_CPU_USER",
+                "FTS_PROCESS_RESIDENT_MEMORY",
+                "FTS_PROCESS_SHARED_MEMORY",
+                "FTS_PROCESS_VIRTUAL_MEMORY",
+                "JVM_CURRENT_MEMORY",
+                "JVM_MAX_MEMORY",
+                "PAGE_FAULTS",
+            ]
+            | ListMeasurementsMetricsItem
+        ],
+    ) -> MeasurementsNonIndex:
+        """Return Atlas Search Hardware and Status Metrics
+
+        Returns the Atlas Search hardware and status data series within the provided time range for one
+        process in the specified project. You must have the Project Read Only or higher role to view the
+        Atlas Search metric types.
+
+        ``GET /api/atlas/v2/groups/{groupId}/hosts/{processId}/fts/metrics/measurements`` (operationId
+        ``listMeasurements``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and IANA port that serves the MongoDB process.
+                The host must be the hostname, fully qualified domain name (FQDN), or Internet Protocol
+                address (IPv4 or IPv6) of the host that runs the MongoDB process (mongod or mongos). The
+                port must be the IANA port on which the MongoDB process listens for requests. Example:
+                my.host.name.com:27017.
+            granularity (str): Duration that specifies the interval at which Atlas reports the
+                metrics. This parameter expresses its value in the ISO 8601 duration format in UTC.
+                Example: PT1M.
+            period (str | Unset): Duration over which Atlas reports the metrics. This parameter
+                expresses its value in the ISO 8601 duration format in UTC. Include this parameter when
+                you do not set **start** and **end**. Example: PT10H.
+            start (datetime.datetime | Unset): Date and time when MongoDB Cloud begins reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            end (datetime.datetime | Unset): Date and time when MongoDB Cloud stops reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            metrics (list[ListMeasurementsMetricsItem]): List that contains the metrics that you want
+                MongoDB Atlas to report for the associated data series. If you don't set this parameter,
+                this resource returns all hardware and status metrics for the associated data series.
+
+        Returns:
+            MeasurementsNonIndex: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_measurements as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+                metrics=metrics,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementsNonIndex", result)
+
+    async def list_group_processes(
+        self,
+        group_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedHostViewAtlas:
+        """Return All MongoDB Processes in One Project
+
+        Returns details of all processes for the specified project. A MongoDB process can be either a
+        `mongod` or `mongos`.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes`` (operationId ``listGroupProcesses``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedHostViewAtlas: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_processes as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedHostViewAtlas", result)
+
+    async def get_group_process(
+        self,
+        group_id: str,
+        process_id: str,
+    ) -> ApiHostViewAtlas:
+        """Return One MongoDB Process by ID
+
+        Returns the processes for the specified host for the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}`` (operationId ``getGroupProcess``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+                port that serves the MongoDB process. The host must be the hostname, fully qualified
+                domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests. Example: mongodb.example.com:27017.
+
+        Returns:
+            ApiHostViewAtlas: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_process as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiHostViewAtlas", result)
+
+    async def list_databases(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedDatabaseView:
+        """Return Available Databases for One MongoDB Process
+
+        Returns the list of databases running on the specified host for the specified project. `M0` free
+        clusters, `M2`, `M5`, serverless, and Flex clusters have some operational limits. The MongoDB Cloud
+        process must be a `mongod`.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/databases`` (operationId
+        ``listDatabases``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+                port that serves the MongoDB process. The host must be the hostname, fully qualified
+                domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+                MongoDB process (`mongod`). The port must be the IANA port on which the MongoDB process
+                listens for requests. Example: mongodb.example.com:27017.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedDatabaseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_databases as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedDatabaseView", result)
 
     async def get_database(
         self,
@@ -55,6 +674,7 @@ class MonitoringAndLogsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -71,3 +691,563 @@ class MonitoringAndLogsOperations:
             _operation._parse_response,
         )
         return cast("ProcessDatabase", result)
+
+    async def get_database_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        database_name: str,
+        *,
+        m: list[
+            Literal[
+                "DATABASE_AVERAGE_OBJECT_SIZE",
+                "DATABASE_COLLECTION_COUNT",
+                "DATABASE_DATA_SIZE",
+                "DATABASE_STORAGE_SIZE",
+                "DATABASE_INDEX_SIZE",
+                "DATABASE_INDEX_COUNT",
+                "DATABASE_EXTENT_COUNT",
+                "DATABASE_OBJECT_COUNT",
+                "DATABASE_VIEW_COUNT",
+            ]
+            | GetDatabaseMeasurementsMItem
+        ]
+        | Unset = UNSET,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | str | Unset = UNSET,
+        end: datetime.datetime | str | Unset = UNSET,
+    ) -> ApiMeasurementsGeneralViewAtlas:
+        """Return Measurements for One Database in One MongoDB Process
+
+        Returns the measurements of one database for the specified host for the specified project. Returns
+        the database's on-disk storage space based on the MongoDB `dbStats` command output. To calculate
+        some metric series, Atlas takes the rate between every two adjacent points. For these metric series,
+        the first data point has a null value because Atlas can't calculate a rate for the first data point
+        given the query time range. Atlas retrieves database metrics every 20 minutes but reduces frequency
+        when necessary to optimize database performance.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/databases/{databaseName}/measurements``
+        (operationId ``getDatabaseMeasurements``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+                port that serves the MongoDB process. The host must be the hostname, fully qualified
+                domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests. Example: mongodb.example.com:27017.
+            database_name (str): Human-readable label that identifies the database that the specified
+                MongoDB process serves.
+            m (list[GetDatabaseMeasurementsMItem] | Unset): One or more types of measurement to
+                request for this MongoDB process. If omitted, the resource returns all measurements. To
+                specify multiple values for `m`, repeat the `m` parameter for each value. Specify
+                measurements that apply to the specified host. MongoDB Cloud returns an error if you
+                specified any invalid measurements.
+            granularity (str): Duration that specifies the interval at which Atlas reports the
+                metrics. This parameter expresses its value in the ISO 8601 duration format in UTC.
+                Example: PT1M.
+            period (str | Unset): Duration over which Atlas reports the metrics. This parameter
+                expresses its value in the ISO 8601 duration format in UTC. Include this parameter when
+                you do not set **start** and **end**. Example: PT10H.
+            start (datetime.datetime | Unset): Date and time when MongoDB Cloud begins reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            end (datetime.datetime | Unset): Date and time when MongoDB Cloud stops reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+
+        Returns:
+            ApiMeasurementsGeneralViewAtlas: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_database_measurements as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                database_name=database_name,
+                m=m,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiMeasurementsGeneralViewAtlas", result)
+
+    async def list_process_disks(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedDiskPartitionView:
+        """Return Available Disks for One MongoDB Process
+
+        Returns the list of disks or partitions for the specified host for the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/disks`` (operationId
+        ``listProcessDisks``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+                port that serves the MongoDB process. The host must be the hostname, fully qualified
+                domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests. Example: mongodb.example.com:27017.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedDiskPartitionView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_process_disks as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedDiskPartitionView", result)
+
+    async def get_process_disk(
+        self,
+        group_id: str,
+        process_id: str,
+        partition_name: str,
+    ) -> MeasurementDiskPartition:
+        """Return Measurements for One Disk
+
+        Returns measurement details for one disk or partition for the specified host for the specified
+        project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/disks/{partitionName}`` (operationId
+        ``getProcessDisk``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+                port that serves the MongoDB process. The host must be the hostname, fully qualified
+                domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests. Example: mongodb.example.com:27017.
+            partition_name (str): Human-readable label of the disk or partition to which the
+                measurements apply.
+
+        Returns:
+            MeasurementDiskPartition: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_process_disk as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                partition_name=partition_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("MeasurementDiskPartition", result)
+
+    async def get_process_disk_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        partition_name: str,
+        *,
+        m: list[
+            Literal[
+                "DISK_PARTITION_IOPS_READ",
+                "MAX_DISK_PARTITION_IOPS_READ",
+                "DISK_PARTITION_IOPS_WRITE",
+                "MAX_DISK_PARTITION_IOPS_WRITE",
+                "DISK_PARTITION_IOPS_TOTAL",
+                "MAX_DISK_PARTITION_IOPS_TOTAL",
+                "DISK_PARTITION_LATENCY_READ",
+                "MAX_DISK_PARTITION_LATENCY_READ",
+                "DISK_PARTITION_LATENCY_WRITE",
+                "MAX_DISK_PARTITION_LATENCY_WRITE",
+                "DISK_PARTITION_SPACE_FREE",
+                "MAX_DISK_PARTITION_SPACE_FREE",
+                "DISK_PARTITION_SPACE_USED",
+                "MAX_DISK_PARTITION_SPACE_USED",
+                "DISK_PARTITION_SPACE_PERCENT_FREE",
+                "MAX_DISK_PARTITION_SPACE_PERCENT_FREE",
+                "DISK_PARTITION_SPACE_PERCENT_USED",
+                "MAX_DISK_PARTITION_SPACE_PERCENT_USED",
+                "DISK_PARTITION_THROUGHPUT_READ",
+                "DISK_PARTITION_THROUGHPUT_WRITE",
+                "DISK_QUEUE_DEPTH",
+            ]
+            | GetProcessDiskMeasurementsMItem
+        ]
+        | Unset = UNSET,
+        granularity: str,
+        period: str | Unset = UNSET,
+        start: datetime.datetime | str | Unset = UNSET,
+        end: datetime.datetime | str | Unset = UNSET,
+    ) -> ApiMeasurementsGeneralViewAtlas:
+        """Return Measurements of One Disk for One MongoDB Process
+
+        Returns the measurements of one disk or partition for the specified host for the specified project.
+        Returned value can be one of the following:
+        - Throughput of I/O operations for the disk partition used for the MongoDB process
+        - Percentage of time during which requests the partition issued and serviced
+        - Latency per operation type of the disk partition used for the MongoDB process
+        - Amount of free and used disk space on the disk partition used for the MongoDB process.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/disks/{partitionName}/measurements``
+        (operationId ``getProcessDiskMeasurements``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+                port that serves the MongoDB process. The host must be the hostname, fully qualified
+                domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests. Example: mongodb.example.com:27017.
+            partition_name (str): Human-readable label of the disk or partition to which the
+                measurements apply.
+            m (list[GetProcessDiskMeasurementsMItem] | Unset): One or more types of measurement to
+                request for this MongoDB process. If omitted, the resource returns all measurements. To
+                specify multiple values for `m`, repeat the `m` parameter for each value. Specify
+                measurements that apply to the specified host. MongoDB Cloud returns an error if you
+                specified any invalid measurements.
+            granularity (str): Duration that specifies the interval at which Atlas reports the
+                metrics. This parameter expresses its value in the ISO 8601 duration format in UTC.
+                Example: PT1M.
+            period (str | Unset): Duration over which Atlas reports the metrics. This parameter
+                expresses its value in the ISO 8601 duration format in UTC. Include this parameter when
+                you do not set **start** and **end**. Example: PT10H.
+            start (datetime.datetime | Unset): Date and time when MongoDB Cloud begins reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            end (datetime.datetime | Unset): Date and time when MongoDB Cloud stops reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+
+        Returns:
+            ApiMeasurementsGeneralViewAtlas: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_process_disk_measurements as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                partition_name=partition_name,
+                m=m,
+                granularity=granularity,
+                period=period,
+                start=start,
+                end=end,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiMeasurementsGeneralViewAtlas", result)
+
+    async def get_process_measurements(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        m: list[
+            Literal[
+                "ASSERT_MSG",
+                "ASSERT_REGULAR",
+                "ASSERT_USER",
+                "ASSERT_WARNING",
+                "BACKGROUND_FLUSH_AVG",
+                "CACHE_BYTES_READ_INTO",
+                "CACHE_BYTES_WRITTEN_FROM",
+                "CACHE_DIRTY_BYTES",
+                "CACHE_USED_BYTES",
+                "CACHE_FILL_RATIO",
+                "DIRTY_FILL_RATIO",
+                "COMPUTED_MEMORY",
+                "CONNECTIONS",
+                "CURSORS_TOTAL_OPEN",
+                "CURSORS_TOTAL_TIMED_OUT",
+                "DB_DATA_SIZE_TOTAL",
+                "DB_STORAGE_TOTAL",
+                "DOCUMENT_METRICS_DELETED",
+                "DOCUMENT_METRICS_INSERTED",
+                "DOCUMENT_METRICS_RETURNED",
+                "DOCUMENT_METRICS_UPDATED",
+                "EXTRA_INFO_PAGE_FAULTS",
+                "FTS_DISK_UTILIZATION",
+                "FTS_MEMORY_MAPPED",
+                "FTS_MEMORY_RESIDENT",
+                "FTS_MEMORY_VIRTUAL",
+                "FTS_PROCESS_CPU_KERNEL",
+                "FTS_PROCESS_CPU_USER",
+                "FTS_PROCESS_NORMALIZED_CPU_KERNEL",
+                "FTS_PROCESS_NORMALIZED_CPU_USER",
+                "GLOBAL_ACCESSES_NOT_IN_MEMORY",
+                "GLOBAL_LOCK_CURRENT_QUEUE_READERS",
+                "GLOBAL_LOCK_CURRENT_QUEUE_TOTAL",
+                "GLOBAL_LOCK_CURRENT_QUEUE_WRITERS",
+                "GLOBAL_PAGE_FAULT_EXCEPTIONS_THROWN",
+                "INDEX_COUNTERS_BTREE_ACCESSES",
+                "INDEX_COUNTERS_BTREE_HITS",
+                "INDEX_COUNTERS_BTREE_MISS_RATIO",
+                "INDEX_COUNTERS_BTREE_MISSES",
+                "JOURNALING_COMMITS_IN_WRITE_LOCK",
+                "JOURNALING_MB",
+                "JOURNALING_WRITE_DATA_FILES_MB",
+                "MAX_PROCESS_CPU_CHILDREN_KERNEL",
+                "MAX_PROCESS_CPU_CHILDREN_USER",
+                "MAX_PROCESS_CPU_KERNEL",
+                "MAX_PROCESS_CPU_USER",
+                "MAX_PROCESS_NORMALIZED_CPU_CHILDREN_KERNEL",
+                "MAX_PROCESS_NORMALIZED_CPU_CHILDREN_USER",
+                "MAX_PROCESS_NORMALIZED_CPU_KERNEL",
+                "MAX_PROCESS_NORMALIZED_CPU_USER",
+                "MAX_SWAP_USAGE_FREE",
+                "MAX_SWAP_USAGE_USED",
+                "MAX_SYSTEM_CPU_GUEST",
+                "MAX_SYSTEM_CPU_IOWAIT",
+                "MAX_SYSTEM_CPU_IRQ",
+                "MAX_SYSTEM_CPU_KERNEL",
+                "MAX_SYSTEM_CPU_SOFTIRQ",
+                "MAX_SYSTEM_CPU_STEAL",
+                "MAX_SYSTEM_CPU_USER",
+                "MAX_SYSTEM_MEMORY_AVAILABLE",
+                "MAX_SYSTEM_MEMORY_FREE",
+                "MAX_SYSTEM_MEMORY_USED",
+                "MAX_SYSTEM_NETWORK_IN",
+                "MAX_SYSTEM_NETWORK_OUT",
+                "MAX_SYSTEM_NORMALIZED_CPU_GUEST",
+                "MAX_SYSTEM_NORMALIZED_CPU_IOWAIT",
+                "MAX_SYSTEM_NORMALIZED_CPU_IRQ",
+                "MAX_SYSTEM_NORMALIZED_CPU_KERNEL",
+                "MAX_SYSTEM_NORMALIZED_CPU_NICE",
+                "MAX_SYSTEM_NORMALIZED_CPU_SOFTIRQ",
+                "MAX_SYSTEM_NORMALIZED_CPU_STEAL",
+                "MAX_SYSTEM_NORMALIZED_CPU_USER",
+                "MEMORY_MAPPED",
+                "MEMORY_RESIDENT",
+                "MEMORY_VIRTUAL",
+                "NETWORK_BYTES_IN",
+                "NETWORK_BYTES_OUT",
+                "NETWORK_NUM_REQUESTS",
+                "OP_EXECUTION_TIME_COMMANDS",
+                "OP_EXECUTION_TIME_READS",
+                "OP_EXECUTION_TIME_WRITES",
+                "OPCOUNTER_CMD",
+                "OPCOUNTER_DELETE",
+                "OPCOUNTER_TTL_DELETED",
+                "OPCOUNTER_GETMORE",
+                "OPCOUNTER_INSERT",
+                "OPCOUNTER_QUERY",
+                "OPCOUNTER_REPL_CMD",
+                "OPCOUNTER_REPL_DELETE",
+                "OPCOUNTER_REPL_INSERT",
+                "OPCOUNTER_REPL_UPDATE",
+                "OPCOUNTER_UPDATE",
+                "OPERATIONS_SCAN_AND_ORDER",
+                "OPERATIONS_QUERIES_KILLED",
+                "OPLOG_MASTER_LAG_TIME_DIFF",
+                "OPLOG_MASTER_TIME",
+                "OPLOG_RATE_GB_PER_HOUR",
+                "OPLOG_SLAVE_LAG_MASTER_TIME",
+                "OPLOG_REPLICATION_LAG",
+                "PROCESS_CPU_CHILDREN_KERNEL",
+                "PROCESS_CPU_CHILDREN_USER",
+                "PROCESS_CPU_KERNEL",
+                "PROCESS_CPU_USER",
+                "PROCESS_NORMALIZED_CPU_CHILDREN_KERNEL",
+                "PROCESS_NORMALIZED_CPU_CHILDREN_USER",
+                "PROCESS_NORMALIZED_CPU_KERNEL",
+                "PROCESS_NORMALIZED_CPU_USER",
+                "QUERY_EXECUTOR_SCANNED",
+                "QUERY_EXECUTOR_SCANNED_OBJECTS",
+                "QUERY_TARGETING_SCANNED_OBJECTS_PER_RETURNED",
+                "QUERY_TARGETING_SCANNED_PER_RETURNED",
+                "RESTARTS_IN_LAST_HOUR",
+                "SWAP_USAGE_FREE",
+                "SWAP_USAGE_USED",
+                "SYSTEM_CPU_GUEST",
+                "SYSTEM_CPU_IOWAIT",
+                "SYSTEM_CPU_IRQ",
+                "SYSTEM_CPU_KERNEL",
+                "SYSTEM_CPU_NICE",
+                "SYSTEM_CPU_SOFTIRQ",
+                "SYSTEM_CPU_STEAL",
+                "SYSTEM_CPU_USER",
+                "SYSTEM_MEMORY_AVAILABLE",
+                "SYSTEM_MEMORY_FREE",
+                "SYSTEM_MEMORY_USED",
+                "SYSTEM_NETWORK_IN",
+                "SYSTEM_NETWORK_OUT",
+                "SYSTEM_NORMALIZED_CPU_GUEST",
+                "SYSTEM_NORMALIZED_CPU_IOWAIT",
+                "SYSTEM_NORMALIZED_CPU_IRQ",
+                "SYSTEM_NORMALIZED_CPU_KERNEL",
+                "SYSTEM_NORMALIZED_CPU_NICE",
+                "SYSTEM_NORMALIZED_CPU_SOFTIRQ",
+                "SYSTEM_NORMALIZED_CPU_STEAL",
+                "SYSTEM_NORMALIZED_CPU_USER",
+                "TICKETS_AVAILABLE_READS",
+                "TICKETS_AVAILABLE_WRITE",
+                "OPERATION_THROTTLING_REJECTED_OPERATIONS",
+                "QUERY_SPILL_TO_DISK_DURING_SORT",
+            ]
+            | GetProcessMeasurementsMItem
+        ]
+        | Unset = UNSET,
+        period: str | Unset = UNSET,
+        granularity: str,
+        start: datetime.datetime | str | Unset = UNSET,
+        end: datetime.datetime | str | Unset = UNSET,
+    ) -> ApiMeasurementsGeneralViewAtlas:
+        """Return Measurements for One MongoDB Process
+
+        Returns disk, partition, or host measurements per process for the specified host for the specified
+        project. Returned value can be one of the following:
+        - Throughput of I/O operations for the disk partition used for the MongoDB process
+        - Percentage of time during which requests the partition issued and serviced
+        - Latency per operation type of the disk partition used for the MongoDB process
+        - Amount of free and used disk space on the disk partition used for the MongoDB process
+        - Measurements for the host, such as CPU usage or number of I/O operations.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/measurements`` (operationId
+        ``getProcessMeasurements``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of hostname and Internet Assigned Numbers Authority (IANA)
+                port that serves the MongoDB process. The host must be the hostname, fully qualified
+                domain name (FQDN), or Internet Protocol address (IPv4 or IPv6) of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests. Example: mongodb.example.com:27017.
+            m (list[GetProcessMeasurementsMItem] | Unset): One or more types of measurement to request
+                for this MongoDB process. If omitted, the resource returns all measurements. To specify
+                multiple values for `m`, repeat the `m` parameter for each value. Specify measurements
+                that apply to the specified host. MongoDB Cloud returns an error if you specified any
+                invalid measurements.
+            period (str | Unset): Duration over which Atlas reports the metrics. This parameter
+                expresses its value in the ISO 8601 duration format in UTC. Include this parameter when
+                you do not set **start** and **end**. Example: PT10H.
+            granularity (str): Duration that specifies the interval at which Atlas reports the
+                metrics. This parameter expresses its value in the ISO 8601 duration format in UTC.
+                Example: PT1M.
+            start (datetime.datetime | Unset): Date and time when MongoDB Cloud begins reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+            end (datetime.datetime | Unset): Date and time when MongoDB Cloud stops reporting the
+                metrics. This parameter expresses its value in the ISO 8601 timestamp format in UTC.
+                Include this parameter when you do not set **period**.
+
+        Returns:
+            ApiMeasurementsGeneralViewAtlas: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_process_measurements as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                m=m,
+                period=period,
+                granularity=granularity,
+                start=start,
+                end=end,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiMeasurementsGeneralViewAtlas", result)

@@ -6,11 +6,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.aws_cloud_provider_container import (
+    AWSCloudProviderContainer,
+    AWSCloudProviderContainerDict,
+)
+from ...models.aws_network_peering_connection_settings import (
+    AwsNetworkPeeringConnectionSettings,
+    AwsNetworkPeeringConnectionSettingsDict,
+)
+from ...models.azure_network_peering_connection_settings import (
+    AzureNetworkPeeringConnectionSettings,
+    AzureNetworkPeeringConnectionSettingsDict,
+)
+from ...models.cloud_provider_container_azure import (
+    CloudProviderContainerAzure,
+    CloudProviderContainerAzureDict,
+)
+from ...models.gcp_cloud_provider_container import (
+    GCPCloudProviderContainer,
+    GCPCloudProviderContainerDict,
+)
+from ...models.gcp_network_peering_connection_settings import (
+    GCPNetworkPeeringConnectionSettings,
+    GCPNetworkPeeringConnectionSettingsDict,
+)
+from ...models.list_group_peers_provider_name import ListGroupPeersProviderName
 from ...models.list_peering_container_by_cloud_provider_provider_name import (
     ListPeeringContainerByCloudProviderProviderName,
 )
 from ...models.paginated_cloud_provider_container import PaginatedCloudProviderContainer
-from ...types import UNSET, OperationRunner, Unset
+from ...models.paginated_container_peer_view import PaginatedContainerPeerView
+from ...models.private_ip_mode_view import PrivateIPModeView, PrivateIPModeViewDict
+from ...models.request_accepted import RequestAccepted
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class NetworkPeeringOperations:
@@ -66,6 +94,7 @@ class NetworkPeeringOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -84,3 +113,689 @@ class NetworkPeeringOperations:
             _operation._parse_response,
         )
         return cast("PaginatedCloudProviderContainer", result)
+
+    list_group_containers = list_peering_container_by_cloud_provider  # the official name of the same operation
+
+    async def create_group_container(
+        self,
+        group_id: str,
+        *,
+        body: CloudProviderContainerAzureDict
+        | CloudProviderContainerAzure
+        | AWSCloudProviderContainerDict
+        | AWSCloudProviderContainer
+        | GCPCloudProviderContainerDict
+        | GCPCloudProviderContainer
+        | UnknownVariant,
+    ) -> AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant:
+        """Create One Network Peering Container
+
+        Creates one new network peering container in the specified project. MongoDB Cloud can deploy Network
+        Peering connections in a network peering container. GCP can have one container per project. AWS and
+        Azure can have one container per cloud provider region.
+
+        ``POST /api/atlas/v2/groups/{groupId}/containers`` (operationId ``createGroupContainer``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (CloudProviderContainerAzure | AWSCloudProviderContainer | GCPCloudProviderContainer,
+                or a dict typed CloudProviderContainerAzureDict | AWSCloudProviderContainerDict |
+                GCPCloudProviderContainerDict): Collection of settings that configures the network
+                container for a virtual private connection. A plain dict uses the JSON field names.
+
+        Returns:
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_group_container as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant",
+            result,
+        )
+
+    async def list_group_container_all(
+        self,
+        group_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedCloudProviderContainer:
+        """Return All Network Peering Containers in One Project
+
+        Returns details about all network peering containers in the specified project. Network peering
+        containers contain network peering connections.
+
+        ``GET /api/atlas/v2/groups/{groupId}/containers/all`` (operationId ``listGroupContainerAll``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedCloudProviderContainer: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_container_all as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedCloudProviderContainer", result)
+
+    async def get_group_container(
+        self,
+        group_id: str,
+        container_id: str,
+    ) -> AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant:
+        """Return One Network Peering Container
+
+        Returns details about one network peering container in one specified project. Network peering
+        containers contain network peering connections.
+
+        ``GET /api/atlas/v2/groups/{groupId}/containers/{containerId}`` (operationId ``getGroupContainer``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            container_id (str): Unique 24-hexadecimal digit string that identifies the MongoDB Cloud
+                network container. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_container as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                container_id=container_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant",
+            result,
+        )
+
+    async def delete_group_container(
+        self,
+        group_id: str,
+        container_id: str,
+    ) -> None:
+        """Remove One Network Peering Container
+
+        Removes one network peering container in the specified project.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/containers/{containerId}`` (operationId
+        ``deleteGroupContainer``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            container_id (str): Unique 24-hexadecimal digit string that identifies the MongoDB Cloud
+                network container that you want to remove. Example: 32b6e34b3d91647abb20e7b8.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_group_container as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                container_id=container_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group_container(
+        self,
+        group_id: str,
+        container_id: str,
+        *,
+        body: CloudProviderContainerAzureDict
+        | CloudProviderContainerAzure
+        | AWSCloudProviderContainerDict
+        | AWSCloudProviderContainer
+        | GCPCloudProviderContainerDict
+        | GCPCloudProviderContainer
+        | UnknownVariant,
+    ) -> AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant:
+        """Update One Network Peering Container
+
+        Updates the network details and labels of one specified network peering container in the specified
+        project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/containers/{containerId}`` (operationId
+        ``updateGroupContainer``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            container_id (str): Unique 24-hexadecimal digit string that identifies the MongoDB Cloud
+                network container that you want to remove. Example: 32b6e34b3d91647abb20e7b8.
+            body (CloudProviderContainerAzure | AWSCloudProviderContainer | GCPCloudProviderContainer,
+                or a dict typed CloudProviderContainerAzureDict | AWSCloudProviderContainerDict |
+                GCPCloudProviderContainerDict): Collection of settings that configures the network
+                container for a virtual private connection. A plain dict uses the JSON field names.
+
+        Returns:
+            AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group_container as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                container_id=container_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSCloudProviderContainer | CloudProviderContainerAzure | GCPCloudProviderContainer | UnknownVariant",
+            result,
+        )
+
+    async def list_group_peers(
+        self,
+        group_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        provider_name: Literal["AWS", "AZURE", "GCP"] | ListGroupPeersProviderName | Unset = UNSET,
+    ) -> PaginatedContainerPeerView:
+        """Return All Network Peering Connections in One Project
+
+        Returns details about all network peering connections in the specified project. Network peering
+        allows multiple cloud-hosted applications to securely connect to the same project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/peers`` (operationId ``listGroupPeers``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            provider_name (ListGroupPeersProviderName | Unset): Cloud service provider to use for this
+                VPC peering connection. Default: ListGroupPeersProviderName.AWS.
+
+        Returns:
+            PaginatedContainerPeerView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_peers as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                provider_name=provider_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedContainerPeerView", result)
+
+    async def create_group_peer(
+        self,
+        group_id: str,
+        *,
+        body: AwsNetworkPeeringConnectionSettingsDict
+        | AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettingsDict
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettingsDict
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant,
+    ) -> (
+        AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant
+    ):
+        """Create One Network Peering Connection
+
+        Creates one new network peering connection in the specified project. Network peering allows multiple
+        cloud-hosted applications to securely connect to the same project. To learn more about
+        considerations and prerequisites, see the Network Peering Documentation.
+
+        ``POST /api/atlas/v2/groups/{groupId}/peers`` (operationId ``createGroupPeer``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings |
+                GCPNetworkPeeringConnectionSettings, or a dict typed
+                AwsNetworkPeeringConnectionSettingsDict | AzureNetworkPeeringConnectionSettingsDict |
+                GCPNetworkPeeringConnectionSettingsDict): A plain dict uses the JSON field names.
+
+        Returns:
+            AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_group_peer as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant",
+            result,
+        )
+
+    async def get_group_peer(
+        self,
+        group_id: str,
+        peer_id: str,
+    ) -> (
+        AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant
+    ):
+        """Return One Network Peering Connection in One Project
+
+        Returns details about one specified network peering connection in the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/peers/{peerId}`` (operationId ``getGroupPeer``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            peer_id (str): Unique 24-hexadecimal digit string that identifies the network peering
+                connection that you want to retrieve.
+
+        Returns:
+            AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_peer as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                peer_id=peer_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant",
+            result,
+        )
+
+    async def delete_group_peer(
+        self,
+        group_id: str,
+        peer_id: str,
+    ) -> RequestAccepted:
+        """Remove One Network Peering Connection
+
+        Removes one network peering connection in the specified project. If you remove the last network
+        peering connection associated with a project, MongoDB Cloud also removes any AWS security groups
+        from the project IP access list.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/peers/{peerId}`` (operationId ``deleteGroupPeer``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            peer_id (str): Unique 24-hexadecimal digit string that identifies the network peering
+                connection that you want to delete.
+
+        Returns:
+            RequestAccepted: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_group_peer as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                peer_id=peer_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("RequestAccepted", result)
+
+    async def update_group_peer(
+        self,
+        group_id: str,
+        peer_id: str,
+        *,
+        body: AwsNetworkPeeringConnectionSettingsDict
+        | AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettingsDict
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettingsDict
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant,
+    ) -> (
+        AwsNetworkPeeringConnectionSettings
+        | AzureNetworkPeeringConnectionSettings
+        | GCPNetworkPeeringConnectionSettings
+        | UnknownVariant
+    ):
+        """Update One Network Peering Connection
+
+        Updates one specified network peering connection in the specified project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/peers/{peerId}`` (operationId ``updateGroupPeer``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            peer_id (str): Unique 24-hexadecimal digit string that identifies the network peering
+                connection that you want to update.
+            body (AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings |
+                GCPNetworkPeeringConnectionSettings, or a dict typed
+                AwsNetworkPeeringConnectionSettingsDict | AzureNetworkPeeringConnectionSettingsDict |
+                GCPNetworkPeeringConnectionSettingsDict): A plain dict uses the JSON field names.
+
+        Returns:
+            AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group_peer as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                peer_id=peer_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AwsNetworkPeeringConnectionSettings | AzureNetworkPeeringConnectionSettings | GCPNetworkPeeringConnectionSettings | UnknownVariant",
+            result,
+        )
+
+    async def verify_private_ip_mode(
+        self,
+        group_id: str,
+    ) -> PrivateIPModeView:
+        """Verify Connect via Peering-Only Mode for One Project
+
+        Verifies if someone set the specified project to **Connect via Peering Only** mode.
+
+        ``GET /api/atlas/v2/groups/{groupId}/privateIpMode`` (operationId ``verifyPrivateIpMode``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            PrivateIPModeView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import verify_private_ip_mode as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PrivateIPModeView", result)
+
+    async def disable_peering(
+        self,
+        group_id: str,
+        *,
+        body: PrivateIPModeViewDict | PrivateIPModeView,
+    ) -> PrivateIPModeView:
+        """Disable Connect via Peering-Only Mode for One Project
+
+        Disables Connect via Peering Only mode for the specified project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/privateIpMode`` (operationId ``disablePeering``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (PrivateIPModeView, or a dict typed PrivateIPModeViewDict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            PrivateIPModeView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import disable_peering as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PrivateIPModeView", result)

@@ -11,6 +11,9 @@ from ...models.list_peering_container_by_cloud_provider_provider_name import (
     ListPeeringContainerByCloudProviderProviderName,
 )
 from ...models.paginated_cloud_provider_container import PaginatedCloudProviderContainer
+
+# atlas-admin: what our property templates may call (datetime query parameters, union responses); the
+# generator's post-hook removes the ones a module does not use.
 from ...types import UNSET, Unset, enum_json, loads_json
 
 OPERATION = OPERATIONS["list_peering_container_by_cloud_provider"]
@@ -66,7 +69,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ApiError | PaginatedCloudProviderContainer | None:
+) -> PaginatedCloudProviderContainer | ApiError | None:
     if response.status_code == 200:
         response_200 = PaginatedCloudProviderContainer.from_dict(loads_json(response.content))
 
@@ -86,6 +89,11 @@ def _parse_response(
         response_404 = ApiError.from_dict(loads_json(response.content))
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = ApiError.from_dict(loads_json(response.content))
+
+        return response_429
 
     if response.status_code == 500:
         response_500 = ApiError.from_dict(loads_json(response.content))

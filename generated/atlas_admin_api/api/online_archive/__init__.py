@@ -6,8 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.backup_online_archive_create import (
+    BackupOnlineArchiveCreate,
+    BackupOnlineArchiveCreateDict,
+)
 from ...models.online_archive import OnlineArchive, OnlineArchiveDict
-from ...types import UNSET, OperationRunner, Unset
+from ...models.paginated_online_archive_view import PaginatedOnlineArchiveView
+from ...types import UNSET, File, FileTypes, OperationRunner, Unset
 
 
 class OnlineArchiveOperations:
@@ -17,6 +22,292 @@ class OnlineArchiveOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_online_archives(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedOnlineArchiveView:
+        """Return All Online Archives for One Cluster
+
+        Returns details of all online archives. This archive stores data from one cluster within one
+        project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives`` (operationId
+        ``listOnlineArchives``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster that contains the
+                collection for which you want to return the online archives.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedOnlineArchiveView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_online_archives as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOnlineArchiveView", result)
+
+    async def create_online_archive(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        body: BackupOnlineArchiveCreateDict | BackupOnlineArchiveCreate,
+    ) -> OnlineArchive:
+        """Create One Online Archive
+
+        Creates one online archive. This archive stores data from one cluster within one project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives`` (operationId
+        ``createOnlineArchive``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster that contains the
+                collection for which you want to create one online archive.
+            body (BackupOnlineArchiveCreate, or a dict typed BackupOnlineArchiveCreateDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            OnlineArchive: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_online_archive as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OnlineArchive", result)
+
+    async def download_query_logs(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        start_date: int | Unset = UNSET,
+        end_date: int | Unset = UNSET,
+        archive_only: bool | Unset = UNSET,
+    ) -> File:
+        """Download Online Archive Query Logs
+
+        Downloads query logs for the specified online archive. The API does not support direct calls with
+        the json response schema. You must request a gzip response schema using an accept header of the
+        format: `Accept: application/vnd.atlas.YYYY-MM-DD+gzip`.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives/queryLogs.gz``
+        (operationId ``downloadQueryLogs``, ``application/vnd.atlas.2023-01-01+gzip``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster that contains the
+                collection for which you want to return the query logs from one online archive.
+            start_date (int | Unset): Date and time that specifies the starting point for the range of
+                log messages to return. This resource expresses this value in the number of seconds that
+                have elapsed since the [UNIX epoch](https://en.wikipedia.org/wiki/Unix_time). Example:
+                1636481348.0.
+            end_date (int | Unset): Date and time that specifies the end point for the range of log
+                messages to return. This resource expresses this value in the number of seconds that have
+                elapsed since the [UNIX epoch](https://en.wikipedia.org/wiki/Unix_time). Example:
+                1636481348.0.
+            archive_only (bool | Unset): Flag that indicates whether to download logs for queries
+                against your online archive only or both your online archive and cluster. Default: False.
+
+        Returns:
+            File: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import download_query_logs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                start_date=start_date,
+                end_date=end_date,
+                archive_only=archive_only,
+            ),
+            _operation._parse_response,
+        )
+        return cast("File", result)
+
+    async def get_online_archive(
+        self,
+        group_id: str,
+        cluster_name: str,
+        archive_id: str,
+    ) -> OnlineArchive:
+        """Return One Online Archive
+
+        Returns one online archive for one cluster. This archive stores data from one cluster within one
+        project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives/{archiveId}``
+        (operationId ``getOnlineArchive``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster that contains the
+                specified collection from which Application created the online archive.
+            archive_id (str): Unique 24-hexadecimal digit string that identifies the online archive to
+                return.
+
+        Returns:
+            OnlineArchive: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_online_archive as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                archive_id=archive_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OnlineArchive", result)
+
+    async def delete_online_archive(
+        self,
+        group_id: str,
+        cluster_name: str,
+        archive_id: str,
+    ) -> None:
+        """Remove One Online Archive
+
+        Removes one online archive. This archive stores data from one cluster within one project.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/onlineArchives/{archiveId}``
+        (operationId ``deleteOnlineArchive``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster that contains the
+                collection from which you want to remove an online archive.
+            archive_id (str): Unique 24-hexadecimal digit string that identifies the online archive to
+                delete.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_online_archive as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                archive_id=archive_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def update_online_archive(
         self,
@@ -59,6 +350,7 @@ class OnlineArchiveOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.

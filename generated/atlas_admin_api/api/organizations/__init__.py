@@ -6,10 +6,37 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.atlas_organization import AtlasOrganization, AtlasOrganizationDict
+from ...models.create_organization_request import (
+    CreateOrganizationRequest,
+    CreateOrganizationRequestDict,
+)
+from ...models.create_organization_response import CreateOrganizationResponse
 from ...models.organization_invitation import OrganizationInvitation
+from ...models.organization_invitation_request import (
+    OrganizationInvitationRequest,
+    OrganizationInvitationRequestDict,
+)
 from ...models.organization_invitation_update_request import (
     OrganizationInvitationUpdateRequest,
     OrganizationInvitationUpdateRequestDict,
+)
+from ...models.organization_maintenance_settings_response import (
+    OrganizationMaintenanceSettingsResponse,
+)
+from ...models.organization_maintenance_settings_update_request import (
+    OrganizationMaintenanceSettingsUpdateRequest,
+    OrganizationMaintenanceSettingsUpdateRequestDict,
+)
+from ...models.organization_settings import (
+    OrganizationSettings,
+    OrganizationSettingsDict,
+)
+from ...models.paginated_atlas_group_view import PaginatedAtlasGroupView
+from ...models.paginated_organization_view import PaginatedOrganizationView
+from ...models.update_org_roles_for_user import (
+    UpdateOrgRolesForUser,
+    UpdateOrgRolesForUserDict,
 )
 from ...types import UNSET, OperationRunner, Unset
 
@@ -21,6 +48,551 @@ class OrganizationsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_orgs(
+        self,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+    ) -> PaginatedOrganizationView:
+        """Return All Organizations
+
+        Returns all organizations to which the requesting Service Account or API Key has access.
+
+        ``GET /api/atlas/v2/orgs`` (operationId ``listOrgs``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            name (str | Unset): Human-readable label of the organization to use to filter the returned
+                list. Performs a case-insensitive search for an organization that starts with the
+                specified name.
+
+        Returns:
+            PaginatedOrganizationView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_orgs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                name=name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrganizationView", result)
+
+    async def create_org(
+        self,
+        *,
+        body: CreateOrganizationRequestDict | CreateOrganizationRequest,
+    ) -> CreateOrganizationResponse:
+        """Create One Organization
+
+        Creates one organization in MongoDB Cloud and links it to the requesting Service Account's or API
+        Key's organization. The requesting Service Account's or API Key's organization must be a paying
+        organization. To learn more, see Configure a Paying Organization in the MongoDB Atlas documentation.
+        Optionally, if `federationSettingsId` is provided, the new Organization will be linked to the
+        federation. The requesting Service Account or API Key must be an Organization Owner in the
+        federation.
+
+        ``POST /api/atlas/v2/orgs`` (operationId ``createOrg``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            body (CreateOrganizationRequest, or a dict typed CreateOrganizationRequestDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            CreateOrganizationResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("CreateOrganizationResponse", result)
+
+    async def get_org(
+        self,
+        org_id: str,
+    ) -> AtlasOrganization:
+        """Return One Organization
+
+        Returns one organization to which the requesting Service Account or API Key has access.
+
+        ``GET /api/atlas/v2/orgs/{orgId}`` (operationId ``getOrg``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+
+        Returns:
+            AtlasOrganization: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AtlasOrganization", result)
+
+    async def delete_org(
+        self,
+        org_id: str,
+    ) -> None:
+        """Remove One Organization
+
+        Removes one specified organization. MongoDB Cloud imposes the following limits on this resource:
+
+         - Organizations with active projects cannot be removed.
+         - All projects in the organization must be removed before you can remove the organization.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}`` (operationId ``deleteOrg``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasApiError: 402 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_org as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_org(
+        self,
+        org_id: str,
+        *,
+        body: AtlasOrganizationDict | AtlasOrganization,
+    ) -> AtlasOrganization:
+        """Update One Organization
+
+        Updates one organization.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}`` (operationId ``updateOrg``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (AtlasOrganization, or a dict typed AtlasOrganizationDict): Details that describe the
+                organization. A plain dict uses the JSON field names.
+
+        Returns:
+            AtlasOrganization: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AtlasOrganization", result)
+
+    async def get_org_groups(
+        self,
+        org_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+    ) -> PaginatedAtlasGroupView:
+        """Return All Projects in One Organization
+
+        Returns multiple projects in the specified organization. Each organization can have multiple
+        projects. Use projects to:
+
+        - Isolate different environments, such as development, test, or production environments, from each
+        other.
+        - Associate different MongoDB Cloud users or teams with different environments, or give different
+        permission to MongoDB Cloud users in different environments.
+        - Maintain separate cluster security configurations.
+        - Create different alert settings.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/groups`` (operationId ``getOrgGroups``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            name (str | Unset): Human-readable label of the project to use to filter the returned
+                list. Performs a case-insensitive search for a project within the organization which is
+                prefixed by the specified name.
+
+        Returns:
+            PaginatedAtlasGroupView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_groups as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                name=name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedAtlasGroupView", result)
+
+    async def list_org_invites(
+        self,
+        org_id: str,
+        *,
+        username: str | Unset = UNSET,
+    ) -> list[OrganizationInvitation]:
+        """Return All Invitations in One Organization
+
+        Returns all pending invitations to the specified organization.
+
+        **Note**: Invitation management APIs are deprecated. Use Return All MongoDB Cloud Users in One
+        Organization and filter by `orgMembershipStatus` to return all pending users.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/invites`` (operationId ``listOrgInvites``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            username (str | Unset): Email address of the user account invited to this organization. If
+                you exclude this parameter, this resource returns all pending invitations.
+
+        Returns:
+            list[OrganizationInvitation]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_org_invites as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                username=username,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[OrganizationInvitation]", result)
+
+    async def create_org_invite(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationInvitationRequestDict | OrganizationInvitationRequest,
+    ) -> OrganizationInvitation:
+        """Create Invitation for One MongoDB Cloud User in One Organization
+
+        Invites one MongoDB Cloud user to join the specified organization. The user must accept the
+        invitation to access information within the specified organization.
+
+        **Note**: Invitation management APIs are deprecated. Use Add One MongoDB Cloud User to One
+        Organization to invite a user.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/invites`` (operationId ``createOrgInvite``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (OrganizationInvitationRequest, or a dict typed OrganizationInvitationRequestDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            OrganizationInvitation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_invite as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation", result)
+
+    async def update_org_invites(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationInvitationRequestDict | OrganizationInvitationRequest,
+    ) -> OrganizationInvitation:
+        """Update One Invitation in One Organization
+
+        Updates the details of one pending invitation to the specified organization. To specify which
+        invitation, provide the username of the invited user.
+
+        **Note**:  Invitation management are deprecated. Use Update One MongoDB Cloud User in One
+        Organization to update a pending user.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}/invites`` (operationId ``updateOrgInvites``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (OrganizationInvitationRequest, or a dict typed OrganizationInvitationRequestDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            OrganizationInvitation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org_invites as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation", result)
+
+    async def get_org_invite(
+        self,
+        org_id: str,
+        invitation_id: str,
+    ) -> OrganizationInvitation:
+        """Return One Invitation in One Organization by Invitation ID
+
+        Returns the details of one pending invitation to the specified organization.
+
+        **Note**: Invitation management APIs are deprecated. Use Return One MongoDB Cloud User in One
+        Organization to return a pending user.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId ``getOrgInvite``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+
+        Returns:
+            OrganizationInvitation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_invite as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                invitation_id=invitation_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation", result)
+
+    async def delete_org_invite(
+        self,
+        org_id: str,
+        invitation_id: str,
+    ) -> None:
+        """Remove One Invitation from One Organization
+
+        Cancels one pending invitation sent to the specified MongoDB Cloud user to join an organization. You
+        can't cancel an invitation that the user accepted.
+
+        **Note**: Invitation management APIs are deprecated. Use Remove One MongoDB Cloud User From One
+        Organization to remove a pending user.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}/invites/{invitationId}`` (operationId ``deleteOrgInvite``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_org_invite as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                invitation_id=invitation_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def update_organization_invitation_by_id(
         self,
@@ -59,6 +631,7 @@ class OrganizationsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -75,3 +648,230 @@ class OrganizationsOperations:
             _operation._parse_response,
         )
         return cast("OrganizationInvitation", result)
+
+    update_org_invite_by_id = update_organization_invitation_by_id  # the official name of the same operation
+
+    async def get_org_maintenance_settings(
+        self,
+        org_id: str,
+    ) -> OrganizationMaintenanceSettingsResponse:
+        """Return Maintenance Settings for One Organization
+
+        Returns maintenance settings for the specified organization.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/maintenanceSettings`` (operationId ``getOrgMaintenanceSettings``,
+        ``application/vnd.atlas.preview+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+
+        Returns:
+            OrganizationMaintenanceSettingsResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_maintenance_settings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationMaintenanceSettingsResponse", result)
+
+    async def update_org_maintenance_settings(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationMaintenanceSettingsUpdateRequestDict | OrganizationMaintenanceSettingsUpdateRequest,
+    ) -> OrganizationMaintenanceSettingsResponse:
+        """Update Maintenance Settings for One Organization
+
+        Updates maintenance settings for the specified organization. Omit optional fields from the request
+        body to leave their current values unchanged. Specify null on an optional field to reset it to its
+        default value.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}/maintenanceSettings`` (operationId
+        ``updateOrgMaintenanceSettings``, ``application/vnd.atlas.preview+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (OrganizationMaintenanceSettingsUpdateRequest, or a dict typed
+                OrganizationMaintenanceSettingsUpdateRequestDict): A plain dict uses the JSON field names.
+
+        Returns:
+            OrganizationMaintenanceSettingsResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org_maintenance_settings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationMaintenanceSettingsResponse", result)
+
+    async def get_org_settings(
+        self,
+        org_id: str,
+    ) -> OrganizationSettings:
+        """Return Settings for One Organization
+
+        Returns details about the specified organization's settings.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/settings`` (operationId ``getOrgSettings``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+
+        Returns:
+            OrganizationSettings: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_settings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationSettings", result)
+
+    async def update_org_settings(
+        self,
+        org_id: str,
+        *,
+        body: OrganizationSettingsDict | OrganizationSettings,
+    ) -> OrganizationSettings:
+        """Update Settings for One Organization
+
+        Updates the organization's settings.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}/settings`` (operationId ``updateOrgSettings``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (OrganizationSettings, or a dict typed OrganizationSettingsDict): Collection of
+                settings that configures the organization. A plain dict uses the JSON field names.
+
+        Returns:
+            OrganizationSettings: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org_settings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationSettings", result)
+
+    async def update_org_user_roles(
+        self,
+        org_id: str,
+        user_id: str,
+        *,
+        body: UpdateOrgRolesForUserDict | UpdateOrgRolesForUser,
+    ) -> UpdateOrgRolesForUser:
+        """Update Organization Roles for One MongoDB Cloud User
+
+        Updates the roles of the specified user in the specified organization. To specify the user to
+        update, provide the unique 24-hexadecimal digit string that identifies the user in the specified
+        organization.
+
+        ``PUT /api/atlas/v2/orgs/{orgId}/users/{userId}/roles`` (operationId ``updateOrgUserRoles``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the user to modify.
+            body (UpdateOrgRolesForUser, or a dict typed UpdateOrgRolesForUserDict): A plain dict uses
+                the JSON field names.
+
+        Returns:
+            UpdateOrgRolesForUser: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org_user_roles as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                user_id=user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("UpdateOrgRolesForUser", result)

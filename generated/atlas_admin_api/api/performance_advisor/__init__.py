@@ -6,6 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.drop_index_suggestions_response import DropIndexSuggestionsResponse
+from ...models.namespaces import Namespaces
+from ...models.performance_advisor_response import PerformanceAdvisorResponse
+from ...models.performance_advisor_slow_query_list import (
+    PerformanceAdvisorSlowQueryList,
+)
+from ...models.schema_advisor_response import SchemaAdvisorResponse
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -16,6 +23,279 @@ class PerformanceAdvisorOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_drop_index_suggestions(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> DropIndexSuggestionsResponse:
+        """Return All Suggested Indexes to Drop
+
+        Returns the indexes that the Performance Advisor suggests to drop. The Performance Advisor suggests
+        dropping unused, redundant, and hidden indexes to improve write performance and increase storage
+        space.
+
+        ``GET
+        /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/performanceAdvisor/dropIndexSuggestions``
+        (operationId ``listDropIndexSuggestions``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+
+        Returns:
+            DropIndexSuggestionsResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_drop_index_suggestions as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DropIndexSuggestionsResponse", result)
+
+    async def list_schema_advice(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> SchemaAdvisorResponse:
+        """Return Schema Advice
+
+        Returns the schema suggestions that the Performance Advisor detects. The Performance Advisor
+        provides holistic schema recommendations for your cluster by sampling documents in your most active
+        collections and collections with slow-running queries.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/performanceAdvisor/schemaAdvice``
+        (operationId ``listSchemaAdvice``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+
+        Returns:
+            SchemaAdvisorResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_schema_advice as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("SchemaAdvisorResponse", result)
+
+    async def list_cluster_suggested_indexes(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        process_ids: list[str] | Unset = UNSET,
+        namespaces: list[str] | Unset = UNSET,
+        since: int | Unset = UNSET,
+        until: int | Unset = UNSET,
+    ) -> PerformanceAdvisorResponse:
+        """Return All Suggested Indexes
+
+        Returns the indexes that the Performance Advisor suggests. The Performance Advisor monitors queries
+        that MongoDB considers slow and suggests new indexes to improve query performance.
+
+        ``GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/performanceAdvisor/suggestedIndexes``
+        (operationId ``listClusterSuggestedIndexes``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            process_ids (list[str] | Unset): Process IDs from which to retrieve suggested indexes. A
+                `processId` is a combination of host and port that serves the MongoDB process. The host
+                must be the hostname, FQDN, IPv4 address, or IPv6 address of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests. To include multiple `processIds`, pass the parameter
+                multiple times delimited with an ampersand (`&`) between each `processId`.
+            namespaces (list[str] | Unset): Namespaces from which to retrieve suggested indexes. A
+                namespace consists of one database and one collection resource written as `.`:
+                `<database>.<collection>`. To include multiple namespaces, pass the parameter multiple
+                times delimited with an ampersand (`&`) between each namespace. Omit this parameter to
+                return results for all namespaces.
+            since (int | Unset): Date and time from which the query retrieves the suggested indexes.
+                This parameter expresses its value in the number of milliseconds that have elapsed since
+                the [UNIX epoch](https://en.wikipedia.org/wiki/Unix_time).
+
+                - If you don't specify the **until** parameter, the endpoint returns data covering from
+                the **since** value and the current time.
+                - If you specify neither the **since** nor the **until** parameters, the endpoint returns
+                data from the previous 24 hours.
+            until (int | Unset): Date and time up until which the query retrieves the suggested
+                indexes. This parameter expresses its value in the number of milliseconds that have
+                elapsed since the [UNIX epoch](https://en.wikipedia.org/wiki/Unix_time).
+
+                - If you specify the **until** parameter, you must specify the **since** parameter.
+                - If you specify neither the **since** nor the **until** parameters, the endpoint returns
+                data from the previous 24 hours.
+
+        Returns:
+            PerformanceAdvisorResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_cluster_suggested_indexes as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                process_ids=process_ids,
+                namespaces=namespaces,
+                since=since,
+                until=until,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PerformanceAdvisorResponse", result)
+
+    async def get_managed_slow_ms(
+        self,
+        group_id: str,
+    ) -> bool:
+        """Return Managed Slow Operation Threshold Status
+
+        Get whether the Managed Slow MS feature is enabled.
+
+        ``GET /api/atlas/v2/groups/{groupId}/managedSlowMs`` (operationId ``getManagedSlowMs``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            bool: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_managed_slow_ms as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("bool", result)
+
+    async def disable_managed_slow_ms(
+        self,
+        group_id: str,
+    ) -> None:
+        """Disable Managed Slow Operation Threshold
+
+        Disables the slow operation threshold that MongoDB Cloud calculated for the specified project. The
+        threshold determines which operations the Performance Advisor and Query Profiler considers slow.
+        When enabled, MongoDB Cloud uses the average execution time for operations on your cluster to
+        determine slow-running queries. As a result, the threshold is more pertinent to your cluster
+        workload. The slow operation threshold is enabled by default for dedicated clusters (M10+). When
+        disabled, MongoDB Cloud considers any operation that takes longer than 100 milliseconds to be slow.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/managedSlowMs/disable`` (operationId
+        ``disableManagedSlowMs``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import disable_managed_slow_ms as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
 
     async def enable_slow_operation_thresholding(
         self,
@@ -61,6 +341,379 @@ class PerformanceAdvisorOperations:
         result = await self._runner._run(
             _operation._get_kwargs(
                 group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    enable_managed_slow_ms = enable_slow_operation_thresholding  # the official name of the same operation
+
+    async def list_performance_advisor_namespaces(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        duration: int | Unset = UNSET,
+        since: int | Unset = UNSET,
+    ) -> Namespaces:
+        """Return All Namespaces for One Host
+
+        Returns up to 20 namespaces for collections experiencing slow queries on the specified host. If you
+        specify a secondary member of a replica set that hasn't received any database read operations, the
+        endpoint doesn't return any namespaces.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/performanceAdvisor/namespaces``
+        (operationId ``listPerformanceAdvisorNamespaces``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of host and port that serves the MongoDB process. The host
+                must be the hostname, FQDN, IPv4 address, or IPv6 address of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests.
+            duration (int | Unset): Length of time expressed during which the query finds suggested
+                indexes among the managed namespaces in the cluster. This parameter expresses its value in
+                milliseconds.
+
+                - If you don't specify the **since** parameter, the endpoint returns data covering the
+                duration before the current time.
+                - If you specify neither the **duration** nor **since** parameters, the endpoint returns
+                data from the previous 24 hours.
+            since (int | Unset): Date and time from which the query retrieves the suggested indexes.
+                This parameter expresses its value in the number of milliseconds that have elapsed since
+                the [UNIX epoch](https://en.wikipedia.org/wiki/Unix_time).
+
+                - If you don't specify the **duration** parameter, the endpoint returns data covering from
+                the **since** value and the current time.
+                - If you specify neither the **duration** nor the **since** parameters, the endpoint
+                returns data from the previous 24 hours.
+
+        Returns:
+            Namespaces: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_performance_advisor_namespaces as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                duration=duration,
+                since=since,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Namespaces", result)
+
+    async def list_slow_query_logs(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        duration: int | Unset = UNSET,
+        namespaces: list[str] | Unset = UNSET,
+        n_logs: int | Unset = UNSET,
+        since: int | Unset = UNSET,
+        include_metrics: bool | Unset = UNSET,
+        include_replica_state: bool | Unset = UNSET,
+        include_op_type: bool | Unset = UNSET,
+    ) -> PerformanceAdvisorSlowQueryList:
+        """Return Slow Queries
+
+        Returns log lines for slow queries that the Performance Advisor and Query Profiler identified. The
+        Performance Advisor monitors queries that MongoDB considers slow and suggests new indexes to improve
+        query performance. MongoDB Cloud bases the threshold for slow queries on the average time of
+        operations on your cluster. This enables workload-relevant recommendations.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/performanceAdvisor/slowQueryLogs``
+        (operationId ``listSlowQueryLogs``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of host and port that serves the MongoDB process. The host
+                must be the hostname, FQDN, IPv4 address, or IPv6 address of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests.
+            duration (int | Unset): Length of time expressed during which the query finds slow queries
+                among the managed namespaces in the cluster. This parameter expresses its value in
+                milliseconds.
+
+                - If you don't specify the **since** parameter, the endpoint returns data covering the
+                duration before the current time.
+                - If you specify neither the **duration** nor **since** parameters, the endpoint returns
+                data from the previous 24 hours.
+            namespaces (list[str] | Unset): Namespaces from which to retrieve slow queries. A
+                namespace consists of one database and one collection resource written as `.`:
+                `<database>.<collection>`. To include multiple namespaces, pass the parameter multiple
+                times delimited with an ampersand (`&`) between each namespace. Omit this parameter to
+                return results for all namespaces.
+            n_logs (int | Unset): Maximum number of lines from the log to return. Default: 20000.
+            since (int | Unset): Date and time from which the query retrieves the slow queries. This
+                parameter expresses its value in the number of milliseconds that have elapsed since the
+                [UNIX epoch](https://en.wikipedia.org/wiki/Unix_time).
+
+                - If you don't specify the **duration** parameter, the endpoint returns data covering from
+                the **since** value and the current time.
+                - If you specify neither the **duration** nor the **since** parameters, the endpoint
+                returns data from the previous 24 hours.
+            include_metrics (bool | Unset): Whether or not to include metrics extracted from the slow
+                query log as separate fields. Default: False.
+            include_replica_state (bool | Unset): Whether or not to include the replica state of the
+                host when the slow query log was generated as a separate field. Default: False.
+            include_op_type (bool | Unset): Whether or not to include the operation type
+                (read/write/command) extracted from the slow query log as a separate field. Default:
+                False.
+
+        Returns:
+            PerformanceAdvisorSlowQueryList: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_slow_query_logs as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                duration=duration,
+                namespaces=namespaces,
+                n_logs=n_logs,
+                since=since,
+                include_metrics=include_metrics,
+                include_replica_state=include_replica_state,
+                include_op_type=include_op_type,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PerformanceAdvisorSlowQueryList", result)
+
+    async def list_suggested_indexes(
+        self,
+        group_id: str,
+        process_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+        duration: int | Unset = UNSET,
+        namespaces: list[str] | Unset = UNSET,
+        n_examples: int | Unset = UNSET,
+        n_indexes: int | Unset = UNSET,
+        since: int | Unset = UNSET,
+    ) -> PerformanceAdvisorResponse:
+        """Return All Suggested Indexes
+
+        Returns the indexes that the Performance Advisor suggests. The Performance Advisor monitors queries
+        that MongoDB considers slow and suggests new indexes to improve query performance.
+
+        ``GET /api/atlas/v2/groups/{groupId}/processes/{processId}/performanceAdvisor/suggestedIndexes``
+        (operationId ``listSuggestedIndexes``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            process_id (str): Combination of host and port that serves the MongoDB process. The host
+                must be the hostname, FQDN, IPv4 address, or IPv6 address of the host that runs the
+                MongoDB process (`mongod` or `mongos`). The port must be the IANA port on which the
+                MongoDB process listens for requests.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            duration (int | Unset): Length of time expressed during which the query finds suggested
+                indexes among the managed namespaces in the cluster. This parameter expresses its value in
+                milliseconds.
+
+                - If you don't specify the **since** parameter, the endpoint returns data covering the
+                duration before the current time.
+                - If you specify neither the **duration** nor **since** parameters, the endpoint returns
+                data from the previous 24 hours.
+            namespaces (list[str] | Unset): Namespaces from which to retrieve suggested indexes. A
+                namespace consists of one database and one collection resource written as `.`:
+                `<database>.<collection>`. To include multiple namespaces, pass the parameter multiple
+                times delimited with an ampersand (`&`) between each namespace. Omit this parameter to
+                return results for all namespaces.
+            n_examples (int | Unset): Maximum number of example queries that benefit from the
+                suggested index. Default: 5.
+            n_indexes (int | Unset): Number that indicates the maximum indexes to suggest.
+            since (int | Unset): Date and time from which the query retrieves the suggested indexes.
+                This parameter expresses its value in the number of milliseconds that have elapsed since
+                the [UNIX epoch](https://en.wikipedia.org/wiki/Unix_time).
+
+                - If you don't specify the **duration** parameter, the endpoint returns data covering from
+                the **since** value and the current time.
+                - If you specify neither the **duration** nor the **since** parameters, the endpoint
+                returns data from the previous 24 hours.
+
+        Returns:
+            PerformanceAdvisorResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_suggested_indexes as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                process_id=process_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+                duration=duration,
+                namespaces=namespaces,
+                n_examples=n_examples,
+                n_indexes=n_indexes,
+                since=since,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PerformanceAdvisorResponse", result)
+
+    async def get_serverless_auto_indexing(
+        self,
+        group_id: str,
+        cluster_name: str,
+    ) -> bool:
+        """Return Serverless Auto-Indexing Status
+
+        Get whether the Serverless Auto Indexing feature is enabled. This endpoint returns a value for Flex
+        clusters that were created with the Create Serverless Instance endpoint or Flex clusters that were
+        migrated from Serverless instances. However, the value returned is not indicative of the Auto
+        Indexing state as Auto Indexing is unavailable for Flex clusters. This endpoint will be sunset on
+        January 22, 2026.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/performanceAdvisor/autoIndexing``
+        (operationId ``getServerlessAutoIndexing``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+
+        Returns:
+            bool: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_serverless_auto_indexing as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("bool", result)
+
+    async def set_serverless_auto_indexing(
+        self,
+        group_id: str,
+        cluster_name: str,
+        *,
+        enable: bool,
+    ) -> None:
+        """Set Serverless Auto-Indexing Status
+
+        Set whether the Serverless Auto Indexing feature is enabled. This endpoint sets a value for Flex
+        clusters that were created with the Create Serverless Instance endpoint or Flex clusters that were
+        migrated from Serverless instances. However, the value returned is not indicative of the Auto
+        Indexing state as Auto Indexing is unavailable for Flex clusters. This endpoint will be sunset on
+        January 22, 2026.
+
+        ``POST /api/atlas/v2/groups/{groupId}/serverless/{clusterName}/performanceAdvisor/autoIndexing``
+        (operationId ``setServerlessAutoIndexing``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cluster_name (str): Human-readable label that identifies the cluster.
+            enable (bool): Value that we want to set for the Serverless Auto Indexing toggle.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import set_serverless_auto_indexing as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cluster_name=cluster_name,
+                enable=enable,
             ),
             _operation._parse_response,
         )

@@ -5,12 +5,56 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from ...models.api_atlas_modify_endpoint_service_request_view import (
+    ApiAtlasModifyEndpointServiceRequestView,
+    ApiAtlasModifyEndpointServiceRequestViewDict,
+)
 from ...models.api_error import ApiError
+from ...models.aws_interface_endpoint import AWSInterfaceEndpoint
+from ...models.aws_private_link_connection import AWSPrivateLinkConnection
+from ...models.azure_private_endpoint import AzurePrivateEndpoint
+from ...models.azure_private_link_connection import AzurePrivateLinkConnection
+from ...models.cloud_provider_endpoint_service_request import (
+    CloudProviderEndpointServiceRequest,
+    CloudProviderEndpointServiceRequestDict,
+)
+from ...models.create_aws_endpoint_request import (
+    CreateAWSEndpointRequest,
+    CreateAWSEndpointRequestDict,
+)
+from ...models.create_azure_endpoint_request import (
+    CreateAzureEndpointRequest,
+    CreateAzureEndpointRequestDict,
+)
+from ...models.create_gcp_endpoint_group_request import (
+    CreateGCPEndpointGroupRequest,
+    CreateGCPEndpointGroupRequestDict,
+)
+from ...models.create_private_endpoint_cloud_provider import (
+    CreatePrivateEndpointCloudProvider,
+)
+from ...models.delete_private_endpoint_cloud_provider import (
+    DeletePrivateEndpointCloudProvider,
+)
+from ...models.delete_private_endpoint_service_cloud_provider import (
+    DeletePrivateEndpointServiceCloudProvider,
+)
+from ...models.gcp_endpoint_service import GCPEndpointService
+from ...models.get_private_endpoint_cloud_provider import (
+    GetPrivateEndpointCloudProvider,
+)
+from ...models.get_private_endpoint_service_cloud_provider import (
+    GetPrivateEndpointServiceCloudProvider,
+)
+from ...models.list_private_endpoint_service_cloud_provider import (
+    ListPrivateEndpointServiceCloudProvider,
+)
+from ...models.private_gcp_endpoint_group import PrivateGCPEndpointGroup
 from ...models.regionalized_private_endpoint_setting import (
     RegionalizedPrivateEndpointSetting,
     RegionalizedPrivateEndpointSettingDict,
 )
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class PrivateEndpointServicesOperations:
@@ -20,6 +64,161 @@ class PrivateEndpointServicesOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def create_private_endpoint_service(
+        self,
+        group_id: str,
+        *,
+        body: CloudProviderEndpointServiceRequestDict | CloudProviderEndpointServiceRequest,
+    ) -> AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant:
+        """Create One Private Endpoint Service for One Provider
+
+        Creates one private endpoint service for the specified cloud service provider. This cloud service
+        provider manages the private endpoint service for the project. When you create a private endpoint
+        service, MongoDB Cloud creates a network container in the project for the cloud provider for which
+        you create the private endpoint service if one doesn't already exist. To learn more about private
+        endpoint terminology in MongoDB Cloud, see Private Endpoint Concepts.
+
+        ``POST /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService`` (operationId
+        ``createPrivateEndpointService``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (CloudProviderEndpointServiceRequest, or a dict typed
+                CloudProviderEndpointServiceRequestDict): A plain dict uses the JSON field names.
+
+        Returns:
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_private_endpoint_service as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant", result
+        )
+
+    async def update_private_endpoint_service(
+        self,
+        group_id: str,
+        endpoint_service_id: str,
+        *,
+        body: ApiAtlasModifyEndpointServiceRequestViewDict | ApiAtlasModifyEndpointServiceRequestView,
+    ) -> AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant:
+        """Update One Private Endpoint Service for One Provider
+
+        Updates the specified private endpoint service for the project. The cloud service provider manages
+        the private endpoint service that belongs to the project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}``
+        (operationId ``updatePrivateEndpointService``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            endpoint_service_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint service that you want to update.
+            body (ApiAtlasModifyEndpointServiceRequestView, or a dict typed
+                ApiAtlasModifyEndpointServiceRequestViewDict): A plain dict uses the JSON field names.
+
+        Returns:
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_private_endpoint_service as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                endpoint_service_id=endpoint_service_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant", result
+        )
+
+    async def get_regional_endpoint_mode(
+        self,
+        group_id: str,
+    ) -> RegionalizedPrivateEndpointSetting:
+        """Return Regionalized Private Endpoint Status
+
+        Checks whether each region in the specified cloud service provider can create multiple private
+        endpoints per region. The cloud service provider manages the private endpoint for the project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/regionalMode`` (operationId
+        ``getRegionalEndpointMode``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            RegionalizedPrivateEndpointSetting: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_regional_endpoint_mode as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("RegionalizedPrivateEndpointSetting", result)
 
     async def toggle_regionalized_private_endpoint_setting(
         self,
@@ -59,6 +258,7 @@ class PrivateEndpointServicesOperations:
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
             atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -74,3 +274,356 @@ class PrivateEndpointServicesOperations:
             _operation._parse_response,
         )
         return cast("RegionalizedPrivateEndpointSetting", result)
+
+    toggle_regional_endpoint_mode = (
+        toggle_regionalized_private_endpoint_setting  # the official name of the same operation
+    )
+
+    async def list_private_endpoint_service(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS", "AZURE", "GCP"] | ListPrivateEndpointServiceCloudProvider,
+    ) -> list[AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant]:
+        """Return All Private Endpoint Services for One Provider
+
+        Returns the name, interfaces, and state of all private endpoint services for the specified cloud
+        service provider. This cloud service provider manages the private endpoint service for the project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService`` (operationId
+        ``listPrivateEndpointService``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (ListPrivateEndpointServiceCloudProvider): Cloud service provider that
+                manages this private endpoint service.
+
+        Returns:
+            list[AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_private_endpoint_service as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "list[AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant]", result
+        )
+
+    async def get_private_endpoint_service(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS", "AZURE", "GCP"] | GetPrivateEndpointServiceCloudProvider,
+        endpoint_service_id: str,
+    ) -> AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant:
+        """Return One Private Endpoint Service for One Provider
+
+        Returns the name, interfaces, and state of the specified private endpoint service from one project.
+        The cloud service provider hosted this private endpoint service that belongs to the project.
+
+        ``GET
+        /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}``
+        (operationId ``getPrivateEndpointService``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (GetPrivateEndpointServiceCloudProvider): Cloud service provider that
+                manages this private endpoint service.
+            endpoint_service_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint service that you want to return.
+
+        Returns:
+            AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_private_endpoint_service as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast(
+            "AWSPrivateLinkConnection | AzurePrivateLinkConnection | GCPEndpointService | UnknownVariant", result
+        )
+
+    async def delete_private_endpoint_service(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS", "AZURE", "GCP"] | DeletePrivateEndpointServiceCloudProvider,
+        endpoint_service_id: str,
+    ) -> None:
+        """Remove One Private Endpoint Service for One Provider
+
+        Removes one private endpoint service from the specified project. This cloud service provider manages
+        the private endpoint service that belongs to the project.
+
+        ``DELETE
+        /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServiceId}``
+        (operationId ``deletePrivateEndpointService``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (DeletePrivateEndpointServiceCloudProvider): Cloud service provider that
+                manages this private endpoint service.
+            endpoint_service_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint service that you want to delete.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_private_endpoint_service as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def create_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS", "AZURE", "GCP"] | CreatePrivateEndpointCloudProvider,
+        endpoint_service_id: str,
+        *,
+        body: CreateAWSEndpointRequestDict
+        | CreateAWSEndpointRequest
+        | CreateAzureEndpointRequestDict
+        | CreateAzureEndpointRequest
+        | CreateGCPEndpointGroupRequestDict
+        | CreateGCPEndpointGroupRequest
+        | UnknownVariant,
+    ) -> AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant:
+        """Create One Private Endpoint for One Provider
+
+        Creates one private endpoint for the specified cloud service provider. This cloud service provider
+        manages the private endpoint service, which in turn manages the private endpoints for the project.
+        To learn more about considerations, limitations, and prerequisites, see the MongoDB documentation
+        for setting up a private endpoint.
+
+        ``POST /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServi
+        ceId}/endpoint`` (operationId ``createPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (CreatePrivateEndpointCloudProvider): Cloud service provider that manages
+                this private endpoint.
+            endpoint_service_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint service for which you want to create a private endpoint.
+            body (CreateAWSEndpointRequest | CreateAzureEndpointRequest |
+                CreateGCPEndpointGroupRequest, or a dict typed CreateAWSEndpointRequestDict |
+                CreateAzureEndpointRequestDict | CreateGCPEndpointGroupRequestDict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasApiError: 402 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant", result)
+
+    async def get_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS", "AZURE", "GCP"] | GetPrivateEndpointCloudProvider,
+        endpoint_service_id: str,
+        endpoint_id: str,
+    ) -> AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant:
+        """Return One Private Endpoint for One Provider
+
+        Returns the connection state of the specified private endpoint. The private endpoint service manages
+        this private endpoint which belongs to one project hosted from one cloud service provider.
+
+        ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointServic
+        eId}/endpoint/{endpointId}`` (operationId ``getPrivateEndpoint``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (GetPrivateEndpointCloudProvider): Cloud service provider that manages this
+                private endpoint.
+            endpoint_service_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint service for which you want to return a private endpoint.
+            endpoint_id (str): Unique string that identifies the private endpoint you want to return.
+                The format of the `endpointId` parameter differs for AWS and Azure. You must URL encode
+                the `endpointId` for Azure private endpoints.
+
+        Returns:
+            AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("AWSInterfaceEndpoint | AzurePrivateEndpoint | PrivateGCPEndpointGroup | UnknownVariant", result)
+
+    async def delete_private_endpoint(
+        self,
+        group_id: str,
+        cloud_provider: Literal["AWS", "AZURE", "GCP"] | DeletePrivateEndpointCloudProvider,
+        endpoint_service_id: str,
+        endpoint_id: str,
+    ) -> None:
+        """Remove One Private Endpoint for One Provider
+
+        Removes one private endpoint from the specified project and private endpoint service, as managed by
+        the specified cloud service provider. When the last private endpoint is removed from a given private
+        endpoint service, that private endpoint service is also removed.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/{cloudProvider}/endpointService/{endpointSer
+        viceId}/endpoint/{endpointId}`` (operationId ``deletePrivateEndpoint``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (DeletePrivateEndpointCloudProvider): Cloud service provider that manages
+                this private endpoint.
+            endpoint_service_id (str): Unique 24-hexadecimal digit string that identifies the private
+                endpoint service from which you want to delete a private endpoint.
+            endpoint_id (str): Unique string that identifies the private endpoint you want to delete.
+                The format of the `endpointId` parameter differs for AWS and Azure. You must URL encode
+                the `endpointId` for Azure private endpoints.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                endpoint_service_id=endpoint_service_id,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

@@ -7,9 +7,34 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
 from ...models.api_key_user_details import ApiKeyUserDetails
+from ...models.create_atlas_organization_api_key import (
+    CreateAtlasOrganizationApiKey,
+    CreateAtlasOrganizationApiKeyDict,
+)
 from ...models.create_atlas_project_api_key import (
     CreateAtlasProjectApiKey,
     CreateAtlasProjectApiKeyDict,
+)
+from ...models.paginated_api_api_user_view import PaginatedApiApiUserView
+from ...models.paginated_api_user_access_list_response_view import (
+    PaginatedApiUserAccessListResponseView,
+)
+from ...models.update_atlas_organization_api_key import (
+    UpdateAtlasOrganizationApiKey,
+    UpdateAtlasOrganizationApiKeyDict,
+)
+from ...models.update_atlas_project_api_key import (
+    UpdateAtlasProjectApiKey,
+    UpdateAtlasProjectApiKeyDict,
+)
+from ...models.user_access_list_request import (
+    UserAccessListRequest,
+    UserAccessListRequestDict,
+)
+from ...models.user_access_list_response import UserAccessListResponse
+from ...models.user_access_role_assignment import (
+    UserAccessRoleAssignment,
+    UserAccessRoleAssignmentDict,
 )
 from ...types import UNSET, OperationRunner, Unset
 
@@ -21,6 +46,64 @@ class ProgrammaticApiKeysOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_group_api_keys(
+        self,
+        group_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiApiUserView:
+        """Return All Organization API Keys Assigned to One Project
+
+        Returns all organization API keys that you assigned to the specified project. Users with the Project
+        Owner role in the project associated with the API key can use the organization API key to access the
+        resources.
+
+        ``GET /api/atlas/v2/groups/{groupId}/apiKeys`` (operationId ``listGroupApiKeys``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiApiUserView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_api_keys as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiApiUserView", result)
 
     async def create_project_api_key(
         self,
@@ -56,6 +139,7 @@ class ProgrammaticApiKeysOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -71,3 +155,646 @@ class ProgrammaticApiKeysOperations:
             _operation._parse_response,
         )
         return cast("ApiKeyUserDetails", result)
+
+    create_group_api_key = create_project_api_key  # the official name of the same operation
+
+    async def add_group_api_key(
+        self,
+        group_id: str,
+        api_user_id: str,
+        *,
+        body: list[UserAccessRoleAssignmentDict | UserAccessRoleAssignment],
+    ) -> None:
+        """Assign One Organization API Key to One Project
+
+        Assigns the specified organization API key to the specified project. Users with the Project Owner
+        role in the project associated with the API key can then use the organization API key to access the
+        resources.
+
+        ``POST /api/atlas/v2/groups/{groupId}/apiKeys/{apiUserId}`` (operationId ``addGroupApiKey``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key that you want to assign to one project.
+            body (list[UserAccessRoleAssignment], or a dict typed list[UserAccessRoleAssignment]Dict):
+                Explanatory text that describes this API key, the list of roles to grant this API key, or
+                both. A plain dict uses the JSON field names.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import add_group_api_key as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                api_user_id=api_user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def remove_group_api_key(
+        self,
+        group_id: str,
+        api_user_id: str,
+    ) -> None:
+        """Unassign One Organization API Key from One Project
+
+        Removes one organization API key from the specified project.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/apiKeys/{apiUserId}`` (operationId ``removeGroupApiKey``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key that you want to unassign from one project.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_group_api_key as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                api_user_id=api_user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_api_key_roles(
+        self,
+        group_id: str,
+        api_user_id: str,
+        *,
+        body: UpdateAtlasProjectApiKeyDict | UpdateAtlasProjectApiKey,
+        page_num: int | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+    ) -> ApiKeyUserDetails:
+        """Update Organization API Key Roles for One Project
+
+        Updates the roles of the organization API key that you specify for the project that you specify. You
+        must specify at least one valid role for the project. The application removes any roles that you do
+        not include in this request if they were previously set in the organization API key that you specify
+        for the project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/apiKeys/{apiUserId}`` (operationId ``updateApiKeyRoles``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key that you want to unassign from one project.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            body (UpdateAtlasProjectApiKey, or a dict typed UpdateAtlasProjectApiKeyDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            ApiKeyUserDetails: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_api_key_roles as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                api_user_id=api_user_id,
+                body=body,
+                page_num=page_num,
+                items_per_page=items_per_page,
+                include_count=include_count,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def list_org_api_keys(
+        self,
+        org_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiApiUserView:
+        """Return All Organization API Keys
+
+        Returns all organization API keys for the specified organization. The organization API keys grant
+        programmatic access to an organization. You can't use the API key to log into MongoDB Cloud through
+        the console.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/apiKeys`` (operationId ``listOrgApiKeys``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiApiUserView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_org_api_keys as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiApiUserView", result)
+
+    async def create_org_api_key(
+        self,
+        org_id: str,
+        *,
+        body: CreateAtlasOrganizationApiKeyDict | CreateAtlasOrganizationApiKey,
+    ) -> ApiKeyUserDetails:
+        """Create One Organization API Key
+
+        Creates one API key for the specified organization. An organization API key grants programmatic
+        access to an organization. You can't use the API key to log into the console.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/apiKeys`` (operationId ``createOrgApiKey``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (CreateAtlasOrganizationApiKey, or a dict typed CreateAtlasOrganizationApiKeyDict):
+                Organization Service Account that Atlas creates for this organization. If omitted, Atlas
+                doesn't create an organization Service Account for this organization. If specified, this
+                object requires all body parameters. Note that API Keys cannot be specified in the same
+                request. A plain dict uses the JSON field names.
+
+        Returns:
+            ApiKeyUserDetails: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_api_key as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def get_org_api_key(
+        self,
+        org_id: str,
+        api_user_id: str,
+    ) -> ApiKeyUserDetails:
+        """Return One Organization API Key
+
+        Returns one organization API key. The organization API keys grant programmatic access to an
+        organization. You can't use the API key to log into MongoDB Cloud through the user interface.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}`` (operationId ``getOrgApiKey``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key that  you want to update.
+
+        Returns:
+            ApiKeyUserDetails: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_api_key as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def delete_org_api_key(
+        self,
+        org_id: str,
+        api_user_id: str,
+    ) -> None:
+        """Remove One Organization API Key
+
+        Removes one organization API key from the specified organization. When you remove an API key from an
+        organization, MongoDB Cloud also removes that key from any projects that use that key.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}`` (operationId ``deleteOrgApiKey``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_org_api_key as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_org_api_key(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        body: UpdateAtlasOrganizationApiKeyDict | UpdateAtlasOrganizationApiKey,
+    ) -> ApiKeyUserDetails:
+        """Update One Organization API Key
+
+        Updates one organization API key in the specified organization. The organization API keys  grant
+        programmatic access to an organization.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}`` (operationId ``updateOrgApiKey``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key you  want to update.
+            body (UpdateAtlasOrganizationApiKey, or a dict typed UpdateAtlasOrganizationApiKeyDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            ApiKeyUserDetails: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org_api_key as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ApiKeyUserDetails", result)
+
+    async def list_org_access_entries(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiUserAccessListResponseView:
+        """Return All Access List Entries for One Organization API Key
+
+        Returns all access list entries that you configured for the specified organization API key.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}/accessList`` (operationId
+        ``listOrgAccessEntries``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key for which you want to return access list entries.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedApiUserAccessListResponseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_org_access_entries as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiUserAccessListResponseView", result)
+
+    async def create_org_access_entry(
+        self,
+        org_id: str,
+        api_user_id: str,
+        *,
+        body: list[UserAccessListRequestDict | UserAccessListRequest],
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedApiUserAccessListResponseView:
+        """Create One Access List Entry for One Organization API Key
+
+        Creates the access list entries for the specified organization API key. Resources require all API
+        requests originate from IP addresses on the API access list.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}/accessList`` (operationId
+        ``createOrgAccessEntry``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key for which you want to create a new access list entry.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            body (list[UserAccessListRequest], or a dict typed list[UserAccessListRequest]Dict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            PaginatedApiUserAccessListResponseView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_access_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                body=body,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiUserAccessListResponseView", result)
+
+    async def get_org_access_entry(
+        self,
+        org_id: str,
+        api_user_id: str,
+        ip_address: str,
+    ) -> UserAccessListResponse:
+        """Return One Access List Entry for One Organization API Key
+
+        Returns one access list entry for the specified organization API key. Resources require  all API
+        requests originate from IP addresses on the API access list.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}/accessList/{ipAddress}`` (operationId
+        ``getOrgAccessEntry``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key for  which you want to return access list entries.
+            ip_address (str): One IP address or multiple IP addresses represented as one CIDR block to
+                limit  requests to API resources in the specified organization. When adding a CIDR block
+                with a subnet mask, such as  192.0.2.0/24, use the URL-encoded value %2F for the forward
+                slash /. Example: 192.0.2.0%2F24.
+
+        Returns:
+            UserAccessListResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_access_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                ip_address=ip_address,
+            ),
+            _operation._parse_response,
+        )
+        return cast("UserAccessListResponse", result)
+
+    async def delete_access_entry(
+        self,
+        org_id: str,
+        api_user_id: str,
+        ip_address: str,
+    ) -> None:
+        """Remove One Access List Entry for One Organization API Key
+
+        Removes the specified access list entry from the specified organization API key. Resources require
+        all API requests originate from the IP addresses on the API access list. In addition, you cannot
+        remove the requesting IP address from the requesting organization API key.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}/apiKeys/{apiUserId}/accessList/{ipAddress}`` (operationId
+        ``deleteAccessEntry``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            api_user_id (str): Unique 24-hexadecimal digit string that identifies this organization
+                API key for which you want to remove access list entries.
+            ip_address (str): One IP address or multiple IP addresses represented as one CIDR block to
+                limit requests to API resources in the specified organization. When adding a CIDR block
+                with a subnet mask, such as 192.0.2.0/24, use the URL-encoded value %2F for the forward
+                slash /. Example: 192.0.2.0%2F24.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_access_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                api_user_id=api_user_id,
+                ip_address=ip_address,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)

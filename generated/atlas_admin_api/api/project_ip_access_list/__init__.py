@@ -6,6 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.network_permission_entry import (
+    NetworkPermissionEntry,
+    NetworkPermissionEntryDict,
+)
+from ...models.network_permission_entry_status import NetworkPermissionEntryStatus
 from ...models.paginated_network_permission_entry import PaginatedNetworkPermissionEntry
 from ...types import UNSET, OperationRunner, Unset
 
@@ -63,6 +68,7 @@ class ProjectIpAccessListOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -80,3 +86,247 @@ class ProjectIpAccessListOperations:
             _operation._parse_response,
         )
         return cast("PaginatedNetworkPermissionEntry", result)
+
+    list_access_list_entries = list_project_ip_access_lists  # the official name of the same operation
+
+    async def create_access_list_entry(
+        self,
+        group_id: str,
+        *,
+        body: list[NetworkPermissionEntryDict | NetworkPermissionEntry],
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedNetworkPermissionEntry:
+        """Add Entries to Project IP Access List
+
+        Adds one or more access list entries to the specified project. MongoDB Cloud only allows client
+        connections to the cluster from entries in the project's IP access list. Write each entry as either
+        one IP address or one CIDR-notated block of IP addresses. This resource replaces the whitelist
+        resource. MongoDB Cloud removed whitelists in July 2021. Update your applications to use this new
+        resource. The `/groups/{GROUP-ID}/accessList` endpoint manages the database IP access list. This
+        endpoint is distinct from the `orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist` endpoint, which
+        manages the access list for MongoDB Cloud organizations. This endpoint doesn't support concurrent
+        `POST` requests. You must submit multiple `POST` requests synchronously.
+
+        ``POST /api/atlas/v2/groups/{groupId}/accessList`` (operationId ``createAccessListEntry``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            body (list[NetworkPermissionEntry], or a dict typed list[NetworkPermissionEntry]Dict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            PaginatedNetworkPermissionEntry: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_access_list_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedNetworkPermissionEntry", result)
+
+    async def get_access_list_entry(
+        self,
+        group_id: str,
+        entry_value: str,
+    ) -> NetworkPermissionEntry:
+        """Return One Project IP Access List Entry
+
+        Returns one access list entry from the specified project's IP access list. Each entry in the
+        project's IP access list contains either one IP address or one CIDR-notated block of IP addresses.
+        MongoDB Cloud only allows client connections to the cluster from entries in the project's IP access
+        list. This resource replaces the whitelist resource. MongoDB Cloud removed whitelists in July 2021.
+        Update your applications to use this new resource. This endpoint (`/groups/{GROUP-ID}/accessList`)
+        manages the Project IP Access List. It doesn't manage the access list for MongoDB Cloud
+        organizations. The Programmatic API Keys endpoint (`/orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist`)
+        manages those access lists.
+
+        ``GET /api/atlas/v2/groups/{groupId}/accessList/{entryValue}`` (operationId ``getAccessListEntry``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            entry_value (str): Access list entry that you want to return from the project's IP access
+                list. This value can use one of the following: one AWS security group ID, one IP address,
+                or one CIDR block of addresses. For CIDR blocks that use a subnet mask, replace the
+                forward slash (`/`) with its URL-encoded value (`%2F`). Example: IPv4: 192.0.2.0%2F24 or
+                IPv6: 2001:db8:85a3:8d3:1319:8a2e:370:7348 or IPv4 CIDR: 198.51.100.0%2f24 or IPv6 CIDR:
+                2001:db8::%2f58 or AWS SG: sg-903004f8.
+
+        Returns:
+            NetworkPermissionEntry: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_access_list_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                entry_value=entry_value,
+            ),
+            _operation._parse_response,
+        )
+        return cast("NetworkPermissionEntry", result)
+
+    async def delete_access_list_entry(
+        self,
+        group_id: str,
+        entry_value: str,
+    ) -> None:
+        """Remove One Entry from One Project IP Access List
+
+        Removes one access list entry from the specified project's IP access list. Each entry in the
+        project's IP access list contains one IP address, one CIDR-notated block of IP addresses, or one AWS
+        Security Group ID. MongoDB Cloud only allows client connections to the cluster from entries in the
+        project's IP access list. This resource replaces the whitelist resource. MongoDB Cloud removed
+        whitelists in July 2021. Update your applications to use this new resource. The `/groups/{GROUP-
+        ID}/accessList` endpoint manages the database IP access list. This endpoint is distinct from the
+        `orgs/{ORG-ID}/apiKeys/{API-KEY-ID}/accesslist` endpoint, which manages the access list for MongoDB
+        Cloud organizations.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/accessList/{entryValue}`` (operationId
+        ``deleteAccessListEntry``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            entry_value (str): Access list entry that you want to remove from the project's IP access
+                list. This value can use one of the following: one AWS security group ID, one IP address,
+                or one CIDR block of addresses. For CIDR blocks that use a subnet mask, replace the
+                forward slash (`/`) with its URL-encoded value (`%2F`). When you remove an entry from the
+                IP access list, existing connections from the removed address or addresses may remain open
+                for a variable amount of time. The amount of time it takes MongoDB Cloud to close the
+                connection depends upon several factors, including:
+
+                - how your application established the connection,
+                - how MongoDB Cloud or the driver using the address behaves, and
+                - which protocol (like TCP or UDP) the connection uses. Example: IPv4: 192.0.2.0%2F24 or
+                IPv6: 2001:db8:85a3:8d3:1319:8a2e:370:7348 or IPv4 CIDR: 198.51.100.0%2f24 or IPv6 CIDR:
+                2001:db8::%2f58 or AWS SG: sg-903004f8.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_access_list_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                entry_value=entry_value,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_access_list_status(
+        self,
+        group_id: str,
+        entry_value: str,
+    ) -> NetworkPermissionEntryStatus:
+        """Return Status of One Project IP Access List Entry
+
+        Returns the status of one project IP access list entry. This resource checks if the provided project
+        IP access list entry applies to all cloud providers serving clusters from the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/accessList/{entryValue}/status`` (operationId
+        ``getAccessListStatus``, ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            entry_value (str): Network address or cloud provider security construct that identifies
+                which project access list entry to be verified. Example: IPv4: 192.0.2.0%2F24 or IPv6:
+                2001:db8:85a3:8d3:1319:8a2e:370:7348 or IPv4 CIDR: 198.51.100.0%2f24 or IPv6 CIDR:
+                2001:db8::%2f58 or AWS SG: sg-903004f8.
+
+        Returns:
+            NetworkPermissionEntryStatus: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_access_list_status as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                entry_value=entry_value,
+            ),
+            _operation._parse_response,
+        )
+        return cast("NetworkPermissionEntryStatus", result)

@@ -6,7 +6,40 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.default_limit import DefaultLimit, DefaultLimitDict
+from ...models.delete_group_limit_limit_name import DeleteGroupLimitLimitName
+from ...models.get_group_limit_limit_name import GetGroupLimitLimitName
+from ...models.get_mongo_db_versions_cloud_provider import (
+    GetMongoDbVersionsCloudProvider,
+)
+from ...models.get_mongo_db_versions_default_status import (
+    GetMongoDbVersionsDefaultStatus,
+)
+from ...models.group import Group, GroupDict
 from ...models.group_invitation import GroupInvitation
+from ...models.group_invitation_request import (
+    GroupInvitationRequest,
+    GroupInvitationRequestDict,
+)
+from ...models.group_invitation_update_request import (
+    GroupInvitationUpdateRequest,
+    GroupInvitationUpdateRequestDict,
+)
+from ...models.group_ip_addresses import GroupIPAddresses
+from ...models.group_migration_request import (
+    GroupMigrationRequest,
+    GroupMigrationRequestDict,
+)
+from ...models.group_settings import GroupSettings, GroupSettingsDict
+from ...models.group_update import GroupUpdate, GroupUpdateDict
+from ...models.organization_invitation import OrganizationInvitation
+from ...models.paginated_atlas_group_view import PaginatedAtlasGroupView
+from ...models.paginated_available_version_view import PaginatedAvailableVersionView
+from ...models.set_group_limit_limit_name import SetGroupLimitLimitName
+from ...models.update_group_roles_for_user import (
+    UpdateGroupRolesForUser,
+    UpdateGroupRolesForUserDict,
+)
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +50,343 @@ class ProjectsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_groups(
+        self,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedAtlasGroupView:
+        """Return All Projects
+
+        Returns details about all projects. Projects group clusters into logical collections that support an
+        application environment, workload, or both. Each project can have its own users, teams, security,
+        tags, and alert settings.
+
+        ``GET /api/atlas/v2/groups`` (operationId ``listGroups``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedAtlasGroupView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_groups as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedAtlasGroupView", result)
+
+    async def create_group(
+        self,
+        *,
+        body: GroupDict | Group,
+        project_owner_id: str | Unset = UNSET,
+    ) -> Group:
+        """Create One Project
+
+        Creates one project. Projects group clusters into logical collections that support an application
+        environment, workload, or both. Each project can have its own users, teams, security, tags, and
+        alert settings.
+
+        ``POST /api/atlas/v2/groups`` (operationId ``createGroup``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            project_owner_id (str | Unset): Unique 24-hexadecimal digit string that identifies the
+                MongoDB Cloud user to whom to grant the Project Owner role on the specified project. If
+                you set this parameter, it overrides the default value of the oldest Organization Owner.
+            body (Group, or a dict typed GroupDict): A plain dict uses the JSON field names.
+
+        Returns:
+            Group: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_group as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                body=body,
+                project_owner_id=project_owner_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def get_group_by_name(
+        self,
+        group_name: str,
+    ) -> Group:
+        """Return One Project by Name
+
+        Returns details about the specified project. Projects group clusters into logical collections that
+        support an application environment, workload, or both. Each project can have its own users, teams,
+        security, tags, and alert settings.
+
+        ``GET /api/atlas/v2/groups/byName/{groupName}`` (operationId ``getGroupByName``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_name (str): Human-readable label that identifies this project.
+
+        Returns:
+            Group: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_by_name as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_name=group_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def get_group(
+        self,
+        group_id: str,
+    ) -> Group:
+        """Return One Project
+
+        Returns details about the specified project. Projects group clusters into logical collections that
+        support an application environment, workload, or both. Each project can have its own users, teams,
+        security, tags, and alert settings.
+
+        ``GET /api/atlas/v2/groups/{groupId}`` (operationId ``getGroup``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            Group: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def delete_group(
+        self,
+        group_id: str,
+    ) -> None:
+        """Remove One Project
+
+        Removes the specified project. Projects group clusters into logical collections that support an
+        application environment, workload, or both. Each project can have its own users, teams, security,
+        tags, and alert settings. You can delete a project only if there are no Online Archives for the
+        clusters in the project.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}`` (operationId ``deleteGroup``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_group as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group(
+        self,
+        group_id: str,
+        *,
+        body: GroupUpdateDict | GroupUpdate,
+    ) -> Group:
+        """Update One Project
+
+        Updates the human-readable label that identifies the specified project, or the tags associated with
+        the project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}`` (operationId ``updateGroup``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupUpdate, or a dict typed GroupUpdateDict): Request view to update the group. A
+                plain dict uses the JSON field names.
+
+        Returns:
+            Group: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)
+
+    async def add_group_user(
+        self,
+        group_id: str,
+        *,
+        body: GroupInvitationRequestDict | GroupInvitationRequest,
+    ) -> OrganizationInvitation | None:
+        """Add One MongoDB Cloud User to One Project
+
+        Adds one MongoDB Cloud user to the specified project. If the MongoDB Cloud user is not a member of
+        the project's organization, then the user must accept their invitation to the organization to access
+        information within the specified project. If the MongoDB Cloud User is already a member of the
+        project's organization, then they will be added to the project immediately and an invitation will
+        not be returned by this resource.
+
+        ``POST /api/atlas/v2/groups/{groupId}/access`` (operationId ``addGroupUser``,
+        ``application/vnd.atlas.2023-02-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupInvitationRequest, or a dict typed GroupInvitationRequestDict): A plain dict
+                uses the JSON field names.
+
+        Returns:
+            OrganizationInvitation | None: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import add_group_user as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrganizationInvitation | None", result)
 
     async def list_project_invitations(
         self,
@@ -49,6 +419,7 @@ class ProjectsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -64,3 +435,894 @@ class ProjectsOperations:
             _operation._parse_response,
         )
         return cast("list[GroupInvitation]", result)
+
+    list_group_invites = list_project_invitations  # the official name of the same operation
+
+    async def create_group_invite(
+        self,
+        group_id: str,
+        *,
+        body: GroupInvitationRequestDict | GroupInvitationRequest,
+    ) -> GroupInvitation:
+        """Create Invitation for One MongoDB Cloud User in One Project
+
+        Invites one MongoDB Cloud user to join the specified project. The MongoDB Cloud user must accept the
+        invitation to access information within the specified project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/invites`` (operationId ``createGroupInvite``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupInvitationRequest, or a dict typed GroupInvitationRequestDict): A plain dict
+                uses the JSON field names.
+
+        Returns:
+            GroupInvitation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_group_invite as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def update_group_invites(
+        self,
+        group_id: str,
+        *,
+        body: GroupInvitationRequestDict | GroupInvitationRequest,
+    ) -> GroupInvitation:
+        """Update One Invitation in One Project
+
+        Updates the details of one pending invitation to the specified project. To specify which invitation
+        to update, provide the username of the invited user.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/invites`` (operationId ``updateGroupInvites``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupInvitationRequest, or a dict typed GroupInvitationRequestDict): A plain dict
+                uses the JSON field names.
+
+        Returns:
+            GroupInvitation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group_invites as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def get_group_invite(
+        self,
+        group_id: str,
+        invitation_id: str,
+    ) -> GroupInvitation:
+        """Return One Invitation in One Project by Invitation ID
+
+        Returns the details of one pending invitation to the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/invites/{invitationId}`` (operationId ``getGroupInvite``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+
+        Returns:
+            GroupInvitation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_invite as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                invitation_id=invitation_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def delete_group_invite(
+        self,
+        group_id: str,
+        invitation_id: str,
+    ) -> None:
+        """Remove One Invitation from One Project
+
+        Cancels one pending invitation sent to the specified MongoDB Cloud user to join a project. You can't
+        cancel an invitation that the user accepted. Note: deleting a project invitation does not delete an
+        organization invitation even if they were created together.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/invites/{invitationId}`` (operationId ``deleteGroupInvite``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_group_invite as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                invitation_id=invitation_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_invite_by_id(
+        self,
+        group_id: str,
+        invitation_id: str,
+        *,
+        body: GroupInvitationUpdateRequestDict | GroupInvitationUpdateRequest,
+    ) -> GroupInvitation:
+        """Update One Invitation in One Project by Invitation ID
+
+        Updates the details of one pending invitation to the specified project. To specify which invitation
+        to update, provide the unique identification string for that invitation. Use the Return All Project
+        Invitations endpoint to retrieve IDs for all pending project invitations.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/invites/{invitationId}`` (operationId ``updateInviteById``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            invitation_id (str): Unique 24-hexadecimal digit string that identifies the invitation.
+            body (GroupInvitationUpdateRequest, or a dict typed GroupInvitationUpdateRequestDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            GroupInvitation: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_invite_by_id as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                invitation_id=invitation_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupInvitation", result)
+
+    async def get_group_ip_addresses(
+        self,
+        group_id: str,
+    ) -> GroupIPAddresses:
+        """Return All IP Addresses for One Project
+
+        Returns all IP addresses for this project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/ipAddresses`` (operationId ``getGroupIpAddresses``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            GroupIPAddresses: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_ip_addresses as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupIPAddresses", result)
+
+    async def list_group_limits(
+        self,
+        group_id: str,
+    ) -> list[DefaultLimit]:
+        """Return All Limits for One Project
+
+        Returns all the limits for the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/limits`` (operationId ``listGroupLimits``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            list[DefaultLimit]: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_limits as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("list[DefaultLimit]", result)
+
+    async def get_group_limit(
+        self,
+        group_id: str,
+        limit_name: Literal[
+            "atlas.project.security.databaseAccess.users",
+            "atlas.project.deployment.clusters",
+            "atlas.project.deployment.serverlessMTMs",
+            "atlas.project.security.databaseAccess.customRoles",
+            "atlas.project.security.networkAccess.entries",
+            "atlas.project.security.networkAccess.crossRegionEntries",
+            "atlas.project.deployment.nodesPerPrivateLinkRegion",
+            "dataFederation.bytesProcessed.query",
+            "dataFederation.bytesProcessed.daily",
+            "dataFederation.bytesProcessed.weekly",
+            "dataFederation.bytesProcessed.monthly",
+            "atlas.project.deployment.privateServiceConnectionsPerRegionGroup",
+            "atlas.project.deployment.privateServiceConnectionsSubnetMask",
+        ]
+        | GetGroupLimitLimitName,
+    ) -> DefaultLimit:
+        """Return One Limit for One Project
+
+        Returns the specified limit for the specified project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/limits/{limitName}`` (operationId ``getGroupLimit``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            limit_name (GetGroupLimitLimitName): Human-readable label that identifies this project
+                limit.
+
+                | Limit Name | Description | Default | API Override Limit |
+                | --- | --- | --- | --- |
+                | `atlas.project.deployment.clusters` | Limit on the number of clusters in this project |
+                25 | 100 |
+                | `atlas.project.deployment.nodesPerPrivateLinkRegion` | Limit on AWS PrivateLink
+                addressable target nodes per region in this project. For sharded clusters using optimized
+                (load-balanced) connection strings, `currentUsage` doesn't grow with the number of
+                `mongos` — the load balancer is counted as a single addressable target regardless of how
+                many `mongos` sit behind it. | 50 | 90 |
+                | `atlas.project.security.databaseAccess.customRoles` | Limit on the number of custom
+                roles in this project | 100 | 1400 |
+                | `atlas.project.security.databaseAccess.users` | Limit on the number of database users in
+                this project | 100 | 100 |
+                | `atlas.project.security.networkAccess.crossRegionEntries` | Limit on the number of
+                cross-region network access entries in this project | 40 | 220 |
+                | `atlas.project.security.networkAccess.entries` | Limit on the number of network access
+                entries in this project | 200 | 20 |
+                | `dataFederation.bytesProcessed.query` | Limit on the number of bytes processed during a
+                single Data Federation query | N/A | N/A |
+                | `dataFederation.bytesProcessed.daily` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current day | N/A | N/A |
+                | `dataFederation.bytesProcessed.weekly` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current week | N/A | N/A |
+                | `dataFederation.bytesProcessed.monthly` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current month | N/A | N/A |
+                | `atlas.project.deployment.privateServiceConnectionsPerRegionGroup` | Number of Private
+                Service Connections per Region Group | 50 | 100|
+                | `atlas.project.deployment.privateServiceConnectionsSubnetMask` | Subnet mask for GCP PSC
+                Networks. Has lower limit of 20. | 27 | 27|
+
+        Returns:
+            DefaultLimit: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_limit as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                limit_name=limit_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DefaultLimit", result)
+
+    async def delete_group_limit(
+        self,
+        group_id: str,
+        limit_name: Literal[
+            "atlas.project.security.databaseAccess.users",
+            "atlas.project.deployment.clusters",
+            "atlas.project.deployment.serverlessMTMs",
+            "atlas.project.security.databaseAccess.customRoles",
+            "atlas.project.security.networkAccess.entries",
+            "atlas.project.security.networkAccess.crossRegionEntries",
+            "atlas.project.deployment.nodesPerPrivateLinkRegion",
+            "dataFederation.bytesProcessed.query",
+            "dataFederation.bytesProcessed.daily",
+            "dataFederation.bytesProcessed.weekly",
+            "dataFederation.bytesProcessed.monthly",
+            "atlas.project.deployment.privateServiceConnectionsPerRegionGroup",
+            "atlas.project.deployment.privateServiceConnectionsSubnetMask",
+        ]
+        | DeleteGroupLimitLimitName,
+    ) -> None:
+        """Remove One Project Limit
+
+        Removes the specified project limit. Depending on the limit, Atlas either resets the limit to its
+        default value or removes the limit entirely.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/limits/{limitName}`` (operationId ``deleteGroupLimit``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            limit_name (DeleteGroupLimitLimitName): Human-readable label that identifies this project
+                limit.
+
+                | Limit Name | Description | Default | API Override Limit |
+                | --- | --- | --- | --- |
+                | `atlas.project.deployment.clusters` | Limit on the number of clusters in this project |
+                25 | 100 |
+                | `atlas.project.deployment.nodesPerPrivateLinkRegion` | Limit on AWS PrivateLink
+                addressable target nodes per region in this project. For sharded clusters using optimized
+                (load-balanced) connection strings, `currentUsage` doesn't grow with the number of
+                `mongos` — the load balancer is counted as a single addressable target regardless of how
+                many `mongos` sit behind it. | 50 | 90 |
+                | `atlas.project.security.databaseAccess.customRoles` | Limit on the number of custom
+                roles in this project | 100 | 1400 |
+                | `atlas.project.security.databaseAccess.users` | Limit on the number of database users in
+                this project | 100 | 100 |
+                | `atlas.project.security.networkAccess.crossRegionEntries` | Limit on the number of
+                cross-region network access entries in this project | 40 | 220 |
+                | `atlas.project.security.networkAccess.entries` | Limit on the number of network access
+                entries in this project | 200 | 20 |
+                | `dataFederation.bytesProcessed.query` | Limit on the number of bytes processed during a
+                single Data Federation query | N/A | N/A |
+                | `dataFederation.bytesProcessed.daily` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current day | N/A | N/A |
+                | `dataFederation.bytesProcessed.weekly` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current week | N/A | N/A |
+                | `dataFederation.bytesProcessed.monthly` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current month | N/A | N/A |
+                | `atlas.project.deployment.privateServiceConnectionsPerRegionGroup` | Number of Private
+                Service Connections per Region Group | 50 | 100|
+                | `atlas.project.deployment.privateServiceConnectionsSubnetMask` | Subnet mask for GCP PSC
+                Networks. Has lower limit of 20. | 27 | 27|
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_group_limit as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                limit_name=limit_name,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def set_group_limit(
+        self,
+        group_id: str,
+        limit_name: Literal[
+            "atlas.project.security.databaseAccess.users",
+            "atlas.project.deployment.clusters",
+            "atlas.project.deployment.serverlessMTMs",
+            "atlas.project.security.databaseAccess.customRoles",
+            "atlas.project.security.networkAccess.entries",
+            "atlas.project.security.networkAccess.crossRegionEntries",
+            "atlas.project.deployment.nodesPerPrivateLinkRegion",
+            "dataFederation.bytesProcessed.query",
+            "dataFederation.bytesProcessed.daily",
+            "dataFederation.bytesProcessed.weekly",
+            "dataFederation.bytesProcessed.monthly",
+            "atlas.project.deployment.privateServiceConnectionsPerRegionGroup",
+            "atlas.project.deployment.privateServiceConnectionsSubnetMask",
+        ]
+        | SetGroupLimitLimitName,
+        *,
+        body: DefaultLimitDict | DefaultLimit,
+    ) -> DefaultLimit:
+        """Set One Project Limit
+
+        Sets the specified project limit.
+
+        **NOTE**: Increasing the following configuration limits might lead to slower response times in the
+        MongoDB Cloud UI or increased user management overhead leading to authentication or authorization
+        re-architecture. If possible, we recommend that you create additional projects to gain access to
+        more of these resources for a more sustainable growth pattern.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/limits/{limitName}`` (operationId ``setGroupLimit``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            limit_name (SetGroupLimitLimitName): Human-readable label that identifies this project
+                limit.
+
+                | Limit Name | Description | Default | API Override Limit |
+                | --- | --- | --- | --- |
+                | `atlas.project.deployment.clusters` | Limit on the number of clusters in this project |
+                25 | 100 |
+                | `atlas.project.deployment.nodesPerPrivateLinkRegion` | Limit on AWS PrivateLink
+                addressable target nodes per region in this project. For sharded clusters using optimized
+                (load-balanced) connection strings, `currentUsage` doesn't grow with the number of
+                `mongos` — the load balancer is counted as a single addressable target regardless of how
+                many `mongos` sit behind it. | 50 | 90 |
+                | `atlas.project.security.databaseAccess.customRoles` | Limit on the number of custom
+                roles in this project | 100 | 1400 |
+                | `atlas.project.security.databaseAccess.users` | Limit on the number of database users in
+                this project | 100 | 100 |
+                | `atlas.project.security.networkAccess.crossRegionEntries` | Limit on the number of
+                cross-region network access entries in this project | 40 | 220 |
+                | `atlas.project.security.networkAccess.entries` | Limit on the number of network access
+                entries in this project | 200 | 20 |
+                | `dataFederation.bytesProcessed.query` | Limit on the number of bytes processed during a
+                single Data Federation query | N/A | N/A |
+                | `dataFederation.bytesProcessed.daily` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current day | N/A | N/A |
+                | `dataFederation.bytesProcessed.weekly` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current week | N/A | N/A |
+                | `dataFederation.bytesProcessed.monthly` | Limit on the number of bytes processed across
+                all Data Federation tenants for the current month | N/A | N/A |
+                | `atlas.project.deployment.privateServiceConnectionsPerRegionGroup` | Number of Private
+                Service Connections per Region Group | 50 | 100|
+                | `atlas.project.deployment.privateServiceConnectionsSubnetMask` | Subnet mask for GCP PSC
+                Networks. Has lower limit of 20. | 27 | 27|
+            body (DefaultLimit, or a dict typed DefaultLimitDict): Details of user managed limits. A
+                plain dict uses the JSON field names.
+
+        Returns:
+            DefaultLimit: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import set_group_limit as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                limit_name=limit_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("DefaultLimit", result)
+
+    async def get_mongo_db_versions(
+        self,
+        group_id: str,
+        *,
+        cloud_provider: Literal["AWS", "AZURE", "GCP", "TENANT"] | GetMongoDbVersionsCloudProvider | Unset = UNSET,
+        instance_size: str | Unset = UNSET,
+        default_status: Literal["DEFAULT"] | GetMongoDbVersionsDefaultStatus | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedAvailableVersionView:
+        """Return All Available MongoDB LTS Versions for Clusters in One Project
+
+        Returns the MongoDB Long Term Support Major Versions available to new clusters in this project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/mongoDBVersions`` (operationId ``getMongoDbVersions``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            cloud_provider (GetMongoDbVersionsCloudProvider | Unset): Filter results to only one cloud
+                provider.
+            instance_size (str | Unset): Filter results to only one instance size. Example: M10.
+            default_status (GetMongoDbVersionsDefaultStatus | Unset): Filter results to only the
+                default values per tier. This value must be DEFAULT.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100. Example: 100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedAvailableVersionView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_mongo_db_versions as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                cloud_provider=cloud_provider,
+                instance_size=instance_size,
+                default_status=default_status,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedAvailableVersionView", result)
+
+    async def get_group_settings(
+        self,
+        group_id: str,
+    ) -> GroupSettings:
+        """Return Project Settings
+
+        Returns details about the specified project's settings.
+
+        ``GET /api/atlas/v2/groups/{groupId}/settings`` (operationId ``getGroupSettings``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+
+        Returns:
+            GroupSettings: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_settings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupSettings", result)
+
+    async def update_group_settings(
+        self,
+        group_id: str,
+        *,
+        body: GroupSettingsDict | GroupSettings,
+    ) -> GroupSettings:
+        """Update Project Settings
+
+        Updates the settings of the specified project. You can update any of the options available. MongoDB
+        cloud only updates the options provided in the request.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/settings`` (operationId ``updateGroupSettings``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupSettings, or a dict typed GroupSettingsDict): Collection of settings that
+                configures the project. A plain dict uses the JSON field names.
+
+        Returns:
+            GroupSettings: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group_settings as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupSettings", result)
+
+    async def update_group_user_roles(
+        self,
+        group_id: str,
+        user_id: str,
+        *,
+        body: UpdateGroupRolesForUserDict | UpdateGroupRolesForUser,
+    ) -> UpdateGroupRolesForUser:
+        """Update Project Roles for One MongoDB Cloud User
+
+        Updates the roles of the specified user in the specified project. To specify the user to update,
+        provide the unique 24-hexadecimal digit string that identifies the user in the specified project.
+
+        ``PUT /api/atlas/v2/groups/{groupId}/users/{userId}/roles`` (operationId ``updateGroupUserRoles``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            user_id (str): Unique 24-hexadecimal digit string that identifies the user to modify.
+            body (UpdateGroupRolesForUser, or a dict typed UpdateGroupRolesForUserDict): A plain dict
+                uses the JSON field names.
+
+        Returns:
+            UpdateGroupRolesForUser: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group_user_roles as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                user_id=user_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("UpdateGroupRolesForUser", result)
+
+    async def migrate_group(
+        self,
+        group_id: str,
+        *,
+        body: GroupMigrationRequestDict | GroupMigrationRequest,
+    ) -> Group:
+        """Migrate One Project to Another Organization
+
+        Migrates a project from its current organization to another organization. All project users and
+        their roles will be copied to the same project in the destination organization. You must include an
+        organization API key with the Organization Owner role for the destination organization to verify
+        access to the destination organization when you authenticate with Programmatic API Keys. Otherwise,
+        the requesting user must have the Organization Owner role in both organizations.
+
+        ``POST /api/atlas/v2/groups/{groupId}:migrate`` (operationId ``migrateGroup``,
+        ``application/vnd.atlas.2024-05-30+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupMigrationRequest, or a dict typed GroupMigrationRequestDict): A plain dict uses
+                the JSON field names.
+
+        Returns:
+            Group: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasApiError: 402 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import migrate_group as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Group", result)

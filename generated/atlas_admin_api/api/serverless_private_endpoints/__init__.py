@@ -6,8 +6,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.serverless_aws_tenant_endpoint_update import (
+    ServerlessAWSTenantEndpointUpdate,
+    ServerlessAWSTenantEndpointUpdateDict,
+)
+from ...models.serverless_azure_tenant_endpoint_update import (
+    ServerlessAzureTenantEndpointUpdate,
+    ServerlessAzureTenantEndpointUpdateDict,
+)
+from ...models.serverless_tenant_create_request import (
+    ServerlessTenantCreateRequest,
+    ServerlessTenantCreateRequestDict,
+)
 from ...models.serverless_tenant_endpoint_aws import ServerlessTenantEndpointAWS
-from ...types import UNSET, OperationRunner, Unset
+from ...types import UNSET, OperationRunner, UnknownVariant, Unset
 
 
 class ServerlessPrivateEndpointsOperations:
@@ -32,7 +44,8 @@ class ServerlessPrivateEndpointsOperations:
         replaced by Flex, please use a Dedicated cluster instead.
 
         ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
-        (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``).
+        (operationId ``listServerlessPrivateEndpoints``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
 
         Args:
             group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
@@ -53,6 +66,7 @@ class ServerlessPrivateEndpointsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -68,3 +82,248 @@ class ServerlessPrivateEndpointsOperations:
             _operation._parse_response,
         )
         return cast("list[ServerlessTenantEndpointAWS]", result)
+
+    list_serverless_private_endpoint = list_serverless_private_endpoints  # the official name of the same operation
+
+    async def create_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        *,
+        body: ServerlessTenantCreateRequestDict | ServerlessTenantCreateRequest,
+    ) -> ServerlessTenantEndpointAWS:
+        """Create One Private Endpoint for One Serverless Instance
+
+        Creates one private endpoint for one serverless instance.
+
+         A new endpoint won't be immediately available after creation.  Read the steps in the linked
+        tutorial for detailed guidance.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        ``POST /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint``
+        (operationId ``createServerlessPrivateEndpoint``, ``application/vnd.atlas.2023-01-01+json``,
+        **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            instance_name (str): Human-readable label that identifies the serverless instance for
+                which the tenant endpoint will be created.
+            body (ServerlessTenantCreateRequest, or a dict typed ServerlessTenantCreateRequestDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            ServerlessTenantEndpointAWS: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_serverless_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessTenantEndpointAWS", result)
+
+    async def get_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        endpoint_id: str,
+    ) -> ServerlessTenantEndpointAWS:
+        """Return One Private Endpoint for One Serverless Instance
+
+        Return one private endpoint for one serverless instance. Identify this endpoint using its unique ID.
+        You must have at least the Project Read Only role for the project to successfully call this
+        resource.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        ``GET /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint/{en
+        dpointId}`` (operationId ``getServerlessPrivateEndpoint``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            instance_name (str): Human-readable label that identifies the serverless instance
+                associated with the tenant endpoint.
+            endpoint_id (str): Unique 24-hexadecimal digit string that identifies the tenant endpoint.
+
+        Returns:
+            ServerlessTenantEndpointAWS: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_serverless_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessTenantEndpointAWS", result)
+
+    async def delete_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        endpoint_id: str,
+    ) -> None:
+        """Remove One Private Endpoint for One Serverless Instance
+
+        Remove one private endpoint from one serverless instance.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint/
+        {endpointId}`` (operationId ``deleteServerlessPrivateEndpoint``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            instance_name (str): Human-readable label that identifies the serverless instance from
+                which the tenant endpoint will be removed.
+            endpoint_id (str): Unique 24-hexadecimal digit string that identifies the tenant endpoint
+                which will be removed.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_serverless_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                endpoint_id=endpoint_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_serverless_private_endpoint(
+        self,
+        group_id: str,
+        instance_name: str,
+        endpoint_id: str,
+        *,
+        body: ServerlessAWSTenantEndpointUpdateDict
+        | ServerlessAWSTenantEndpointUpdate
+        | ServerlessAzureTenantEndpointUpdateDict
+        | ServerlessAzureTenantEndpointUpdate
+        | UnknownVariant,
+    ) -> ServerlessTenantEndpointAWS:
+        """Update One Private Endpoint for One Serverless Instance
+
+        Updates one private endpoint for one serverless instance.
+
+        This feature does not work for Flex clusters. To continue using Private Endpoints once Serverless is
+        replaced by Flex, please use a Dedicated cluster instead. This endpoint will be sunset on January
+        22, 2026.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/privateEndpoint/serverless/instance/{instanceName}/endpoint/{
+        endpointId}`` (operationId ``updateServerlessPrivateEndpoint``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            instance_name (str): Human-readable label that identifies the serverless instance
+                associated with the tenant endpoint that will be updated.
+            endpoint_id (str): Unique 24-hexadecimal digit string that identifies the tenant endpoint
+                which will be updated.
+            body (ServerlessAWSTenantEndpointUpdate | ServerlessAzureTenantEndpointUpdate, or a dict
+                typed ServerlessAWSTenantEndpointUpdateDict | ServerlessAzureTenantEndpointUpdateDict):
+                Update view for a serverless tenant endpoint. A plain dict uses the JSON field names.
+
+        Returns:
+            ServerlessTenantEndpointAWS: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_serverless_private_endpoint as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                instance_name=instance_name,
+                endpoint_id=endpoint_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServerlessTenantEndpointAWS", result)

@@ -6,7 +6,43 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ...models.api_error import ApiError
+from ...models.group_service_account import GroupServiceAccount
+from ...models.group_service_account_request import (
+    GroupServiceAccountRequest,
+    GroupServiceAccountRequestDict,
+)
+from ...models.group_service_account_role_assignment import (
+    GroupServiceAccountRoleAssignment,
+    GroupServiceAccountRoleAssignmentDict,
+)
+from ...models.group_service_account_update_request import (
+    GroupServiceAccountUpdateRequest,
+    GroupServiceAccountUpdateRequestDict,
+)
 from ...models.org_service_account import OrgServiceAccount
+from ...models.org_service_account_request import (
+    OrgServiceAccountRequest,
+    OrgServiceAccountRequestDict,
+)
+from ...models.org_service_account_update_request import (
+    OrgServiceAccountUpdateRequest,
+    OrgServiceAccountUpdateRequestDict,
+)
+from ...models.paginated_group_service_accounts import PaginatedGroupServiceAccounts
+from ...models.paginated_org_service_accounts import PaginatedOrgServiceAccounts
+from ...models.paginated_service_account_group import PaginatedServiceAccountGroup
+from ...models.paginated_service_account_ip_access_entry_view import (
+    PaginatedServiceAccountIPAccessEntryView,
+)
+from ...models.service_account_ip_access_list_entry import (
+    ServiceAccountIPAccessListEntry,
+    ServiceAccountIPAccessListEntryDict,
+)
+from ...models.service_account_secret import ServiceAccountSecret
+from ...models.service_account_secret_request import (
+    ServiceAccountSecretRequest,
+    ServiceAccountSecretRequestDict,
+)
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +53,492 @@ class ServiceAccountsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_group_service_accounts(
+        self,
+        group_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedGroupServiceAccounts:
+        """Return All Project Service Accounts
+
+        Returns all Service Accounts for the specified Project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serviceAccounts`` (operationId ``listGroupServiceAccounts``,
+        ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedGroupServiceAccounts: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_service_accounts as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedGroupServiceAccounts", result)
+
+    async def create_group_service_account(
+        self,
+        group_id: str,
+        *,
+        body: GroupServiceAccountRequestDict | GroupServiceAccountRequest,
+    ) -> GroupServiceAccount:
+        """Create One Project Service Account
+
+        Creates one Service Account for the specified Project. The Service Account will automatically be
+        added as an Organization Member to the Organization that the specified Project is a part of.
+
+        ``POST /api/atlas/v2/groups/{groupId}/serviceAccounts`` (operationId ``createGroupServiceAccount``,
+        ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (GroupServiceAccountRequest, or a dict typed GroupServiceAccountRequestDict): A plain
+                dict uses the JSON field names.
+
+        Returns:
+            GroupServiceAccount: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_group_service_account as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def get_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+    ) -> GroupServiceAccount:
+        """Return One Project Service Account
+
+        Returns one Service Account in the specified Project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}`` (operationId
+        ``getGroupServiceAccount``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+
+        Returns:
+            GroupServiceAccount: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_service_account as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def delete_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+    ) -> None:
+        """Remove One Project Service Account
+
+        Removes the specified Service Account from the specified project. The Service Account will still be
+        a part of the Organization it was created in, and the credentials will remain active until expired
+        or manually revoked.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}`` (operationId
+        ``deleteGroupServiceAccount``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_group_service_account as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: GroupServiceAccountUpdateRequestDict | GroupServiceAccountUpdateRequest,
+    ) -> GroupServiceAccount:
+        """Update One Project Service Account
+
+        Updates one Service Account in the specified Project.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}`` (operationId
+        ``updateGroupServiceAccount``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            body (GroupServiceAccountUpdateRequest, or a dict typed
+                GroupServiceAccountUpdateRequestDict): A plain dict uses the JSON field names.
+
+        Returns:
+            GroupServiceAccount: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group_service_account as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def list_access_list(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Return All Access List Entries for One Project Service Account
+
+        Returns all access list entries that you configured for the specified Service Account for the
+        project.
+
+        ``GET /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}/accessList`` (operationId
+        ``listAccessList``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_access_list as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def create_access_list(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: list[ServiceAccountIPAccessListEntryDict | ServiceAccountIPAccessListEntry],
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Add Access List Entries for One Project Service Account
+
+        Add Access List Entries for the specified Service Account for the project. Resources require all API
+        requests to originate from IP addresses on the API access list.
+
+        ``POST /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}/accessList`` (operationId
+        ``createAccessList``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            body (list[ServiceAccountIPAccessListEntry], or a dict typed
+                list[ServiceAccountIPAccessListEntry]Dict): A plain dict uses the JSON field names.
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_access_list as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def delete_group_access_entry(
+        self,
+        group_id: str,
+        client_id: str,
+        ip_address: str,
+    ) -> None:
+        """Remove One Access List Entry from One Project Service Account
+
+        Removes the specified access list entry from the specified Service Account for the project. You
+        can't remove the requesting IP address from the access list.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}/accessList/{ipAddress}``
+        (operationId ``deleteGroupAccessEntry``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            ip_address (str): One IP address or multiple IP addresses represented as one CIDR block.
+                When specifying a CIDR block with a subnet mask, such as 192.0.2.0/24, use the URL-encoded
+                value %2F for the forward slash /. Example: 192.0.2.0%2F24.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_group_access_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                ip_address=ip_address,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def create_group_secret(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: ServiceAccountSecretRequestDict | ServiceAccountSecretRequest,
+    ) -> ServiceAccountSecret:
+        """Create One Project Service Account Secret
+
+        Create a secret for the specified Service Account in the specified Project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}/secrets`` (operationId
+        ``createGroupSecret``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            body (ServiceAccountSecretRequest, or a dict typed ServiceAccountSecretRequestDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            ServiceAccountSecret: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_group_secret as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServiceAccountSecret", result)
 
     async def delete_project_service_account_secret(
         self,
@@ -49,6 +571,7 @@ class ServiceAccountsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -65,6 +588,158 @@ class ServiceAccountsOperations:
             _operation._parse_response,
         )
         return cast("None", result)
+
+    delete_group_secret = delete_project_service_account_secret  # the official name of the same operation
+
+    async def invite_group_service_account(
+        self,
+        group_id: str,
+        client_id: str,
+        *,
+        body: GroupServiceAccountRoleAssignmentDict | GroupServiceAccountRoleAssignment,
+    ) -> GroupServiceAccount:
+        """Assign One Service Account to One Project
+
+        Assigns the specified Service Account to the specified Project.
+
+        ``POST /api/atlas/v2/groups/{groupId}/serviceAccounts/{clientId}:invite`` (operationId
+        ``inviteGroupServiceAccount``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            body (GroupServiceAccountRoleAssignment, or a dict typed
+                GroupServiceAccountRoleAssignmentDict): A plain dict uses the JSON field names.
+
+        Returns:
+            GroupServiceAccount: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import invite_group_service_account as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                client_id=client_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("GroupServiceAccount", result)
+
+    async def list_org_service_accounts(
+        self,
+        org_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedOrgServiceAccounts:
+        """Return All Organization Service Accounts
+
+        Returns all Service Accounts for the specified Organization.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/serviceAccounts`` (operationId ``listOrgServiceAccounts``,
+        ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedOrgServiceAccounts: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_org_service_accounts as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedOrgServiceAccounts", result)
+
+    async def create_org_service_account(
+        self,
+        org_id: str,
+        *,
+        body: OrgServiceAccountRequestDict | OrgServiceAccountRequest,
+    ) -> OrgServiceAccount:
+        """Create One Organization Service Account
+
+        Creates one Service Account for the specified Organization.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/serviceAccounts`` (operationId ``createOrgServiceAccount``,
+        ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (OrgServiceAccountRequest, or a dict typed OrgServiceAccountRequestDict):
+                Organization Service Account that Atlas creates for this organization. If omitted, Atlas
+                doesn't create an organization Service Account for this organization. If specified, this
+                object requires all body parameters. Note that API Keys cannot be specified in the same
+                request. A plain dict uses the JSON field names.
+
+        Returns:
+            OrgServiceAccount: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_service_account as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgServiceAccount", result)
 
     async def get_service_account(
         self,
@@ -92,6 +767,7 @@ class ServiceAccountsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -107,6 +783,8 @@ class ServiceAccountsOperations:
             _operation._parse_response,
         )
         return cast("OrgServiceAccount", result)
+
+    get_org_service_account = get_service_account  # the official name of the same operation
 
     async def delete_service_account(
         self,
@@ -134,6 +812,7 @@ class ServiceAccountsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -145,6 +824,381 @@ class ServiceAccountsOperations:
             _operation._get_kwargs(
                 org_id=org_id,
                 client_id=client_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    delete_org_service_account = delete_service_account  # the official name of the same operation
+
+    async def update_org_service_account(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        body: OrgServiceAccountUpdateRequestDict | OrgServiceAccountUpdateRequest,
+    ) -> OrgServiceAccount:
+        """Update One Organization Service Account
+
+        Updates the specified Service Account in the specified Organization.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}`` (operationId
+        ``updateOrgServiceAccount``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            body (OrgServiceAccountUpdateRequest, or a dict typed OrgServiceAccountUpdateRequestDict):
+                A plain dict uses the JSON field names.
+
+        Returns:
+            OrgServiceAccount: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_org_service_account as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("OrgServiceAccount", result)
+
+    async def list_org_access_list(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Return All Access List Entries for One Organization Service Account
+
+        Returns all access list entries that you configured for the specified Service Account for the
+        organization.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/accessList`` (operationId
+        ``listOrgAccessList``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_org_access_list as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def create_org_access_list(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        body: list[ServiceAccountIPAccessListEntryDict | ServiceAccountIPAccessListEntry],
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedServiceAccountIPAccessEntryView:
+        """Add Access List Entries for One Organization Service Account
+
+        Add Access List Entries for the specified Service Account for the organization. Resources require
+        all API requests to originate from IP addresses on the API access list.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/accessList`` (operationId
+        ``createOrgAccessList``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+            body (list[ServiceAccountIPAccessListEntry], or a dict typed
+                list[ServiceAccountIPAccessListEntry]Dict): A plain dict uses the JSON field names.
+
+        Returns:
+            PaginatedServiceAccountIPAccessEntryView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_access_list as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                body=body,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountIPAccessEntryView", result)
+
+    async def delete_org_access_entry(
+        self,
+        org_id: str,
+        client_id: str,
+        ip_address: str,
+    ) -> None:
+        """Remove One Access List Entry from One Organization Service Account
+
+        Removes the specified access list entry from the specified Service Account for the organization. You
+        can't remove the requesting IP address from the access list.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/accessList/{ipAddress}`` (operationId
+        ``deleteOrgAccessEntry``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            ip_address (str): One IP address or multiple IP addresses represented as one CIDR block.
+                When specifying a CIDR block with a subnet mask, such as 192.0.2.0/24, use the URL-encoded
+                value %2F for the forward slash /. Example: 192.0.2.0%2F24.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_org_access_entry as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                ip_address=ip_address,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def get_service_account_groups(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedServiceAccountGroup:
+        """Return All Service Account Project Assignments
+
+        Returns a list of all projects the specified Service Account is a part of.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/groups`` (operationId
+        ``getServiceAccountGroups``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedServiceAccountGroup: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_service_account_groups as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedServiceAccountGroup", result)
+
+    async def create_org_secret(
+        self,
+        org_id: str,
+        client_id: str,
+        *,
+        body: ServiceAccountSecretRequestDict | ServiceAccountSecretRequest,
+    ) -> ServiceAccountSecret:
+        """Create One Organization Service Account Secret
+
+        Create a secret for the specified Service Account.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/secrets`` (operationId
+        ``createOrgSecret``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            body (ServiceAccountSecretRequest, or a dict typed ServiceAccountSecretRequestDict): A
+                plain dict uses the JSON field names.
+
+        Returns:
+            ServiceAccountSecret: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_secret as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("ServiceAccountSecret", result)
+
+    async def delete_org_secret(
+        self,
+        org_id: str,
+        client_id: str,
+        secret_id: str,
+    ) -> None:
+        """Delete One Organization Service Account Secret
+
+        Deletes the specified Service Account secret.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}/serviceAccounts/{clientId}/secrets/{secretId}`` (operationId
+        ``deleteOrgSecret``, ``application/vnd.atlas.2024-08-05+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            client_id (str): The Client ID of the Service Account. Example:
+                mdb_sa_id_1234567890abcdef12345678.
+            secret_id (str): Unique 24-hexadecimal digit string that identifies the secret.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_org_secret as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                client_id=client_id,
+                secret_id=secret_id,
             ),
             _operation._parse_response,
         )

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from ...models.add_user_to_team import AddUserToTeam, AddUserToTeamDict
 from ...models.api_error import ApiError
+from ...models.paginated_api_app_user_view import PaginatedApiAppUserView
+from ...models.paginated_team_role_view import PaginatedTeamRoleView
+from ...models.paginated_team_view import PaginatedTeamView
+from ...models.team import Team, TeamDict
 from ...models.team_response import TeamResponse
+from ...models.team_role import TeamRole, TeamRoleDict
+from ...models.team_update import TeamUpdate, TeamUpdateDict
 from ...types import UNSET, OperationRunner, Unset
 
 
@@ -17,6 +24,370 @@ class TeamsOperations:
 
     def __init__(self, runner: OperationRunner) -> None:
         self._runner = runner
+
+    async def list_group_teams(
+        self,
+        group_id: str,
+        *,
+        include_count: bool | Unset = UNSET,
+        items_per_page: int | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedTeamRoleView:
+        """Return All Teams in One Project
+
+        Returns all teams to which the authenticated user has access in the project specified using its
+        unique 24-hexadecimal digit identifier. All members of the team share the same project access.
+
+        ``GET /api/atlas/v2/groups/{groupId}/teams`` (operationId ``listGroupTeams``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedTeamRoleView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_group_teams as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                include_count=include_count,
+                items_per_page=items_per_page,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamRoleView", result)
+
+    async def add_group_teams(
+        self,
+        group_id: str,
+        *,
+        body: list[TeamRoleDict | TeamRole],
+    ) -> PaginatedTeamRoleView:
+        """Add Multiple Teams to One Project
+
+        Adds multiple teams to the specified project. All members of a team share the same project access.
+        MongoDB Cloud limits the number of users to a maximum of 100 teams per project and a maximum of 250
+        teams per organization.
+
+        ``POST /api/atlas/v2/groups/{groupId}/teams`` (operationId ``addGroupTeams``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            body (list[TeamRole], or a dict typed list[TeamRole]Dict): A plain dict uses the JSON
+                field names.
+
+        Returns:
+            PaginatedTeamRoleView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import add_group_teams as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamRoleView", result)
+
+    async def get_group_team(
+        self,
+        group_id: str,
+        team_id: str,
+    ) -> TeamRole:
+        """Return One Team in One Project
+
+        Returns one team to which the authenticated user has access in the project specified using its
+        unique 24-hexadecimal digit identifier. All members of the team share the same project access.
+
+        ``GET /api/atlas/v2/groups/{groupId}/teams/{teamId}`` (operationId ``getGroupTeam``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team for which you
+                want to get.
+
+        Returns:
+            TeamRole: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_group_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                team_id=team_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TeamRole", result)
+
+    async def remove_group_team(
+        self,
+        group_id: str,
+        team_id: str,
+    ) -> None:
+        """Remove One Team from One Project
+
+        Removes one team specified using its unique 24-hexadecimal digit identifier from the project
+        specified using its unique 24-hexadecimal digit identifier.
+
+        ``DELETE /api/atlas/v2/groups/{groupId}/teams/{teamId}`` (operationId ``removeGroupTeam``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team that you want
+                to remove from the specified project.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_group_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                team_id=team_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def update_group_team(
+        self,
+        group_id: str,
+        team_id: str,
+        *,
+        body: TeamRoleDict | TeamRole,
+    ) -> PaginatedTeamRoleView:
+        """Update Team Roles in One Project
+
+        Updates the project roles assigned to the specified team. You can grant team roles for specific
+        projects and grant project access roles to users in the team. All members of the team share the same
+        project access.
+
+        ``PATCH /api/atlas/v2/groups/{groupId}/teams/{teamId}`` (operationId ``updateGroupTeam``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            group_id (str): Unique 24-hexadecimal digit string that identifies your project. Use the
+                /groups endpoint to retrieve all projects to which the authenticated user has access.
+
+                NOTE: Groups and projects are synonymous terms. Your group id is the same as your project
+                id. For existing groups, your group/project id remains the same. The resource and
+                corresponding endpoints use the term groups.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team for which you
+                want to update roles.
+            body (TeamRole, or a dict typed TeamRoleDict): A plain dict uses the JSON field names.
+
+        Returns:
+            PaginatedTeamRoleView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import update_group_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                group_id=group_id,
+                team_id=team_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamRoleView", result)
+
+    async def list_org_teams(
+        self,
+        org_id: str,
+        *,
+        items_per_page: int | Unset = UNSET,
+        include_count: bool | Unset = UNSET,
+        page_num: int | Unset = UNSET,
+    ) -> PaginatedTeamView:
+        """Return All Teams in One Organization
+
+        Returns all teams that belong to the specified organization. Teams enable you to grant project
+        access roles to MongoDB Cloud users. MongoDB Cloud only returns teams for which you have access.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/teams`` (operationId ``listOrgTeams``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            items_per_page (int | Unset): Number of items that the response returns per page. Default:
+                100.
+            include_count (bool | Unset): Flag that indicates whether the response returns the total
+                number of items (totalCount) in the response. Default: True.
+            page_num (int | Unset): Number of the page that displays the current set of the total
+                objects that the response returns. Default: 1.
+
+        Returns:
+            PaginatedTeamView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import list_org_teams as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                items_per_page=items_per_page,
+                include_count=include_count,
+                page_num=page_num,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedTeamView", result)
+
+    async def create_org_team(
+        self,
+        org_id: str,
+        *,
+        body: TeamDict | Team,
+    ) -> Team:
+        """Create One Team in One Organization
+
+        Creates one team in the specified organization. Teams enable you to grant project access roles to
+        MongoDB Cloud users. MongoDB Cloud limits the number of teams to a maximum of 250 teams per
+        organization.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/teams`` (operationId ``createOrgTeam``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            body (Team, or a dict typed TeamDict): A plain dict uses the JSON field names.
+
+        Returns:
+            Team: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import create_org_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("Team", result)
 
     async def get_team_by_name(
         self,
@@ -47,6 +418,7 @@ class TeamsOperations:
             atlas_admin.AtlasAuthenticationError: 401 (documented).
             atlas_admin.AtlasPermissionError: 403 (documented).
             atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
             atlas_admin.AtlasServerError: 500 (documented).
             atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
             atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
@@ -62,3 +434,256 @@ class TeamsOperations:
             _operation._parse_response,
         )
         return cast("TeamResponse", result)
+
+    async def get_org_team(
+        self,
+        org_id: str,
+        team_id: str,
+    ) -> TeamResponse:
+        """Return One Team by ID
+
+        Returns one team that you identified using its unique 24-hexadecimal digit ID. This team belongs to
+        one organization. Teams enable you to grant project access roles to MongoDB Cloud users.
+
+        ``GET /api/atlas/v2/orgs/{orgId}/teams/{teamId}`` (operationId ``getOrgTeam``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team whose
+                information you want to return.
+
+        Returns:
+            TeamResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import get_org_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TeamResponse", result)
+
+    async def delete_org_team(
+        self,
+        org_id: str,
+        team_id: str,
+    ) -> None:
+        """Remove One Team from One Organization
+
+        Removes one team specified using its unique 24-hexadecimal digit identifier from the organization
+        specified using its unique 24-hexadecimal digit identifier.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}/teams/{teamId}`` (operationId ``deleteOrgTeam``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team that you want
+                to delete.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import delete_org_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
+
+    async def rename_org_team(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: TeamUpdateDict | TeamUpdate,
+    ) -> TeamResponse:
+        """Rename One Team
+
+        Renames one team in the specified organization. Teams enable you to grant project access roles to
+        MongoDB Cloud users.
+
+        ``PATCH /api/atlas/v2/orgs/{orgId}/teams/{teamId}`` (operationId ``renameOrgTeam``,
+        ``application/vnd.atlas.2023-01-01+json``).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team that you want
+                to rename.
+            body (TeamUpdate, or a dict typed TeamUpdateDict): A plain dict uses the JSON field names.
+
+        Returns:
+            TeamResponse: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import rename_org_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("TeamResponse", result)
+
+    async def add_team_users(
+        self,
+        org_id: str,
+        team_id: str,
+        *,
+        body: list[AddUserToTeamDict | AddUserToTeam],
+    ) -> PaginatedApiAppUserView:
+        """Assign MongoDB Cloud Users in One Organization to One Team
+
+        Adds one or more MongoDB Cloud users from the specified organization to the specified team. Teams
+        enable you to grant project access roles to MongoDB Cloud users. You can assign up to 250 MongoDB
+        Cloud users from one organization to one team.
+
+        **Note**: This endpoint is deprecated. Use [Add One MongoDB Cloud User to One Team](#tag/MongoDB-
+        Cloud-Users/operation/addUserToTeam) to add an active or pending user to a team.
+
+        ``POST /api/atlas/v2/orgs/{orgId}/teams/{teamId}/users`` (operationId ``addTeamUsers``,
+        ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal character string that identifies the team to which
+                you want to add MongoDB Cloud users.
+            body (list[AddUserToTeam], or a dict typed list[AddUserToTeam]Dict): A plain dict uses the
+                JSON field names.
+
+        Returns:
+            PaginatedApiAppUserView: the parsed success body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasConflictError: 409 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import add_team_users as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                body=body,
+            ),
+            _operation._parse_response,
+        )
+        return cast("PaginatedApiAppUserView", result)
+
+    async def remove_user_from_team(
+        self,
+        org_id: str,
+        team_id: str,
+        user_id: str,
+    ) -> None:
+        """Remove One MongoDB Cloud User from One Team
+
+        Removes one MongoDB Cloud user from the specified team. This team belongs to one organization. Teams
+        enable you to grant project access roles to MongoDB Cloud users.
+
+        **Note**: This endpoint is deprecated. Use [Remove One MongoDB Cloud User from One
+        Team](#tag/MongoDB-Cloud-Users/operation/removeUserFromTeam) to remove an active or pending user
+        from a team.
+
+        ``DELETE /api/atlas/v2/orgs/{orgId}/teams/{teamId}/users/{userId}`` (operationId
+        ``removeUserFromTeam``, ``application/vnd.atlas.2023-01-01+json``, **deprecated**).
+
+        Args:
+            org_id (str): Unique 24-hexadecimal digit string that identifies the organization that
+                contains your projects. Use the /orgs endpoint to retrieve all organizations to which the
+                authenticated user has access.
+            team_id (str): Unique 24-hexadecimal digit string that identifies the team from which you
+                want to remove one database application user.
+            user_id (str): Unique 24-hexadecimal digit string that identifies MongoDB Cloud user that
+                you want to remove from the specified team.
+
+        Returns:
+            None: the operation answers without a body.
+
+        Raises:
+            atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
+            atlas_admin.AtlasBadRequestError: 400 (documented).
+            atlas_admin.AtlasAuthenticationError: 401 (documented).
+            atlas_admin.AtlasPermissionError: 403 (documented).
+            atlas_admin.AtlasNotFoundError: 404 (documented).
+            atlas_admin.AtlasRateLimitError: 429 (documented).
+            atlas_admin.AtlasServerError: 500 (documented).
+            atlas_admin.AtlasApiError: any other error status (the base class of the status errors above).
+            atlas_admin.AtlasConnectionError, atlas_admin.AtlasTimeoutError: no answer from the server.
+            atlas_admin.AtlasResponseError: a success answer whose body is not the documented shape.
+        """
+        from . import remove_user_from_team as _operation
+
+        result = await self._runner._run(
+            _operation._get_kwargs(
+                org_id=org_id,
+                team_id=team_id,
+                user_id=user_id,
+            ),
+            _operation._parse_response,
+        )
+        return cast("None", result)
