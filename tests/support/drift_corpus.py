@@ -277,7 +277,7 @@ def operation_bodies() -> list[OperationBody]:
     return found
 
 
-def _documented(entry: OperationBody) -> bool:
+def documented(entry: OperationBody) -> bool:
     return bool(SPEC["paths"][entry.operation.path][entry.operation.method.lower()].get("x-atlas-documented"))
 
 
@@ -291,7 +291,7 @@ def corpus(bodies: list[OperationBody], per_kind: int = 2) -> list[tuple[Operati
     turn = 0
     for entry in bodies:
         sites = entry.sites()
-        if not _documented(entry):
+        if not documented(entry):
             kinds = [kind for kind in KINDS if any(s.kind == kind for s in sites)]
             if kinds:
                 kind = kinds[turn % len(kinds)]
