@@ -84,8 +84,10 @@ lint: install
 	# Code that uses the facade type-checks too (the FastAPI example imports a vendored copy dynamically).
 	$(BIN)/mypy --strict --exclude 'examples/fastapi_app/' examples
 
+# One worker per core (at most 4), a test file per worker: module-scoped fixtures (a scratch clone, a Prism
+# server, an sdist) are built once. Plain `pytest` still runs everything in one process.
 pytest: install tools
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxprocesses=4 --dist loadfile
 
 test: install tools spec-check check-generated lint pytest wheel-smoke
 
