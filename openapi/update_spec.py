@@ -8,7 +8,9 @@
    summary and the breaking entries and exits 1 **without changing anything**.
 2. Replaces the upstream document (and its publication date in ``openapi/upstream.py`` and
    ``openapi/upstream/README.md``), re-assembles ``openapi/atlas-admin-v2.yaml`` and runs ``make generate``.
-   If either fails, every file it touched is put back and it exits 2.
+   If either fails, every file it touched is put back and it exits 2. Re-assembling reads the Atlas doc pages
+   (``ATLAS_DOCS_DIR``, default ``../shared/atlas-docs``) when they are there, else what they say as checked in
+   (``openapi/documented-operations.json``): it works on a clean clone, from the document's path alone.
 3. Records the facade names now published (``openapi/facade-names.yaml``): a name that an operation loses
    (its official id changed at the same method and path) stays as a deprecated alias at the next generation.
 4. Adds a dated section to ``API-CHANGES.md`` (newest first) and prints the summary.
@@ -168,17 +170,8 @@ def update(spec_path: Path, allow_breaking: bool, date: str | None = None) -> in
         )
         return 1
 
-    import atlas_docs
     import facade_names
 
-    docs = Path(atlas_docs.default_docs_dir())
-    if not docs.is_dir():
-        print(
-            f"update-spec: re-assembling needs the Atlas doc pages, not found at {docs} (set ATLAS_DOCS_DIR); "
-            "nothing was changed",
-            file=sys.stderr,
-        )
-        return 2
     backup = Path(tempfile.mkdtemp(prefix="update-spec-"))
     saved = [name for name in BACKED_UP if (REPO / name).exists()]
     for name in saved:
