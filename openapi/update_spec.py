@@ -192,18 +192,22 @@ def update(spec_path: Path, allow_breaking: bool, date: str | None = None) -> in
         _run(["make", "--no-print-directory", "generate"], "make generate")
         names = facade_names.names_by_operation(SPEC)
         add_section(spec_diff.render_markdown(result, title=section_title(to_date, from_date), names=names))
-    except (UpdateError, OSError) as exc:
-        for name in saved:
+    except Exception as exc:  # whatever failed half-way (UpdateError, OSError, a bad assembled spec): roll back
+        for name in BACKED_UP:
             target = REPO / name
             if target.is_dir():
                 shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            if name not in saved:  # it was not there: what the update created is gone with it
+                continue
+            if (backup / name).is_dir():
                 shutil.copytree(backup / name, target, symlinks=True)
             else:
                 shutil.copy2(backup / name, target)
-        if not (backup / CHANGES.name).exists():
-            CHANGES.unlink(missing_ok=True)
         shutil.rmtree(backup, ignore_errors=True)
-        print(f"update-spec: {exc}\nupdate-spec: every file was put back as it was", file=sys.stderr)
+        reason = exc if isinstance(exc, UpdateError) else f"{type(exc).__name__}: {exc}"
+        print(f"update-spec: {reason}\nupdate-spec: every file was put back as it was", file=sys.stderr)
         return 2
     shutil.rmtree(backup, ignore_errors=True)
     print(f"update-spec: updated to atlas-api-{to_date}; the changes are in API-CHANGES.md")

@@ -153,6 +153,35 @@ def test_assemble_is_stable():
     assert r.returncode == 0, f"assemble.py --check failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
 
 
+def test_assemble_without_the_pages_gives_the_same_files(tmp_path):
+    """A clone without the doc pages assembles from openapi/documented-operations.json: the same bytes, no skip."""
+    env = {**os.environ, "ATLAS_DOCS_DIR": str(tmp_path / "no-pages")}
+    outputs = {"--out": "atlas-admin-v2.yaml", "--report": "DISAGREEMENTS.md", "--names": "atlas_official_names.jinja"}
+    args = [arg for option, name in outputs.items() for arg in (option, str(tmp_path / name))]
+    r = subprocess.run(
+        [sys.executable, str(REPO / "openapi" / "assemble.py"), *args], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == (
+        f"assemble: doc pages not found at {tmp_path / 'no-pages'}: "
+        "using the checked-in page facts openapi/documented-operations.json\n"
+    )
+    for checked_in in (
+        SPEC_PATH,
+        REPO / "openapi" / "DISAGREEMENTS.md",
+        REPO / "openapi" / "templates" / outputs["--names"],
+    ):
+        assert (tmp_path / checked_in.name).read_bytes() == checked_in.read_bytes(), checked_in.name
+    # --check needs the pages themselves (make spec-docs-check skips with one line before it gets here).
+    r = subprocess.run(
+        [sys.executable, str(REPO / "openapi" / "assemble.py"), *args, "--check"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert r.returncode == 3 and "nothing checked" in r.stderr, r.stderr
+
+
 def test_spectral_oas_ruleset():
     if not SPECTRAL.exists():
         msg = f"Spectral not installed at {SPECTRAL} (run `make tools`)"

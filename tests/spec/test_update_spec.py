@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scratch_clone import clone_with_working_tree, git
@@ -231,3 +232,85 @@ def test_make_update_spec_needs_spec() -> None:
     )
     assert result.returncode != 0
     assert "usage: make update-spec SPEC=path/to/atlas-api.yaml" in result.stdout
+
+
+def _doc(*operations: str) -> str:
+    paths = "".join(
+        f"  /api/atlas/v2/{name}:\n    get:\n      operationId: {name}\n"
+        "      responses:\n        '200':\n          description: OK\n"
+        for name in operations
+    )
+    return f"openapi: 3.0.1\ninfo:\n  title: t\n  version: '2.0'\npaths:\n{paths}"
+
+
+@pytest.mark.parametrize("before", ["everything", "no docs/ nor API-CHANGES.md"])
+def test_failed_generation_puts_every_file_back(
+    before: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make generate` fails after the document, the spec, the name record and part of generated/ were written."""
+    import facade_names
+
+    repo = tmp_path / "repo"
+    openapi = repo / "openapi"
+    files = {
+        "openapi/upstream/atlas-api.yaml": _doc("listThings"),
+        "openapi/upstream/README.md": "2026-06-23, 1 operations, 0 schemas\n",
+        "openapi/upstream.py": 'SNAPSHOT_DATE = "2026-06-23"\n',
+        "openapi/atlas-admin-v2.yaml": _doc("listThings"),
+        "openapi/facade-names.yaml": "operations:\n",
+        "openapi/templates/atlas_deprecated_names.jinja": "{% set deprecated_names = {} %}\n",
+        "generated/atlas_admin_api/api/things.py": "def list_things(): ...\n",
+        "docs/OPERATIONS.md": "# Operations\n",
+        "API-CHANGES.md": update_spec.CHANGES_HEADER,
+    }
+    if before != "everything":
+        del files["docs/OPERATIONS.md"], files["API-CHANGES.md"]
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
+    for attr, path in {
+        "HERE": openapi,
+        "REPO": repo,
+        "UPSTREAM_DOC": openapi / "upstream" / "atlas-api.yaml",
+        "UPSTREAM_README": openapi / "upstream" / "README.md",
+        "UPSTREAM_MODULE": openapi / "upstream.py",
+        "SPEC": openapi / "atlas-admin-v2.yaml",
+        "CHANGES": repo / "API-CHANGES.md",
+    }.items():
+        monkeypatch.setattr(update_spec, attr, path)
+    monkeypatch.setattr(facade_names, "RECORD", openapi / "facade-names.yaml")
+    monkeypatch.setattr(facade_names, "TABLE", openapi / "templates" / "atlas_deprecated_names.jinja")
+
+    def snapshot() -> dict[str, bytes]:
+        return {str(p.relative_to(repo)): p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file()}
+
+    calls: list[str] = []
+
+    def run(args: list[str], cwd: Path, **_: object) -> subprocess.CompletedProcess[str]:
+        assert cwd == repo
+        if args[0] == "make":  # generation writes part of generated/ and docs/, then fails
+            calls.append("generate")
+            (repo / "generated" / "atlas_admin_api" / "api" / "things.py").write_text("half", encoding="utf-8")
+            (repo / "generated" / "atlas_admin_api" / "api" / "others.py").write_text("new", encoding="utf-8")
+            (repo / "docs").mkdir(exist_ok=True)
+            (repo / "docs" / "OPERATIONS.md").write_text("half", encoding="utf-8")
+            return subprocess.CompletedProcess(args, 2, "", "openapi-python-client: stopped half way\n")
+        assert args[1].endswith("assemble.py")
+        calls.append("assemble")
+        (openapi / "atlas-admin-v2.yaml").write_text(_doc("listThings", "listOthers"), encoding="utf-8")
+        return subprocess.CompletedProcess(args, 0, "", "")
+
+    monkeypatch.setattr(
+        update_spec, "subprocess", SimpleNamespace(run=run, CompletedProcess=subprocess.CompletedProcess)
+    )
+    new = tmp_path / "atlas-api-2026-09-01.yaml"
+    new.write_text(_doc("listThings", "listOthers"), encoding="utf-8")
+    expected = snapshot()
+
+    assert update_spec.update(new, allow_breaking=False) == 2
+    err = capsys.readouterr().err
+    assert calls == ["assemble", "generate"]
+    assert "update-spec: make generate failed (exit 2):\nopenapi-python-client: stopped half way\n" in err
+    assert err.endswith("update-spec: every file was put back as it was\n")
+    assert snapshot() == expected  # the same files (none added, none lost), byte for byte
+    assert (repo / "docs").exists() == ("docs/OPERATIONS.md" in files)
