@@ -5,6 +5,7 @@ into a temporary folder with nothing beside it. There, every step of ``make test
 ``make spec-docs-check`` and each test file that calls ``require_shared``/``require_docs``. They must pass with skips
 that all say one line per missing folder; under ``CI=true`` the same steps must fail, every skipped test with that
 line. The clone reuses this checkout's ``.venv`` (``make -o install``) and ``.tools`` (a link), so nothing is installed.
+``make update-spec SPEC=path`` needs nothing beside the clone either: it re-assembles from the checked-in page facts.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from scratch_clone import clone_with_working_tree
+from scratch_clone import clone_with_working_tree, git
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_ENV = ("ATLAS_DOCS_DIR", "ATLAS_OPENAPI_DIR")
@@ -100,3 +102,56 @@ def test_docs_steps_skip_on_a_bare_clone_and_fail_under_ci(bare_clone: Path, mon
     assert "skipped" not in summary, summary
     assert len(failures) == skipped == _count(summary, "failed") + _count(summary, "error"), tested.stdout[-5000:]
     assert set(failures) <= messages and docs_message in failures
+
+
+def test_make_update_spec_works_without_the_doc_pages(tmp_path: Path) -> None:
+    """`make update-spec SPEC=path` on a user's clone: it re-assembles from the checked-in page facts.
+
+    The new document is the checked-in one with one operation's summary reworded. Generation is the one step
+    left out (a stand-in ``make`` on PATH answers ``make generate``: regenerating the whole API takes minutes,
+    tests/spec/test_update_spec.py runs it); everything before and after it runs for real.
+    """
+    clone = tmp_path / "atlas-admin"
+    clone_with_working_tree(clone)
+    git("add", "-A", cwd=clone)  # the working tree's changes: the baseline the update is compared with
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "--allow-empty", "-m", "base", cwd=clone)
+    assert not (clone.parent / "shared").exists()
+    old, new = "Return All Alert Configuration Matchers Field Names", "Return Every Alert Configuration Matcher Field"
+    document = (clone / "openapi" / "upstream" / "atlas-api.yaml").read_text(encoding="utf-8")
+    assert document.count(old) == 1, "the document changed: pick another operation summary"
+    spec = tmp_path / "new" / "atlas-api-2026-06-23.yaml"  # the same date: only the summary differs
+    spec.parent.mkdir()
+    spec.write_text(document.replace(old, new), encoding="utf-8")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "make").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "make-calls"}\n', encoding="utf-8")
+    (fake / "make").chmod(0o755)
+    real_make = shutil.which("make")
+    assert real_make
+
+    command = [
+        real_make,
+        "--no-print-directory",
+        "-o",
+        "install",
+        f"VENV={REPO / '.venv'}",
+        "update-spec",
+        f"SPEC={spec}",
+    ]
+    env = {k: v for k, v in os.environ.items() if k not in (*SHARED_ENV, "CI", "MAKEFLAGS", "MFLAGS", "ALLOW_BREAKING")}
+    env["PATH"] = f"{fake}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(command, cwd=clone, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "doc pages" not in done.stderr and "updated to atlas-api-2026-06-23" in done.stdout
+    assert (tmp_path / "make-calls").read_text(encoding="utf-8") == "--no-print-directory generate\n"
+
+    status = git("status", "--porcelain", cwd=clone).splitlines()
+    assert sorted(line[3:] for line in status) == [
+        "API-CHANGES.md",
+        "openapi/atlas-admin-v2.yaml",
+        "openapi/upstream/README.md",  # its checksum
+        "openapi/upstream/atlas-api.yaml",
+    ], status
+    diff = git("diff", "-U0", "--", "openapi/atlas-admin-v2.yaml", cwd=clone)
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert [line[1:].strip() for line in changed] == [f"summary: {old}", f"summary: {new}"], diff
