@@ -12,8 +12,9 @@ checkout's ``.venv`` (a link; ``pyproject.toml`` is dated back so make does not 
 4. ``make check-generated`` and ``mypy --strict`` pass on the result, generated/ equals this checkout's except
    for the alias, and calling the old name warns ``AtlasDeprecationWarning`` naming the new one.
 
-Needs ``../shared/atlas-openapi`` (the older snapshot is not checked in) and the doc pages (re-assembling reads
-them); skips with one line without them. One of the slowest tests of the suite: one assemble and two
+Needs ``../shared/atlas-openapi`` (the older snapshot is not checked in) and the doc pages (so that re-assembling
+reads them, as on a developer's machine; without them it reads ``openapi/documented-operations.json``, which
+tests/test_bare_clone.py covers); skips with one line without them. One of the slowest tests of the suite: one assemble and two
 generations of the whole API (about 4 minutes on a busy 2-core machine); mypy reuses this checkout's cache.
 """
 
