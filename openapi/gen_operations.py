@@ -236,6 +236,21 @@ def _success_media_type(operation: dict[str, Any]) -> str | None:
     return chosen[0] if chosen else firsts[0]
 
 
+def _answers_a_page(spec: dict[str, Any], operation: dict[str, Any]) -> bool:
+    """Whether the success answer (of the version sent) is a page: an object with a ``results`` array."""
+    media_type = _success_media_type(operation)
+    for status, response in sorted(operation.get("responses", {}).items()):
+        media = (response.get("content") or {}).get(media_type) if str(status).startswith("2") else None
+        if media and "schema" in media:
+            schema = _resolve(spec, media["schema"])
+            properties = dict(schema.get("properties", {}))
+            for part in schema.get("allOf", []):
+                properties.update(_resolve(spec, part).get("properties", {}))
+            results = properties.get("results")
+            return results is not None and _resolve(spec, results).get("type") == "array"
+    return False
+
+
 def build(spec: dict[str, Any]) -> str:
     rows = []
     for path, path_item in spec["paths"].items():
@@ -290,7 +305,11 @@ def build(spec: dict[str, Any]) -> str:
                         "sunset": operation.get("x-atlas-sunset"),
                         # MongoDB's name for the operation (x-xgen-operation-id-override, else operationId)
                         "official_name": operation.get("x-atlas-official-name", operation["operationId"]),
-                        "paginated": {"itemsPerPage", "pageNum"} <= query_names,
+                        # a list paginate()/iter_pages() can walk: a GET taking pageNum and itemsPerPage and answering
+                        # a results array (a few POSTs answer pages too, but walking those would repeat the POST)
+                        "paginated": method.upper() == "GET"
+                        and {"itemsPerPage", "pageNum"} <= query_names
+                        and _answers_a_page(spec, operation),
                         "idempotent": method.upper() in IDEMPOTENT,
                         "path_params": path_params,
                         "query_params": query_params,

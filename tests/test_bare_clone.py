@@ -62,6 +62,7 @@ def _run(cmd: list[str], clone: Path, ci: bool) -> subprocess.CompletedProcess[s
     return subprocess.run(cmd, cwd=clone, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
+@pytest.mark.slow
 def test_docs_steps_skip_on_a_bare_clone_and_fail_under_ci(bare_clone: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in SHARED_ENV:
         monkeypatch.delenv(name, raising=False)
@@ -104,6 +105,7 @@ def test_docs_steps_skip_on_a_bare_clone_and_fail_under_ci(bare_clone: Path, mon
     assert set(failures) <= messages and docs_message in failures
 
 
+@pytest.mark.slow
 def test_make_update_spec_works_without_the_doc_pages(tmp_path: Path) -> None:
     """`make update-spec SPEC=path` on a user's clone: it re-assembles from the checked-in page facts.
 

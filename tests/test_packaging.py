@@ -62,6 +62,7 @@ def test_sdist_holds_only_the_wheel_sources_and_the_tests_that_run_from_it(sdist
     assert "tests/integration/test_soak_smoke.py" not in names
 
 
+@pytest.mark.slow
 def test_sdist_builds_a_wheel_whose_shipped_tests_pass(sdist: Path, tmp_path: Path) -> None:
     with tarfile.open(sdist) as tar:
         tar.extractall(tmp_path, filter="data")

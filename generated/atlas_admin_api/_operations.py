@@ -420,7 +420,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "createAccessList",
-        True,
+        False,
         False,
         (
             ("groupId", "group_id", "string", "^([a-f0-9]{24})$"),
@@ -446,7 +446,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "createAccessListEntry",
-        True,
+        False,
         False,
         (("groupId", "group_id", "string", "^([a-f0-9]{24})$"),),
         (
@@ -993,7 +993,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "createGroupIntegration",
-        True,
+        False,
         False,
         (
             ("integrationType", "integration_type", "string", None),
@@ -1312,7 +1312,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "createOrgAccessEntry",
-        True,
+        False,
         False,
         (("orgId", "org_id", "string", "^([a-f0-9]{24})$"), ("apiUserId", "api_user_id", "string", "^([a-f0-9]{24})$")),
         (
@@ -1335,7 +1335,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "createOrgAccessList",
-        True,
+        False,
         False,
         (
             ("orgId", "org_id", "string", "^([a-f0-9]{24})$"),
@@ -8970,7 +8970,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "listSuggestedIndexes",
-        True,
+        False,
         True,
         (
             ("groupId", "group_id", "string", "^([a-f0-9]{24})$"),
@@ -9857,7 +9857,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "updateApiKeyRoles",
-        True,
+        False,
         False,
         (
             ("groupId", "group_id", "string", "^([a-f0-9]{24})$"),
@@ -10292,7 +10292,7 @@ _OPERATION_ROWS: Final = (
         False,
         None,
         "updateGroupIntegration",
-        True,
+        False,
         True,
         (
             ("integrationType", "integration_type", "string", None),

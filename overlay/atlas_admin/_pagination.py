@@ -17,6 +17,8 @@ from atlas_admin_api.types import Unset
 
 from . import _constants as C
 
+_NO_RESULTS = object()  # what getattr gives for an answer that is not a page (a method paginate cannot walk)
+
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -112,7 +114,12 @@ async def iter_pages(  # type: ignore[misc]  # one implementation for both overl
     previous: list[T] | None = None
     while True:
         body = await list_call(*args, items_per_page=items_per_page, page_num=page_num, **kwargs)
-        results = body.results
+        results = getattr(body, "results", _NO_RESULTS)
+        if results is _NO_RESULTS:
+            name = getattr(list_call, "__name__", repr(list_call))
+            raise InvalidArgumentError(
+                "list_call", f"{name} did not answer a page ({type(body).__name__} has no results list)"
+            )
         items = [] if isinstance(results, Unset) or results is None else list(results)
         total = body.total_count
         if not items or items == previous:

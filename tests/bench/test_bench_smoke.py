@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_FIGURES = {
@@ -37,6 +39,7 @@ EXPECTED_FIGURES = {
 }
 
 
+@pytest.mark.slow
 def test_smoke_run_writes_every_figure(tmp_path: Path) -> None:
     output = tmp_path / "results.json"
     done = subprocess.run(

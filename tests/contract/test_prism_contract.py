@@ -200,6 +200,7 @@ KNOWN_FAILURES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case",
     [

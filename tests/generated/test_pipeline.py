@@ -6,9 +6,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_one_changed_byte_under_generated_fails_the_drift_check(tmp_path: Path) -> None:
     copy = tmp_path / "atlas_admin_api"
     shutil.copytree(ROOT / "generated" / "atlas_admin_api", copy, ignore=shutil.ignore_patterns("__pycache__"))

@@ -182,6 +182,7 @@ def test_assemble_without_the_pages_gives_the_same_files(tmp_path):
     assert r.returncode == 3 and "nothing checked" in r.stderr, r.stderr
 
 
+@pytest.mark.slow
 def test_spectral_oas_ruleset():
     if not SPECTRAL.exists():
         msg = f"Spectral not installed at {SPECTRAL} (run `make tools`)"
