@@ -114,7 +114,7 @@ async def iter_pages(  # type: ignore[misc]  # one implementation for both overl
     previous: list[T] | None = None
     while True:
         body = await list_call(*args, items_per_page=items_per_page, page_num=page_num, **kwargs)
-        results = getattr(body, "results", _NO_RESULTS)
+        results: Any = getattr(body, "results", _NO_RESULTS)
         if results is _NO_RESULTS:
             name = getattr(list_call, "__name__", repr(list_call))
             raise InvalidArgumentError(
