@@ -53,6 +53,24 @@ from ._version import __version__
 
 logger = logging.getLogger(C.LOGGER_NAME)
 
+# This package and the generated one, by their import names (a vendored copy lives under another prefix).
+_SDK_PACKAGES = (__name__.rsplit(".", 1)[0], __name__.rsplit(".", 1)[0] + "_api")
+
+
+def _stacklevel_outside_the_sdk() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside the SDK: the caller's line, whether
+    it called the facade directly or through `paginate`, `wait_until` or a deprecated alias."""
+    level = 1
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not any(module == package or module.startswith(package + ".") for package in _SDK_PACKAGES):
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
 # The generated table is keyed by module name; requests carry the documented operationId.
 _OPERATIONS_BY_ID: dict[str, Operation] = {op.operation_id: op for op in OPERATIONS.values()}
 
@@ -662,4 +680,4 @@ class AtlasClient(AtlasOperations):
             detail = f" (its API version is sunset on {sunset})"
         message = f"Atlas operation {operation_id} ({template}) is deprecated{detail}"
         logger.warning(message)
-        warnings.warn(message, AtlasDeprecationWarning, stacklevel=4)
+        warnings.warn(message, AtlasDeprecationWarning, stacklevel=_stacklevel_outside_the_sdk())

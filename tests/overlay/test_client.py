@@ -22,6 +22,7 @@ from atlas_admin import (
     AtlasTimeoutError,
     InvalidArgumentError,
     is_error_code,
+    paginate,
 )
 from atlas_admin._retry import send_with_retries
 from atlas_admin_api.api import TAGS
@@ -239,6 +240,21 @@ async def test_deprecated_operation_warns_once_per_client(caplog: pytest.LogCapt
     assert len(deprecations) == 1
     assert "listProjectInvitations" in str(deprecations[0].message)
     assert any("deprecated" in r.getMessage() for r in caplog.records)
+
+
+async def test_deprecation_warning_points_at_the_callers_line() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body: Any = [] if request.url.path.endswith("/invites") else {"results": [], "totalCount": 0}
+        return httpx.Response(200, json=body, headers={"Content-Type": "application/json"})
+
+    atlas = _client(handler)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        await atlas.projects.list_project_invitations(GROUP)  # directly
+        atlas = _client(handler)  # warned once per client
+        [item async for item in paginate(atlas.legacy_backup.list_legacy_snapshots, GROUP, "cluster1")]  # nested
+    deprecations = [w for w in caught if issubclass(w.category, AtlasDeprecationWarning)]
+    assert [w.filename for w in deprecations] == [__file__, __file__], [str(w.message) for w in deprecations]
 
 
 async def test_deprecation_header_warns() -> None:

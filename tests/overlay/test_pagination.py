@@ -126,6 +126,7 @@ def test_the_whole_api_has_its_paginated_lists() -> None:
 
 
 @pytest.mark.parametrize("key", PAGINATED)
+@pytest.mark.filterwarnings("ignore::atlas_admin.AtlasDeprecationWarning")  # some lists are deprecated: not the point
 async def test_every_paginated_operation_walks_its_pages(key: str, fake: FakeAtlas) -> None:
     """`iter_pages` takes every operation marked paginated (a GET with ``pageNum``, ``itemsPerPage`` and a
     ``results`` list): against FakeAtlas, a stored collection of 5 items comes back whole, 2 per page, and an
