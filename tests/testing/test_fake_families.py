@@ -133,6 +133,29 @@ async def test_every_family_walks_create_get_list_update_delete(fake: FakeAtlas,
         assert set(steps) == set(creatable[collection].operations), (collection, steps)
 
 
+# The table: one case per resource family of the SDK's own spec (the whole API), named by its collection path.
+PACKAGED = FakeAtlas(provisioning_delay=0, deletion_delay=0)
+CREATABLE = sorted(
+    f.collection for f in PACKAGED.families if "create" in f.operations and f.collection not in UNWALKABLE
+)
+
+
+def test_the_table_holds_the_whole_apis_families() -> None:
+    assert len(CREATABLE) >= 50, len(CREATABLE)
+    assert {"/api/atlas/v2/groups", "/api/atlas/v2/groups/{groupId}/clusters"} <= set(CREATABLE)
+
+
+@pytest.mark.parametrize("collection", CREATABLE)
+async def test_family_walks_create_get_list_update_delete(collection: str) -> None:
+    (family,) = [f for f in PACKAGED.families if f.collection == collection]
+    PACKAGED.reset()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=PACKAGED), base_url="https://fake") as http:
+        http.headers["Authorization"] = f"Bearer {await get_token(http)}"
+        steps = await _walk(PACKAGED, http, family)
+    # Every operation the family has was walked (item operations need an item path to reach them).
+    assert set(steps) == set(family.operations), steps
+
+
 async def test_whole_api_has_the_families_users_need(http: httpx.AsyncClient, fake: FakeAtlas) -> None:
     collections = {f.collection: f for f in fake.families}
     if "/api/atlas/v2/groups/{groupId}/clusters" not in collections:
