@@ -105,8 +105,25 @@ class Merger:
         else:
             self.compare_scalars(p, u, where)
 
+    def inferred_discriminator(self, u: dict[str, Any], prop: str) -> dict[str, Any]:
+        """An upstream union without a discriminator, read by the pages' property: each variant that fixes the
+        property to one value (a single-value enum) is mapped to by that value. Empty when any variant does not."""
+        mapping = {}
+        for variant in u.get("oneOf") or u.get("anyOf") or []:
+            name = _ref_name(variant)
+            field = (self.resolve_u(variant).get("properties") or {}).get(prop) or {}
+            values = self.resolve_u(field).get("enum") or []
+            if name is None or len(values) != 1 or values[0] in mapping:
+                return {}
+            mapping[values[0]] = SCHEMA_REF + name
+        return {"propertyName": prop, "mapping": mapping} if mapping else {}
+
     def compare_unions(self, p: dict[str, Any], u: dict[str, Any], where: str) -> None:
         pd, ud = p.get("discriminator") or {}, u.get("discriminator") or {}
+        if not ud and pd.get("propertyName"):
+            # Upstream unions without a discriminator (ServerlessTenantEndpoint: AWS | Azure) still name their
+            # variants by the same property; read that, so upstream's variants are added like any other.
+            ud = self.inferred_discriminator(u, pd["propertyName"])
         if pd.get("propertyName") != ud.get("propertyName"):
             self.note(where, "discriminator", pd.get("propertyName"), ud.get("propertyName"), "pages win")
             return
@@ -255,6 +272,18 @@ class Merger:
                 if isinstance(field, dict) and "enum" in field and value not in field["enum"]:
                     field["enum"] = [*field["enum"], value]
                     self.note(f"{_ref_name({'$ref': ref})}.{prop}", "enum", "-", [value], f"added: {name} maps it here")
+                required = (variant or {}).get("required") or []
+                if isinstance(field, dict) and prop not in required:
+                    # OpenAPI: the discriminator property is required in every variant; the SDK dispatches on it
+                    # only when it is (a variant without it would make the union a plain, first-fit one).
+                    variant["required"] = [*required, prop]  # type: ignore[index]
+                    self.note(
+                        f"{_ref_name({'$ref': ref})}",
+                        "required",
+                        "-",
+                        list(required),
+                        f"`{prop}` made required: {name} discriminates on it",
+                    )
 
     # ------------------------------------------------------------------ the result
     def run(self) -> dict[str, Any]:

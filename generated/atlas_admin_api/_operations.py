@@ -12208,7 +12208,9 @@ UNIONS: Final[dict[str, Union]] = {
         ),
     ),
     "ServerlessTenantEndpoint": Union(
-        name="ServerlessTenantEndpoint", property_name="providerName", mapping=(("AWS", "ServerlessTenantEndpointAWS"),)
+        name="ServerlessTenantEndpoint",
+        property_name="providerName",
+        mapping=(("AWS", "ServerlessTenantEndpointAWS"), ("AZURE", "ServerlessAzureTenantEndpoint")),
     ),
     "ServerlessTenantEndpointUpdate": Union(
         name="ServerlessTenantEndpointUpdate",

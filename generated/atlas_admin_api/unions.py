@@ -278,6 +278,7 @@ from .models import (
     ServerlessAVGCommandExecutionTimeMetricThresholdView,
     ServerlessAVGWriteExecutionTimeMetricThresholdView,
     ServerlessAWSTenantEndpointUpdate,
+    ServerlessAzureTenantEndpoint,
     ServerlessAzureTenantEndpointUpdate,
     ServerlessConnectionPercentageRawMetricThresholdView,
     ServerlessNetworkBytesInDataMetricThresholdView,
@@ -737,8 +738,8 @@ ServerlessMetricThreshold: TypeAlias = (
 )
 """Threshold for the metric that, when exceeded, triggers an alert. The metric threshold pertains to event types which reflects changes of measurements and metrics about the serverless database: one of ServerlessAVGCommandExecutionTimeMetricThresholdView, TimeMetricThresholdView, ServerlessAVGWriteExecutionTimeMetricThresholdView, RawMetricThresholdView, ServerlessConnectionPercentageRawMetricThresholdView, DataMetricThresholdView, ServerlessNetworkBytesInDataMetricThresholdView, ServerlessNetworkBytesOutDataMetricThresholdView, ServerlessNetworkNumRequestRawMetricThresholdView, ServerlessOpCounterCDMRawMetricThresholdView, ServerlessOpCounterDeleteRawMetricThresholdView, ServerlessOpCounterGetMoreRawMetricThresholdView, ServerlessOpCounterInsertRawMetricThresholdView, ServerlessOpCounterQueryRawMetricThresholdView, ServerlessOpCounterUpdateRawMetricThresholdView, RPUMetricThresholdView, ServerlessTotalWriteUnitsRPUMetricThresholdView."""
 
-ServerlessTenantEndpoint: TypeAlias = ServerlessTenantEndpointAWS
-"""View for a serverless tenant endpoint: one of ServerlessTenantEndpointAWS."""
+ServerlessTenantEndpoint: TypeAlias = ServerlessTenantEndpointAWS | ServerlessAzureTenantEndpoint | UnknownVariant
+"""View for a serverless tenant endpoint: one of ServerlessTenantEndpointAWS, ServerlessAzureTenantEndpoint."""
 
 ServerlessTenantEndpointUpdate: TypeAlias = (
     ServerlessAWSTenantEndpointUpdate | ServerlessAzureTenantEndpointUpdate | UnknownVariant

@@ -4791,11 +4791,6 @@ if TYPE_CHECKING:
     from .serverless_avg_write_execution_time_metric_threshold_view_operator import (
         ServerlessAVGWriteExecutionTimeMetricThresholdViewOperator,
     )
-    from .serverless_aws_tenant_endpoint import ServerlessAWSTenantEndpoint
-    from .serverless_aws_tenant_endpoint_provider_name import (
-        ServerlessAWSTenantEndpointProviderName,
-    )
-    from .serverless_aws_tenant_endpoint_status import ServerlessAWSTenantEndpointStatus
     from .serverless_aws_tenant_endpoint_update import ServerlessAWSTenantEndpointUpdate
     from .serverless_aws_tenant_endpoint_update_provider_name import (
         ServerlessAWSTenantEndpointUpdateProviderName,
@@ -7752,9 +7747,6 @@ _MODULES: dict[str, str] = {
     "ServerlessAVGWriteExecutionTimeMetricThresholdViewMetricName": ".serverless_avg_write_execution_time_metric_threshold_view_metric_name",
     "ServerlessAVGWriteExecutionTimeMetricThresholdViewMode": ".serverless_avg_write_execution_time_metric_threshold_view_mode",
     "ServerlessAVGWriteExecutionTimeMetricThresholdViewOperator": ".serverless_avg_write_execution_time_metric_threshold_view_operator",
-    "ServerlessAWSTenantEndpoint": ".serverless_aws_tenant_endpoint",
-    "ServerlessAWSTenantEndpointProviderName": ".serverless_aws_tenant_endpoint_provider_name",
-    "ServerlessAWSTenantEndpointStatus": ".serverless_aws_tenant_endpoint_status",
     "ServerlessAWSTenantEndpointUpdate": ".serverless_aws_tenant_endpoint_update",
     "ServerlessAWSTenantEndpointUpdateProviderName": ".serverless_aws_tenant_endpoint_update_provider_name",
     "ServerlessAzureTenantEndpoint": ".serverless_azure_tenant_endpoint",
@@ -10387,9 +10379,6 @@ __all__ = (
     "ServerlessAVGWriteExecutionTimeMetricThresholdViewMetricName",
     "ServerlessAVGWriteExecutionTimeMetricThresholdViewMode",
     "ServerlessAVGWriteExecutionTimeMetricThresholdViewOperator",
-    "ServerlessAWSTenantEndpoint",
-    "ServerlessAWSTenantEndpointProviderName",
-    "ServerlessAWSTenantEndpointStatus",
     "ServerlessAWSTenantEndpointUpdate",
     "ServerlessAWSTenantEndpointUpdateProviderName",
     "ServerlessAzureTenantEndpoint",

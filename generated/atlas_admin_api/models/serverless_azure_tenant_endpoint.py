@@ -36,6 +36,7 @@ T = TypeVar("T", bound="ServerlessAzureTenantEndpoint")
 # atlas-admin (issue #18): the JSON names of the documented fields; from_dict keeps every other key.
 _JSON_NAMES: frozenset[str] = frozenset(
     {
+        "providerName",
         "_id",
         "cloudProviderEndpointId",
         "comment",
@@ -43,7 +44,6 @@ _JSON_NAMES: frozenset[str] = frozenset(
         "errorMessage",
         "privateEndpointIpAddress",
         "privateLinkServiceResourceId",
-        "providerName",
         "status",
     }
 )
@@ -54,6 +54,8 @@ class ServerlessAzureTenantEndpoint:
     """View for a serverless Azure tenant endpoint.
 
     Attributes:
+        provider_name (ServerlessAzureTenantEndpointProviderName): Human-readable label that identifies the cloud
+            service provider.
         field_id (str | Unset): Unique 24-hexadecimal digit string that identifies the private endpoint. Example:
             32b6e34b3d91647abb20e7b8.
         cloud_provider_endpoint_id (str | Unset): Unique string that identifies the Azure private endpoint's network
@@ -67,12 +69,13 @@ class ServerlessAzureTenantEndpoint:
             added to this private endpoint service.
         private_link_service_resource_id (str | Unset): Root-relative path that identifies the Azure Private Link
             Service that MongoDB Cloud manages. MongoDB Cloud returns null while it creates the endpoint service.
-        provider_name (ServerlessAzureTenantEndpointProviderName | Unset): Human-readable label that identifies the
-            cloud service provider.
         status (ServerlessAzureTenantEndpointStatus | Unset): Human-readable label that indicates the current operating
             status of the private endpoint.
     """
 
+    provider_name: Literal["AZURE"] | ServerlessAzureTenantEndpointProviderName = _attrs_field(
+        default=ServerlessAzureTenantEndpointProviderName.AZURE, kw_only=True
+    )
     field_id: str | Unset = UNSET
     cloud_provider_endpoint_id: str | Unset = UNSET
     comment: str | Unset = UNSET
@@ -80,7 +83,6 @@ class ServerlessAzureTenantEndpoint:
     error_message: str | Unset = UNSET
     private_endpoint_ip_address: str | Unset = UNSET
     private_link_service_resource_id: str | Unset = UNSET
-    provider_name: Literal["AZURE"] | ServerlessAzureTenantEndpointProviderName | Unset = UNSET
     status: (
         Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
         | ServerlessAzureTenantEndpointStatus
@@ -88,6 +90,7 @@ class ServerlessAzureTenantEndpoint:
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     _atlas_fields: ClassVar[tuple[tuple[str, str, bool], ...]] = (
+        ("provider_name", "providerName", True),
         ("field_id", "_id", False),
         ("cloud_provider_endpoint_id", "cloudProviderEndpointId", False),
         ("comment", "comment", False),
@@ -95,7 +98,6 @@ class ServerlessAzureTenantEndpoint:
         ("error_message", "errorMessage", False),
         ("private_endpoint_ip_address", "privateEndpointIpAddress", False),
         ("private_link_service_resource_id", "privateLinkServiceResourceId", False),
-        ("provider_name", "providerName", False),
         ("status", "status", False),
     )
 
@@ -109,6 +111,8 @@ class ServerlessAzureTenantEndpoint:
         if self.additional_properties.__class__ is not dict:
             # atlas-admin (issue #13): parsed off the documented shape; written back field by field as received.
             return drifted_to_dict(self)
+        provider_name = enum_json(self.provider_name)
+
         field_id = self.field_id
 
         cloud_provider_endpoint_id = self.cloud_provider_endpoint_id
@@ -123,17 +127,17 @@ class ServerlessAzureTenantEndpoint:
 
         private_link_service_resource_id = self.private_link_service_resource_id
 
-        provider_name: str | Unset = UNSET
-        if not isinstance(self.provider_name, Unset):
-            provider_name = enum_json(self.provider_name)
-
         status: str | Unset = UNSET
         if not isinstance(self.status, Unset):
             status = enum_json(self.status)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "providerName": provider_name,
+            }
+        )
         if field_id is not UNSET:
             field_dict["_id"] = field_id
         if cloud_provider_endpoint_id is not UNSET:
@@ -148,8 +152,6 @@ class ServerlessAzureTenantEndpoint:
             field_dict["privateEndpointIpAddress"] = private_endpoint_ip_address
         if private_link_service_resource_id is not UNSET:
             field_dict["privateLinkServiceResourceId"] = private_link_service_resource_id
-        if provider_name is not UNSET:
-            field_dict["providerName"] = provider_name
         if status is not UNSET:
             field_dict["status"] = status
 
@@ -166,6 +168,10 @@ class ServerlessAzureTenantEndpoint:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
+                provider_name = ServerlessAzureTenantEndpointProviderName._members_by_value.get(
+                    _provider_name_value := src_dict["providerName"]
+                ) or ServerlessAzureTenantEndpointProviderName(_provider_name_value)
+
                 field_id = src_dict.get("_id", UNSET)
 
                 cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
@@ -179,15 +185,6 @@ class ServerlessAzureTenantEndpoint:
                 private_endpoint_ip_address = src_dict.get("privateEndpointIpAddress", UNSET)
 
                 private_link_service_resource_id = src_dict.get("privateLinkServiceResourceId", UNSET)
-
-                _provider_name = src_dict.get("providerName", UNSET)
-                provider_name: ServerlessAzureTenantEndpointProviderName | Unset
-                if _provider_name is UNSET:
-                    provider_name = UNSET
-                else:
-                    provider_name = ServerlessAzureTenantEndpointProviderName._members_by_value.get(
-                        _provider_name
-                    ) or ServerlessAzureTenantEndpointProviderName(_provider_name)
 
                 _status = src_dict.get("status", UNSET)
                 status: ServerlessAzureTenantEndpointStatus | Unset
@@ -210,6 +207,7 @@ class ServerlessAzureTenantEndpoint:
                     raise TypeError("not the documented shape")
                 if cls is ServerlessAzureTenantEndpoint:
                     _serverless_azure_tenant_endpoint = object.__new__(cls)
+                    _serverless_azure_tenant_endpoint.provider_name = provider_name
                     _serverless_azure_tenant_endpoint.field_id = field_id
                     _serverless_azure_tenant_endpoint.cloud_provider_endpoint_id = cloud_provider_endpoint_id
                     _serverless_azure_tenant_endpoint.comment = comment
@@ -219,7 +217,6 @@ class ServerlessAzureTenantEndpoint:
                     _serverless_azure_tenant_endpoint.private_link_service_resource_id = (
                         private_link_service_resource_id
                     )
-                    _serverless_azure_tenant_endpoint.provider_name = provider_name
                     _serverless_azure_tenant_endpoint.status = status
                 else:
                     _serverless_azure_tenant_endpoint = cls(
@@ -230,8 +227,8 @@ class ServerlessAzureTenantEndpoint:
                         error_message,
                         private_endpoint_ip_address,
                         private_link_service_resource_id,
-                        provider_name,
                         status,
+                        provider_name=provider_name,
                     )
 
                 _serverless_azure_tenant_endpoint.additional_properties = d
@@ -259,7 +256,7 @@ class ServerlessAzureTenantEndpoint:
 
 
 if TYPE_CHECKING:
-    from typing import TypedDict
+    from typing import Required, TypedDict
 
     from ..models.serverless_azure_tenant_endpoint_provider_name import (
         ServerlessAzureTenantEndpointProviderName,
@@ -271,6 +268,7 @@ if TYPE_CHECKING:
     ServerlessAzureTenantEndpointDict = TypedDict(
         "ServerlessAzureTenantEndpointDict",
         {
+            "providerName": Required[Literal["AZURE"] | ServerlessAzureTenantEndpointProviderName],
             "_id": str,
             "cloudProviderEndpointId": str,
             "comment": str,
@@ -278,7 +276,6 @@ if TYPE_CHECKING:
             "errorMessage": str,
             "privateEndpointIpAddress": str,
             "privateLinkServiceResourceId": str,
-            "providerName": Literal["AZURE"] | ServerlessAzureTenantEndpointProviderName,
             "status": Literal["RESERVATION_REQUESTED", "RESERVED", "INITIATING", "AVAILABLE", "FAILED", "DELETING"]
             | ServerlessAzureTenantEndpointStatus,
         },

@@ -10,6 +10,7 @@ from ...models.serverless_aws_tenant_endpoint_update import (
     ServerlessAWSTenantEndpointUpdate,
     ServerlessAWSTenantEndpointUpdateDict,
 )
+from ...models.serverless_azure_tenant_endpoint import ServerlessAzureTenantEndpoint
 from ...models.serverless_azure_tenant_endpoint_update import (
     ServerlessAzureTenantEndpointUpdate,
     ServerlessAzureTenantEndpointUpdateDict,
@@ -34,7 +35,7 @@ class ServerlessPrivateEndpointsOperations:
         self,
         group_id: str,
         instance_name: str,
-    ) -> list[ServerlessTenantEndpointAWS]:
+    ) -> list[ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant]:
         """Return All Private Endpoints for One Serverless Instance
 
         Returns all private endpoints for one serverless instance. You must have at least the Project Read
@@ -58,7 +59,7 @@ class ServerlessPrivateEndpointsOperations:
                 associated with the tenant endpoint.
 
         Returns:
-            list[ServerlessTenantEndpointAWS]: the parsed success body.
+            list[ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant]: the parsed success body.
 
         Raises:
             atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
@@ -81,7 +82,7 @@ class ServerlessPrivateEndpointsOperations:
             ),
             _operation._parse_response,
         )
-        return cast("list[ServerlessTenantEndpointAWS]", result)
+        return cast("list[ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant]", result)
 
     list_serverless_private_endpoint = list_serverless_private_endpoints  # the official name of the same operation
 
@@ -91,7 +92,7 @@ class ServerlessPrivateEndpointsOperations:
         instance_name: str,
         *,
         body: ServerlessTenantCreateRequestDict | ServerlessTenantCreateRequest,
-    ) -> ServerlessTenantEndpointAWS:
+    ) -> ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant:
         """Create One Private Endpoint for One Serverless Instance
 
         Creates one private endpoint for one serverless instance.
@@ -120,7 +121,7 @@ class ServerlessPrivateEndpointsOperations:
                 plain dict uses the JSON field names.
 
         Returns:
-            ServerlessTenantEndpointAWS: the parsed success body.
+            ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant: the parsed success body.
 
         Raises:
             atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
@@ -144,14 +145,14 @@ class ServerlessPrivateEndpointsOperations:
             ),
             _operation._parse_response,
         )
-        return cast("ServerlessTenantEndpointAWS", result)
+        return cast("ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant", result)
 
     async def get_serverless_private_endpoint(
         self,
         group_id: str,
         instance_name: str,
         endpoint_id: str,
-    ) -> ServerlessTenantEndpointAWS:
+    ) -> ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant:
         """Return One Private Endpoint for One Serverless Instance
 
         Return one private endpoint for one serverless instance. Identify this endpoint using its unique ID.
@@ -178,7 +179,7 @@ class ServerlessPrivateEndpointsOperations:
             endpoint_id (str): Unique 24-hexadecimal digit string that identifies the tenant endpoint.
 
         Returns:
-            ServerlessTenantEndpointAWS: the parsed success body.
+            ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant: the parsed success body.
 
         Raises:
             atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
@@ -202,7 +203,7 @@ class ServerlessPrivateEndpointsOperations:
             ),
             _operation._parse_response,
         )
-        return cast("ServerlessTenantEndpointAWS", result)
+        return cast("ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant", result)
 
     async def delete_serverless_private_endpoint(
         self,
@@ -272,7 +273,7 @@ class ServerlessPrivateEndpointsOperations:
         | ServerlessAzureTenantEndpointUpdateDict
         | ServerlessAzureTenantEndpointUpdate
         | UnknownVariant,
-    ) -> ServerlessTenantEndpointAWS:
+    ) -> ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant:
         """Update One Private Endpoint for One Serverless Instance
 
         Updates one private endpoint for one serverless instance.
@@ -301,7 +302,7 @@ class ServerlessPrivateEndpointsOperations:
                 Update view for a serverless tenant endpoint. A plain dict uses the JSON field names.
 
         Returns:
-            ServerlessTenantEndpointAWS: the parsed success body.
+            ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant: the parsed success body.
 
         Raises:
             atlas_admin.InvalidArgumentError: an argument is rejected before any request is sent.
@@ -326,4 +327,4 @@ class ServerlessPrivateEndpointsOperations:
             ),
             _operation._parse_response,
         )
-        return cast("ServerlessTenantEndpointAWS", result)
+        return cast("ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant", result)

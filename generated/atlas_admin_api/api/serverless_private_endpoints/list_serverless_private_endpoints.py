@@ -7,11 +7,12 @@ from ... import errors
 from ..._operations import OPERATIONS, check_query_params, path_param
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
+from ...models.serverless_azure_tenant_endpoint import ServerlessAzureTenantEndpoint
 from ...models.serverless_tenant_endpoint_aws import ServerlessTenantEndpointAWS
 
 # atlas-admin: what our property templates may call (datetime query parameters, union responses); the
 # generator's post-hook removes the ones a module does not use.
-from ...types import UNSET, Unset, loads_json
+from ...types import UNSET, UnknownVariant, Unset, discriminate, loads_json
 
 OPERATION = OPERATIONS["list_serverless_private_endpoints"]
 ACCEPT = "application/vnd.atlas.2023-01-01+json"
@@ -51,12 +52,30 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> list[ServerlessTenantEndpointAWS] | ApiError | None:
+) -> list[ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant] | ApiError | None:
     if response.status_code == 200:
+        response_200 = []
         _response_200 = loads_json(response.content)
-        response_200 = [
-            ServerlessTenantEndpointAWS.from_dict(response_200_item_data) for response_200_item_data in _response_200
-        ]
+        for response_200_item_data in _response_200:
+            _response_200_item_data = response_200_item_data
+            response_200_item: ServerlessAzureTenantEndpoint | ServerlessTenantEndpointAWS | UnknownVariant
+            _response_200_item_value = (
+                _response_200_item_data.get("providerName") if _response_200_item_data.__class__ is dict else None
+            )
+            if _response_200_item_value.__class__ is not str:
+                _response_200_item_data, _response_200_item_value = discriminate(
+                    _response_200_item_data, "providerName", field="response_200[]"
+                )
+            if _response_200_item_value == "AWS":
+                response_200_item = ServerlessTenantEndpointAWS.from_dict(_response_200_item_data)
+            elif _response_200_item_value == "AZURE":
+                response_200_item = ServerlessAzureTenantEndpoint.from_dict(_response_200_item_data)
+            else:
+                response_200_item = UnknownVariant(
+                    discriminator=_response_200_item_value, raw=dict(_response_200_item_data)
+                )
+
+            response_200.append(response_200_item)
 
         return response_200
 
