@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from typing import Any
 
 import attrs
 from atlas_admin_api.models.export_bucket_aws import ExportBucketAWS
+from atlas_admin_api.models.flex_cluster_description import FlexClusterDescription
 from atlas_admin_api.models.flex_cluster_description_cluster_type import FlexClusterDescriptionClusterType
 from atlas_admin_api.models.link import Link
 from atlas_admin_api.models.paginated_export_bucket import PaginatedExportBucket
 from atlas_admin_api.models.paginated_flex_cluster_description import PaginatedFlexClusterDescription
+from atlas_admin_api.models.resource_tag import ResourceTag
 from atlas_admin_api.types import UNSET, UnknownVariant
 
 BUCKET = {
@@ -115,3 +118,26 @@ def test_discriminated_list_items_pick_their_variant_or_stay_unknown() -> None:
     assert isinstance(unknown, UnknownVariant)
     assert unknown.discriminator == "OTHER" and unknown.raw == _bucket("OTHER", more=1)
     assert page.to_dict() == source
+
+
+def test_extra_keys_are_found_by_counting_fields_also_when_one_takes_a_missing_fields_place() -> None:
+    # Models with few optional fields compare the number of keys with the number of fields read (issue #18): an
+    # extra key in place of an absent field gives the same number of keys as the full documented shape.
+    link = Link.from_dict({"href": "https://x", "extra": 1})
+    assert link.rel is UNSET and link.additional_properties == {"extra": 1}
+    assert link.to_dict() == {"href": "https://x", "extra": 1}
+    # A field sent as null is present (it is not UNSET): counted, and written back as received.
+    assert Link.from_dict({"href": None, "rel": "self"}).to_dict() == {"href": None, "rel": "self"}
+    # Only required fields: the dict has exactly that many keys or extras.
+    tag = ResourceTag.from_dict({"key": "k", "value": "v", "note": "n"})
+    assert (tag.key, tag.value, tag.additional_properties) == ("k", "v", {"note": "n"})
+    assert ResourceTag.from_dict({"key": "k", "value": "v"}).additional_properties == {}
+
+
+def test_module_level_bindings_are_the_objects_from_dict_would_look_up() -> None:
+    module = sys.modules[FlexClusterDescription.__module__]
+    assert module._FlexClusterDescriptionClusterType_by_value == FlexClusterDescriptionClusterType._members_by_value.get
+    assert module._Link_from_dict == Link.from_dict
+    assert module._NEW_INSTANCE is object.__new__
+    parsed = PaginatedFlexClusterDescription.from_dict(copy.deepcopy(FLEX))
+    assert parsed.to_dict() == FLEX

@@ -83,19 +83,19 @@ class AccessListItemView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 ip_address = src_dict["ipAddress"]
 
                 cidr_block = src_dict.get("cidrBlock", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (cidr_block is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (ip_address.__class__ is str and (cidr_block is UNSET or cidr_block.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is AccessListItemView:
-                    _access_list_item_view = object.__new__(cls)
+                    _access_list_item_view = _NEW_INSTANCE(cls)
                     _access_list_item_view.ip_address = ip_address
                     _access_list_item_view.cidr_block = cidr_block
                 else:
@@ -126,6 +126,10 @@ class AccessListItemView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -112,27 +112,33 @@ class AcknowledgeAlert:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
                 acknowledged_until: datetime.datetime | Unset
                 if _acknowledged_until is UNSET:
                     acknowledged_until = UNSET
                 else:
-                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                    acknowledged_until = _DATETIME_FROMISOFORMAT(_acknowledged_until)
 
                 acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 unacknowledge_alert = src_dict.get("unacknowledgeAlert", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_acknowledged_until is not UNSET)
+                    + (acknowledgement_comment is not UNSET)
+                    + (_links is not UNSET)
+                    + (unacknowledge_alert is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (acknowledgement_comment is UNSET or acknowledgement_comment.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -140,7 +146,7 @@ class AcknowledgeAlert:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AcknowledgeAlert:
-                    _acknowledge_alert = object.__new__(cls)
+                    _acknowledge_alert = _NEW_INSTANCE(cls)
                     _acknowledge_alert.acknowledged_until = acknowledged_until
                     _acknowledge_alert.acknowledgement_comment = acknowledgement_comment
                     _acknowledge_alert.links = links
@@ -179,6 +185,12 @@ class AcknowledgeAlert:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

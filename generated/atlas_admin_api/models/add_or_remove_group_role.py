@@ -88,17 +88,13 @@ class AddOrRemoveGroupRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                group_role = AddOrRemoveGroupRoleGroupRole._members_by_value.get(
+                group_role = _AddOrRemoveGroupRoleGroupRole_by_value(
                     _group_role_value := src_dict["groupRole"]
                 ) or AddOrRemoveGroupRoleGroupRole(_group_role_value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is AddOrRemoveGroupRole:
-                    _add_or_remove_group_role = object.__new__(cls)
+                    _add_or_remove_group_role = _NEW_INSTANCE(cls)
                     _add_or_remove_group_role.group_role = group_role
                 else:
                     _add_or_remove_group_role = cls(
@@ -127,6 +123,11 @@ class AddOrRemoveGroupRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AddOrRemoveGroupRoleGroupRole_by_value = AddOrRemoveGroupRoleGroupRole._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -84,17 +84,13 @@ class AddOrRemoveOrgRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                org_role = AddOrRemoveOrgRoleOrgRole._members_by_value.get(
+                org_role = _AddOrRemoveOrgRoleOrgRole_by_value(
                     _org_role_value := src_dict["orgRole"]
                 ) or AddOrRemoveOrgRoleOrgRole(_org_role_value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is AddOrRemoveOrgRole:
-                    _add_or_remove_org_role = object.__new__(cls)
+                    _add_or_remove_org_role = _NEW_INSTANCE(cls)
                     _add_or_remove_org_role.org_role = org_role
                 else:
                     _add_or_remove_org_role = cls(
@@ -123,6 +119,11 @@ class AddOrRemoveOrgRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AddOrRemoveOrgRoleOrgRole_by_value = AddOrRemoveOrgRoleOrgRole._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -71,17 +71,13 @@ class AddUserToTeam:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is AddUserToTeam:
-                    _add_user_to_team = object.__new__(cls)
+                    _add_user_to_team = _NEW_INSTANCE(cls)
                     _add_user_to_team.id = id
                 else:
                     _add_user_to_team = cls(
@@ -110,6 +106,10 @@ class AddUserToTeam:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

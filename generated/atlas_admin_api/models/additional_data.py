@@ -90,17 +90,18 @@ class AdditionalData:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 processor_id = src_dict.get("processorId", UNSET)
 
                 processor_name = src_dict.get("processorName", UNSET)
 
                 workspace = src_dict.get("workspace", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (processor_id is not UNSET) + (processor_name is not UNSET) + (workspace is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (processor_id is UNSET or processor_id.__class__ is str)
                     and (processor_name is UNSET or processor_name.__class__ is str)
@@ -108,7 +109,7 @@ class AdditionalData:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AdditionalData:
-                    _additional_data = object.__new__(cls)
+                    _additional_data = _NEW_INSTANCE(cls)
                     _additional_data.processor_id = processor_id
                     _additional_data.processor_name = processor_name
                     _additional_data.workspace = workspace
@@ -141,6 +142,10 @@ class AdditionalData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

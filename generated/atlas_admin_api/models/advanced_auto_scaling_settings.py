@@ -85,27 +85,27 @@ class AdvancedAutoScalingSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _compute = src_dict.get("compute", UNSET)
                 compute: AdvancedComputeAutoScaling | Unset
                 if _compute is UNSET:
                     compute = UNSET
                 else:
-                    compute = AdvancedComputeAutoScaling.from_dict(_compute)
+                    compute = _AdvancedComputeAutoScaling_from_dict(_compute)
 
                 _disk_gb = src_dict.get("diskGB", UNSET)
                 disk_gb: DiskGBAutoScaling | Unset
                 if _disk_gb is UNSET:
                     disk_gb = UNSET
                 else:
-                    disk_gb = DiskGBAutoScaling.from_dict(_disk_gb)
+                    disk_gb = _DiskGBAutoScaling_from_dict(_disk_gb)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_compute is not UNSET) + (_disk_gb is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is AdvancedAutoScalingSettings:
-                    _advanced_auto_scaling_settings = object.__new__(cls)
+                    _advanced_auto_scaling_settings = _NEW_INSTANCE(cls)
                     _advanced_auto_scaling_settings.compute = compute
                     _advanced_auto_scaling_settings.disk_gb = disk_gb
                 else:
@@ -141,6 +141,12 @@ class AdvancedAutoScalingSettings:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.advanced_compute_auto_scaling import AdvancedComputeAutoScaling  # noqa: E402
 from ..models.disk_gb_auto_scaling import DiskGBAutoScaling  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AdvancedComputeAutoScaling_from_dict = AdvancedComputeAutoScaling.from_dict
+_DiskGBAutoScaling_from_dict = DiskGBAutoScaling.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

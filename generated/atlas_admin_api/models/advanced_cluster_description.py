@@ -532,7 +532,7 @@ class AdvancedClusterDescription:
                 if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
                     accept_data_risks_and_force_replica_set_reconfig = UNSET
                 else:
-                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                    accept_data_risks_and_force_replica_set_reconfig = _DATETIME_FROMISOFORMAT(
                         _accept_data_risks_and_force_replica_set_reconfig
                     )
 
@@ -541,7 +541,9 @@ class AdvancedClusterDescription:
                 if _advanced_configuration is UNSET:
                     advanced_configuration = UNSET
                 else:
-                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
+                    advanced_configuration = _ApiAtlasClusterAdvancedConfigurationView_from_dict(
+                        _advanced_configuration
+                    )
 
                 backup_enabled = src_dict.get("backupEnabled", UNSET)
 
@@ -550,14 +552,14 @@ class AdvancedClusterDescription:
                 if _bi_connector is UNSET:
                     bi_connector = UNSET
                 else:
-                    bi_connector = BiConnector.from_dict(_bi_connector)
+                    bi_connector = _BiConnector_from_dict(_bi_connector)
 
                 _cluster_type = src_dict.get("clusterType", UNSET)
                 cluster_type: AdvancedClusterDescriptionClusterType | Unset
                 if _cluster_type is UNSET:
                     cluster_type = UNSET
                 else:
-                    cluster_type = AdvancedClusterDescriptionClusterType._members_by_value.get(
+                    cluster_type = _AdvancedClusterDescriptionClusterType_by_value(
                         _cluster_type
                     ) or AdvancedClusterDescriptionClusterType(_cluster_type)
 
@@ -566,19 +568,16 @@ class AdvancedClusterDescription:
                 if _config_server_management_mode is UNSET:
                     config_server_management_mode = UNSET
                 else:
-                    config_server_management_mode = (
-                        AdvancedClusterDescriptionConfigServerManagementMode._members_by_value.get(
-                            _config_server_management_mode
-                        )
-                        or AdvancedClusterDescriptionConfigServerManagementMode(_config_server_management_mode)
-                    )
+                    config_server_management_mode = _AdvancedClusterDescriptionConfigServerManagementMode_by_value(
+                        _config_server_management_mode
+                    ) or AdvancedClusterDescriptionConfigServerManagementMode(_config_server_management_mode)
 
                 _config_server_type = src_dict.get("configServerType", UNSET)
                 config_server_type: AdvancedClusterDescriptionConfigServerType | Unset
                 if _config_server_type is UNSET:
                     config_server_type = UNSET
                 else:
-                    config_server_type = AdvancedClusterDescriptionConfigServerType._members_by_value.get(
+                    config_server_type = _AdvancedClusterDescriptionConfigServerType_by_value(
                         _config_server_type
                     ) or AdvancedClusterDescriptionConfigServerType(_config_server_type)
 
@@ -587,14 +586,14 @@ class AdvancedClusterDescription:
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
-                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
+                    connection_strings = _ClusterConnectionStrings_from_dict(_connection_strings)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
@@ -603,7 +602,7 @@ class AdvancedClusterDescription:
                 if _disk_warming_mode is UNSET:
                     disk_warming_mode = UNSET
                 else:
-                    disk_warming_mode = AdvancedClusterDescriptionDiskWarmingMode._members_by_value.get(
+                    disk_warming_mode = _AdvancedClusterDescriptionDiskWarmingMode_by_value(
                         _disk_warming_mode
                     ) or AdvancedClusterDescriptionDiskWarmingMode(_disk_warming_mode)
 
@@ -612,12 +611,9 @@ class AdvancedClusterDescription:
                 if _encryption_at_rest_provider is UNSET:
                     encryption_at_rest_provider = UNSET
                 else:
-                    encryption_at_rest_provider = (
-                        AdvancedClusterDescriptionEncryptionAtRestProvider._members_by_value.get(
-                            _encryption_at_rest_provider
-                        )
-                        or AdvancedClusterDescriptionEncryptionAtRestProvider(_encryption_at_rest_provider)
-                    )
+                    encryption_at_rest_provider = _AdvancedClusterDescriptionEncryptionAtRestProvider_by_value(
+                        _encryption_at_rest_provider
+                    ) or AdvancedClusterDescriptionEncryptionAtRestProvider(_encryption_at_rest_provider)
 
                 feature_compatibility_version = src_dict.get("featureCompatibilityVersion", UNSET)
 
@@ -628,7 +624,7 @@ class AdvancedClusterDescription:
                 if _feature_compatibility_version_expiration_date is UNSET:
                     feature_compatibility_version_expiration_date = UNSET
                 else:
-                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                    feature_compatibility_version_expiration_date = _DATETIME_FROMISOFORMAT(
                         _feature_compatibility_version_expiration_date
                     )
 
@@ -641,19 +637,23 @@ class AdvancedClusterDescription:
                 _labels = src_dict.get("labels", UNSET)
                 labels: list[ComponentLabel] | Unset = UNSET
                 if _labels is not UNSET:
-                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
+                    labels = []
+                    for labels_item_data in _labels:
+                        labels.append(_ComponentLabel_from_dict(labels_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
                 mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
                 if _mongo_db_employee_access_grant is UNSET:
                     mongo_db_employee_access_grant = UNSET
                 else:
-                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+                    mongo_db_employee_access_grant = _EmployeeAccessGrantView_from_dict(_mongo_db_employee_access_grant)
 
                 mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
 
@@ -670,27 +670,23 @@ class AdvancedClusterDescription:
                 if _replica_set_scaling_strategy is UNSET:
                     replica_set_scaling_strategy = UNSET
                 else:
-                    replica_set_scaling_strategy = (
-                        AdvancedClusterDescriptionReplicaSetScalingStrategy._members_by_value.get(
-                            _replica_set_scaling_strategy
-                        )
-                        or AdvancedClusterDescriptionReplicaSetScalingStrategy(_replica_set_scaling_strategy)
-                    )
+                    replica_set_scaling_strategy = _AdvancedClusterDescriptionReplicaSetScalingStrategy_by_value(
+                        _replica_set_scaling_strategy
+                    ) or AdvancedClusterDescriptionReplicaSetScalingStrategy(_replica_set_scaling_strategy)
 
                 _replication_specs = src_dict.get("replicationSpecs", UNSET)
                 replication_specs: list[ReplicationSpec] | Unset = UNSET
                 if _replication_specs is not UNSET:
-                    replication_specs = [
-                        ReplicationSpec.from_dict(replication_specs_item_data)
-                        for replication_specs_item_data in _replication_specs
-                    ]
+                    replication_specs = []
+                    for replication_specs_item_data in _replication_specs:
+                        replication_specs.append(_ReplicationSpec_from_dict(replication_specs_item_data))
 
                 _root_cert_type = src_dict.get("rootCertType", UNSET)
                 root_cert_type: AdvancedClusterDescriptionRootCertType | Unset
                 if _root_cert_type is UNSET:
                     root_cert_type = UNSET
                 else:
-                    root_cert_type = AdvancedClusterDescriptionRootCertType._members_by_value.get(
+                    root_cert_type = _AdvancedClusterDescriptionRootCertType_by_value(
                         _root_cert_type
                     ) or AdvancedClusterDescriptionRootCertType(_root_cert_type)
 
@@ -699,14 +695,16 @@ class AdvancedClusterDescription:
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = AdvancedClusterDescriptionStateName._members_by_value.get(
+                    state_name = _AdvancedClusterDescriptionStateName_by_value(
                         _state_name
                     ) or AdvancedClusterDescriptionStateName(_state_name)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
@@ -715,7 +713,7 @@ class AdvancedClusterDescription:
                 if _version_release_system is UNSET:
                     version_release_system = UNSET
                 else:
-                    version_release_system = AdvancedClusterDescriptionVersionReleaseSystem._members_by_value.get(
+                    version_release_system = _AdvancedClusterDescriptionVersionReleaseSystem_by_value(
                         _version_release_system
                     ) or AdvancedClusterDescriptionVersionReleaseSystem(_version_release_system)
 
@@ -742,7 +740,7 @@ class AdvancedClusterDescription:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AdvancedClusterDescription:
-                    _advanced_cluster_description = object.__new__(cls)
+                    _advanced_cluster_description = _NEW_INSTANCE(cls)
                     _advanced_cluster_description.accept_data_risks_and_force_replica_set_reconfig = (
                         accept_data_risks_and_force_replica_set_reconfig
                     )
@@ -852,6 +850,36 @@ from ..models.employee_access_grant_view import EmployeeAccessGrantView  # noqa:
 from ..models.link import Link  # noqa: E402
 from ..models.replication_spec import ReplicationSpec  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AdvancedClusterDescriptionClusterType_by_value = AdvancedClusterDescriptionClusterType._members_by_value.get
+_AdvancedClusterDescriptionConfigServerManagementMode_by_value = (
+    AdvancedClusterDescriptionConfigServerManagementMode._members_by_value.get
+)
+_AdvancedClusterDescriptionConfigServerType_by_value = AdvancedClusterDescriptionConfigServerType._members_by_value.get
+_AdvancedClusterDescriptionDiskWarmingMode_by_value = AdvancedClusterDescriptionDiskWarmingMode._members_by_value.get
+_AdvancedClusterDescriptionEncryptionAtRestProvider_by_value = (
+    AdvancedClusterDescriptionEncryptionAtRestProvider._members_by_value.get
+)
+_AdvancedClusterDescriptionReplicaSetScalingStrategy_by_value = (
+    AdvancedClusterDescriptionReplicaSetScalingStrategy._members_by_value.get
+)
+_AdvancedClusterDescriptionRootCertType_by_value = AdvancedClusterDescriptionRootCertType._members_by_value.get
+_AdvancedClusterDescriptionStateName_by_value = AdvancedClusterDescriptionStateName._members_by_value.get
+_AdvancedClusterDescriptionVersionReleaseSystem_by_value = (
+    AdvancedClusterDescriptionVersionReleaseSystem._members_by_value.get
+)
+_ApiAtlasClusterAdvancedConfigurationView_from_dict = ApiAtlasClusterAdvancedConfigurationView.from_dict
+_BiConnector_from_dict = BiConnector.from_dict
+_ClusterConnectionStrings_from_dict = ClusterConnectionStrings.from_dict
+_ComponentLabel_from_dict = ComponentLabel.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmployeeAccessGrantView_from_dict = EmployeeAccessGrantView.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ReplicationSpec_from_dict = ReplicationSpec.from_dict
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -166,7 +166,7 @@ class AdvancedComputeAutoScaling:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType0_by_value(data)
                             or BaseCloudProviderInstanceSizeType0(data)
                         )
 
@@ -177,7 +177,7 @@ class AdvancedComputeAutoScaling:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType1_by_value(data)
                             or BaseCloudProviderInstanceSizeType1(data)
                         )
 
@@ -187,8 +187,7 @@ class AdvancedComputeAutoScaling:
                     if not isinstance(data, str):
                         raise TypeError()
                     componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                        or BaseCloudProviderInstanceSizeType2(data)
+                        _BaseCloudProviderInstanceSizeType2_by_value(data) or BaseCloudProviderInstanceSizeType2(data)
                     )
 
                     return componentsschemas_base_cloud_provider_instance_size_type_2
@@ -209,7 +208,7 @@ class AdvancedComputeAutoScaling:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType0_by_value(data)
                             or BaseCloudProviderInstanceSizeType0(data)
                         )
 
@@ -220,7 +219,7 @@ class AdvancedComputeAutoScaling:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType1_by_value(data)
                             or BaseCloudProviderInstanceSizeType1(data)
                         )
 
@@ -230,8 +229,7 @@ class AdvancedComputeAutoScaling:
                     if not isinstance(data, str):
                         raise TypeError()
                     componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                        or BaseCloudProviderInstanceSizeType2(data)
+                        _BaseCloudProviderInstanceSizeType2_by_value(data) or BaseCloudProviderInstanceSizeType2(data)
                     )
 
                     return componentsschemas_base_cloud_provider_instance_size_type_2
@@ -264,7 +262,7 @@ class AdvancedComputeAutoScaling:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AdvancedComputeAutoScaling:
-                    _advanced_compute_auto_scaling = object.__new__(cls)
+                    _advanced_compute_auto_scaling = _NEW_INSTANCE(cls)
                     _advanced_compute_auto_scaling.enabled = enabled
                     _advanced_compute_auto_scaling.max_instance_size = max_instance_size
                     _advanced_compute_auto_scaling.min_instance_size = min_instance_size
@@ -299,6 +297,13 @@ class AdvancedComputeAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BaseCloudProviderInstanceSizeType0_by_value = BaseCloudProviderInstanceSizeType0._members_by_value.get
+_BaseCloudProviderInstanceSizeType1_by_value = BaseCloudProviderInstanceSizeType1._members_by_value.get
+_BaseCloudProviderInstanceSizeType2_by_value = BaseCloudProviderInstanceSizeType2._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

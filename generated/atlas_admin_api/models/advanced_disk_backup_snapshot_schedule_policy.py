@@ -87,27 +87,26 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict.get("id", UNSET)
 
                 _policy_items = src_dict.get("policyItems", UNSET)
                 policy_items: list[DiskBackupApiPolicyItem] | Unset = UNSET
                 if _policy_items is not UNSET:
-                    policy_items = [
-                        DiskBackupApiPolicyItem.from_dict(policy_items_item_data)
-                        for policy_items_item_data in _policy_items
-                    ]
+                    policy_items = []
+                    for policy_items_item_data in _policy_items:
+                        policy_items.append(_DiskBackupApiPolicyItem_from_dict(policy_items_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (id is not UNSET) + (_policy_items is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str) and (_policy_items is UNSET or _policy_items.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AdvancedDiskBackupSnapshotSchedulePolicy:
-                    _advanced_disk_backup_snapshot_schedule_policy = object.__new__(cls)
+                    _advanced_disk_backup_snapshot_schedule_policy = _NEW_INSTANCE(cls)
                     _advanced_disk_backup_snapshot_schedule_policy.id = id
                     _advanced_disk_backup_snapshot_schedule_policy.policy_items = policy_items
                 else:
@@ -142,6 +141,11 @@ class AdvancedDiskBackupSnapshotSchedulePolicy:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.disk_backup_api_policy_item import DiskBackupApiPolicyItem  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskBackupApiPolicyItem_from_dict = DiskBackupApiPolicyItem.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

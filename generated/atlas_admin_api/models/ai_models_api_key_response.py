@@ -144,11 +144,6 @@ class AiModelsApiKeyResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 api_key_id = src_dict.get("apiKeyId", UNSET)
 
                 created_at = src_dict.get("createdAt", UNSET)
@@ -167,6 +162,20 @@ class AiModelsApiKeyResponse:
 
                 status = src_dict.get("status", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (api_key_id is not UNSET)
+                    + (created_at is not UNSET)
+                    + (created_by is not UNSET)
+                    + (group_id is not UNSET)
+                    + (last_used_at is not UNSET)
+                    + (masked_secret is not UNSET)
+                    + (name is not UNSET)
+                    + (secret is not UNSET)
+                    + (status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (api_key_id is UNSET or api_key_id.__class__ is str)
                     and (created_at is UNSET or created_at.__class__ is str)
@@ -180,7 +189,7 @@ class AiModelsApiKeyResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AiModelsApiKeyResponse:
-                    _ai_models_api_key_response = object.__new__(cls)
+                    _ai_models_api_key_response = _NEW_INSTANCE(cls)
                     _ai_models_api_key_response.api_key_id = api_key_id
                     _ai_models_api_key_response.created_at = created_at
                     _ai_models_api_key_response.created_by = created_by
@@ -225,6 +234,10 @@ class AiModelsApiKeyResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -101,11 +101,6 @@ class AiModelsRateLimitResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 model_group_name = src_dict.get("modelGroupName", UNSET)
 
                 _model_names = src_dict.get("modelNames", UNSET)
@@ -115,6 +110,15 @@ class AiModelsRateLimitResponse:
 
                 tokens_per_minute_limit = src_dict.get("tokensPerMinuteLimit", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (model_group_name is not UNSET)
+                    + (_model_names is not UNSET)
+                    + (requests_per_minute_limit is not UNSET)
+                    + (tokens_per_minute_limit is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (model_group_name is UNSET or model_group_name.__class__ is str)
                     and (
@@ -126,7 +130,7 @@ class AiModelsRateLimitResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AiModelsRateLimitResponse:
-                    _ai_models_rate_limit_response = object.__new__(cls)
+                    _ai_models_rate_limit_response = _NEW_INSTANCE(cls)
                     _ai_models_rate_limit_response.model_group_name = model_group_name
                     _ai_models_rate_limit_response.model_names = model_names
                     _ai_models_rate_limit_response.requests_per_minute_limit = requests_per_minute_limit
@@ -161,6 +165,10 @@ class AiModelsRateLimitResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

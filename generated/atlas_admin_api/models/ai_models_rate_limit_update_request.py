@@ -81,19 +81,15 @@ class AiModelsRateLimitUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 requests_per_minute_limit = src_dict["requestsPerMinuteLimit"]
 
                 tokens_per_minute_limit = src_dict["tokensPerMinuteLimit"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (requests_per_minute_limit.__class__ is int and tokens_per_minute_limit.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is AiModelsRateLimitUpdateRequest:
-                    _ai_models_rate_limit_update_request = object.__new__(cls)
+                    _ai_models_rate_limit_update_request = _NEW_INSTANCE(cls)
                     _ai_models_rate_limit_update_request.requests_per_minute_limit = requests_per_minute_limit
                     _ai_models_rate_limit_update_request.tokens_per_minute_limit = tokens_per_minute_limit
                 else:
@@ -124,6 +120,10 @@ class AiModelsRateLimitUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -96,23 +96,19 @@ class AlertMatcher:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_name = src_dict["fieldName"]
 
-                operator = AlertMatcherOperator._members_by_value.get(
+                operator = _AlertMatcherOperator_by_value(
                     _operator_value := src_dict["operator"]
                 ) or AlertMatcherOperator(_operator_value)
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (field_name.__class__ is str and value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is AlertMatcher:
-                    _alert_matcher = object.__new__(cls)
+                    _alert_matcher = _NEW_INSTANCE(cls)
                     _alert_matcher.field_name = field_name
                     _alert_matcher.operator = operator
                     _alert_matcher.value = value
@@ -145,6 +141,11 @@ class AlertMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AlertMatcherOperator_by_value = AlertMatcherOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

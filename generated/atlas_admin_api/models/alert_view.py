@@ -205,29 +205,24 @@ class AlertView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 alert_config_id = src_dict["alertConfigId"]
 
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
                 id = src_dict["id"]
 
-                status = AlertViewStatus._members_by_value.get(_status_value := src_dict["status"]) or AlertViewStatus(
+                status = _AlertViewStatus_by_value(_status_value := src_dict["status"]) or AlertViewStatus(
                     _status_value
                 )
 
-                updated = datetime.datetime.fromisoformat(src_dict["updated"])
+                updated = _DATETIME_FROMISOFORMAT(src_dict["updated"])
 
                 _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
                 acknowledged_until: datetime.datetime | Unset
                 if _acknowledged_until is UNSET:
                     acknowledged_until = UNSET
                 else:
-                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                    acknowledged_until = _DATETIME_FROMISOFORMAT(_acknowledged_until)
 
                 acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
@@ -240,12 +235,14 @@ class AlertView:
                 if _last_notified is UNSET:
                     last_notified = UNSET
                 else:
-                    last_notified = datetime.datetime.fromisoformat(_last_notified)
+                    last_notified = _DATETIME_FROMISOFORMAT(_last_notified)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -254,8 +251,22 @@ class AlertView:
                 if _resolved is UNSET:
                     resolved = UNSET
                 else:
-                    resolved = datetime.datetime.fromisoformat(_resolved)
+                    resolved = _DATETIME_FROMISOFORMAT(_resolved)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 5
+                    + (_acknowledged_until is not UNSET)
+                    + (acknowledgement_comment is not UNSET)
+                    + (acknowledging_username is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_last_notified is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_resolved is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     alert_config_id.__class__ is str
                     and id.__class__ is str
@@ -267,7 +278,7 @@ class AlertView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AlertView:
-                    _alert_view = object.__new__(cls)
+                    _alert_view = _NEW_INSTANCE(cls)
                     _alert_view.alert_config_id = alert_config_id
                     _alert_view.created = created
                     _alert_view.id = id
@@ -324,6 +335,13 @@ class AlertView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AlertViewStatus_by_value = AlertViewStatus._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

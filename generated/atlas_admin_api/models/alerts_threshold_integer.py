@@ -140,17 +140,12 @@ class AlertsThresholdInteger:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _operator = src_dict.get("operator", UNSET)
                 operator: Operator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = Operator._members_by_value.get(_operator) or Operator(_operator)
+                    operator = _Operator_by_value(_operator) or Operator(_operator)
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -159,14 +154,17 @@ class AlertsThresholdInteger:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = AlertsThresholdIntegerUnits._members_by_value.get(_units) or AlertsThresholdIntegerUnits(
-                        _units
-                    )
+                    units = _AlertsThresholdIntegerUnits_by_value(_units) or AlertsThresholdIntegerUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_operator is not UNSET) + (threshold is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or threshold.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is AlertsThresholdInteger:
-                    _alerts_threshold_integer = object.__new__(cls)
+                    _alerts_threshold_integer = _NEW_INSTANCE(cls)
                     _alerts_threshold_integer.operator = operator
                     _alerts_threshold_integer.threshold = threshold
                     _alerts_threshold_integer.units = units
@@ -199,6 +197,12 @@ class AlertsThresholdInteger:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AlertsThresholdIntegerUnits_by_value = AlertsThresholdIntegerUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_Operator_by_value = Operator._members_by_value.get
 
 
 if TYPE_CHECKING:

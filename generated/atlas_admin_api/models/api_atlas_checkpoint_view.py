@@ -164,11 +164,6 @@ class ApiAtlasCheckpointView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_id = src_dict.get("clusterId", UNSET)
 
                 _completed = src_dict.get("completed", UNSET)
@@ -176,7 +171,7 @@ class ApiAtlasCheckpointView:
                 if _completed is UNSET:
                     completed = UNSET
                 else:
-                    completed = datetime.datetime.fromisoformat(_completed)
+                    completed = _DATETIME_FROMISOFORMAT(_completed)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -185,12 +180,16 @@ class ApiAtlasCheckpointView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _parts = src_dict.get("parts", UNSET)
                 parts: list[ApiCheckpointPartView] | Unset = UNSET
                 if _parts is not UNSET:
-                    parts = [ApiCheckpointPartView.from_dict(parts_item_data) for parts_item_data in _parts]
+                    parts = []
+                    for parts_item_data in _parts:
+                        parts.append(_ApiCheckpointPartView_from_dict(parts_item_data))
 
                 restorable = src_dict.get("restorable", UNSET)
 
@@ -199,15 +198,29 @@ class ApiAtlasCheckpointView:
                 if _started is UNSET:
                     started = UNSET
                 else:
-                    started = datetime.datetime.fromisoformat(_started)
+                    started = _DATETIME_FROMISOFORMAT(_started)
 
                 _timestamp = src_dict.get("timestamp", UNSET)
                 timestamp: datetime.datetime | Unset
                 if _timestamp is UNSET:
                     timestamp = UNSET
                 else:
-                    timestamp = datetime.datetime.fromisoformat(_timestamp)
+                    timestamp = _DATETIME_FROMISOFORMAT(_timestamp)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cluster_id is not UNSET)
+                    + (_completed is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_parts is not UNSET)
+                    + (restorable is not UNSET)
+                    + (_started is not UNSET)
+                    + (_timestamp is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_id is UNSET or cluster_id.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -218,7 +231,7 @@ class ApiAtlasCheckpointView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasCheckpointView:
-                    _api_atlas_checkpoint_view = object.__new__(cls)
+                    _api_atlas_checkpoint_view = _NEW_INSTANCE(cls)
                     _api_atlas_checkpoint_view.cluster_id = cluster_id
                     _api_atlas_checkpoint_view.completed = completed
                     _api_atlas_checkpoint_view.group_id = group_id
@@ -268,6 +281,13 @@ class ApiAtlasCheckpointView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_checkpoint_part_view import ApiCheckpointPartView  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiCheckpointPartView_from_dict = ApiCheckpointPartView.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

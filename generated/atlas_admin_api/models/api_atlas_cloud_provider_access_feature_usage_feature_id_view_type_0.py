@@ -58,7 +58,7 @@ class ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0:
-                    _api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 = object.__new__(cls)
+                    _api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 = _NEW_INSTANCE(cls)
                 else:
                     _api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 = cls()
 
@@ -84,6 +84,10 @@ class ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -145,11 +145,6 @@ class ApiAtlasClusterAdvancedConfigurationView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _custom_openssl_cipher_config_tls_12 = src_dict.get("customOpensslCipherConfigTls12", UNSET)
                 custom_openssl_cipher_config_tls_12: (
                     list[ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item] | Unset
@@ -158,7 +153,7 @@ class ApiAtlasClusterAdvancedConfigurationView:
                     custom_openssl_cipher_config_tls_12 = []
                     for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
                         custom_openssl_cipher_config_tls_12_item = (
-                            ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item._members_by_value.get(
+                            _ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item_by_value(
                                 custom_openssl_cipher_config_tls_12_item_data
                             )
                             or ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item(
@@ -176,7 +171,7 @@ class ApiAtlasClusterAdvancedConfigurationView:
                     custom_openssl_cipher_config_tls_13 = []
                     for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
                         custom_openssl_cipher_config_tls_13_item = (
-                            ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item._members_by_value.get(
+                            _ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item_by_value(
                                 custom_openssl_cipher_config_tls_13_item_data
                             )
                             or ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item(
@@ -192,7 +187,7 @@ class ApiAtlasClusterAdvancedConfigurationView:
                     minimum_enabled_tls_protocol = UNSET
                 else:
                     minimum_enabled_tls_protocol = (
-                        ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol._members_by_value.get(
+                        _ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol_by_value(
                             _minimum_enabled_tls_protocol
                         )
                         or ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol(
@@ -205,13 +200,19 @@ class ApiAtlasClusterAdvancedConfigurationView:
                 if _tls_cipher_config_mode is UNSET:
                     tls_cipher_config_mode = UNSET
                 else:
-                    tls_cipher_config_mode = (
-                        ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode._members_by_value.get(
-                            _tls_cipher_config_mode
-                        )
-                        or ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode(_tls_cipher_config_mode)
-                    )
+                    tls_cipher_config_mode = _ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode_by_value(
+                        _tls_cipher_config_mode
+                    ) or ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode(_tls_cipher_config_mode)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_custom_openssl_cipher_config_tls_12 is not UNSET)
+                    + (_custom_openssl_cipher_config_tls_13 is not UNSET)
+                    + (_minimum_enabled_tls_protocol is not UNSET)
+                    + (_tls_cipher_config_mode is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _custom_openssl_cipher_config_tls_12 is UNSET
@@ -224,7 +225,7 @@ class ApiAtlasClusterAdvancedConfigurationView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasClusterAdvancedConfigurationView:
-                    _api_atlas_cluster_advanced_configuration_view = object.__new__(cls)
+                    _api_atlas_cluster_advanced_configuration_view = _NEW_INSTANCE(cls)
                     _api_atlas_cluster_advanced_configuration_view.custom_openssl_cipher_config_tls_12 = (
                         custom_openssl_cipher_config_tls_12
                     )
@@ -265,6 +266,22 @@ class ApiAtlasClusterAdvancedConfigurationView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item_by_value = (
+    ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls12Item._members_by_value.get
+)
+_ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item_by_value = (
+    ApiAtlasClusterAdvancedConfigurationViewCustomOpensslCipherConfigTls13Item._members_by_value.get
+)
+_ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol_by_value = (
+    ApiAtlasClusterAdvancedConfigurationViewMinimumEnabledTlsProtocol._members_by_value.get
+)
+_ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode_by_value = (
+    ApiAtlasClusterAdvancedConfigurationViewTlsCipherConfigMode._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -147,11 +147,6 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 effective_target_namespace = src_dict.get("effectiveTargetNamespace", UNSET)
 
                 _index_status = src_dict.get("indexStatus", UNSET)
@@ -159,7 +154,7 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
                 if _index_status is UNSET:
                     index_status = UNSET
                 else:
-                    index_status = ApiAtlasCollectionRestoreIndexStatus.from_dict(_index_status)
+                    index_status = _ApiAtlasCollectionRestoreIndexStatus_from_dict(_index_status)
 
                 restored_documents = src_dict.get("restoredDocuments", UNSET)
 
@@ -170,7 +165,7 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = ApiAtlasCollectionRestoreCollectionStateResponseState._members_by_value.get(
+                    state = _ApiAtlasCollectionRestoreCollectionStateResponseState_by_value(
                         _state
                     ) or ApiAtlasCollectionRestoreCollectionStateResponseState(_state)
 
@@ -178,6 +173,18 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
 
                 total_documents = src_dict.get("totalDocuments", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (effective_target_namespace is not UNSET)
+                    + (_index_status is not UNSET)
+                    + (restored_documents is not UNSET)
+                    + (source_namespace is not UNSET)
+                    + (_state is not UNSET)
+                    + (target_namespace is not UNSET)
+                    + (total_documents is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (effective_target_namespace is UNSET or effective_target_namespace.__class__ is str)
                     and (restored_documents is UNSET or restored_documents.__class__ is int)
@@ -187,7 +194,7 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasCollectionRestoreCollectionStateResponse:
-                    _api_atlas_collection_restore_collection_state_response = object.__new__(cls)
+                    _api_atlas_collection_restore_collection_state_response = _NEW_INSTANCE(cls)
                     _api_atlas_collection_restore_collection_state_response.effective_target_namespace = (
                         effective_target_namespace
                     )
@@ -236,6 +243,14 @@ class ApiAtlasCollectionRestoreCollectionStateResponse:
 from ..models.api_atlas_collection_restore_index_status import (
     ApiAtlasCollectionRestoreIndexStatus,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasCollectionRestoreCollectionStateResponseState_by_value = (
+    ApiAtlasCollectionRestoreCollectionStateResponseState._members_by_value.get
+)
+_ApiAtlasCollectionRestoreIndexStatus_from_dict = ApiAtlasCollectionRestoreIndexStatus.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -107,37 +107,39 @@ class ApiAtlasCollectionRestoreIndexStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 error_message = src_dict.get("errorMessage", UNSET)
 
                 _failed_indexes = src_dict.get("failedIndexes", UNSET)
                 failed_indexes: list[ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem] | Unset = UNSET
                 if _failed_indexes is not UNSET:
-                    failed_indexes = [
-                        ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem.from_dict(failed_indexes_item_data)
-                        for failed_indexes_item_data in _failed_indexes
-                    ]
+                    failed_indexes = []
+                    for failed_indexes_item_data in _failed_indexes:
+                        failed_indexes.append(
+                            _ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem_from_dict(failed_indexes_item_data)
+                        )
 
                 _state = src_dict.get("state", UNSET)
                 state: ApiAtlasCollectionRestoreIndexStatusState | Unset
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = ApiAtlasCollectionRestoreIndexStatusState._members_by_value.get(
+                    state = _ApiAtlasCollectionRestoreIndexStatusState_by_value(
                         _state
                     ) or ApiAtlasCollectionRestoreIndexStatusState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (error_message is not UNSET) + (_failed_indexes is not UNSET) + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (error_message is UNSET or error_message.__class__ is str)
                     and (_failed_indexes is UNSET or _failed_indexes.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasCollectionRestoreIndexStatus:
-                    _api_atlas_collection_restore_index_status = object.__new__(cls)
+                    _api_atlas_collection_restore_index_status = _NEW_INSTANCE(cls)
                     _api_atlas_collection_restore_index_status.error_message = error_message
                     _api_atlas_collection_restore_index_status.failed_indexes = failed_indexes
                     _api_atlas_collection_restore_index_status.state = state
@@ -176,6 +178,14 @@ class ApiAtlasCollectionRestoreIndexStatus:
 from ..models.api_atlas_collection_restore_index_status_failed_indexes_item import (
     ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem_from_dict = (
+    ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem.from_dict
+)
+_ApiAtlasCollectionRestoreIndexStatusState_by_value = ApiAtlasCollectionRestoreIndexStatusState._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

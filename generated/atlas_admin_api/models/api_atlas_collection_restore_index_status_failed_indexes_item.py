@@ -55,7 +55,7 @@ class ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem:
-                    _api_atlas_collection_restore_index_status_failed_indexes_item = object.__new__(cls)
+                    _api_atlas_collection_restore_index_status_failed_indexes_item = _NEW_INSTANCE(cls)
                 else:
                     _api_atlas_collection_restore_index_status_failed_indexes_item = cls()
 
@@ -81,6 +81,10 @@ class ApiAtlasCollectionRestoreIndexStatusFailedIndexesItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -93,11 +93,6 @@ class ApiAtlasCollectionRestoreJobIndexStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 failed_collection_count = src_dict.get("failedCollectionCount", UNSET)
 
                 _state = src_dict.get("state", UNSET)
@@ -105,14 +100,19 @@ class ApiAtlasCollectionRestoreJobIndexStatus:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = ApiAtlasCollectionRestoreJobIndexStatusState._members_by_value.get(
+                    state = _ApiAtlasCollectionRestoreJobIndexStatusState_by_value(
                         _state
                     ) or ApiAtlasCollectionRestoreJobIndexStatusState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict) == (failed_collection_count is not UNSET) + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (failed_collection_count is UNSET or failed_collection_count.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasCollectionRestoreJobIndexStatus:
-                    _api_atlas_collection_restore_job_index_status = object.__new__(cls)
+                    _api_atlas_collection_restore_job_index_status = _NEW_INSTANCE(cls)
                     _api_atlas_collection_restore_job_index_status.failed_collection_count = failed_collection_count
                     _api_atlas_collection_restore_job_index_status.state = state
                 else:
@@ -143,6 +143,13 @@ class ApiAtlasCollectionRestoreJobIndexStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasCollectionRestoreJobIndexStatusState_by_value = (
+    ApiAtlasCollectionRestoreJobIndexStatusState._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -183,16 +183,11 @@ class ApiAtlasCollectionRestoreJobRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                index_strategy = ApiAtlasCollectionRestoreJobRequestIndexStrategy._members_by_value.get(
+                index_strategy = _ApiAtlasCollectionRestoreJobRequestIndexStrategy_by_value(
                     _index_strategy_value := src_dict["indexStrategy"]
                 ) or ApiAtlasCollectionRestoreJobRequestIndexStrategy(_index_strategy_value)
 
-                overwrite_strategy = ApiAtlasCollectionRestoreJobRequestOverwriteStrategy._members_by_value.get(
+                overwrite_strategy = _ApiAtlasCollectionRestoreJobRequestOverwriteStrategy_by_value(
                     _overwrite_strategy_value := src_dict["overwriteStrategy"]
                 ) or ApiAtlasCollectionRestoreJobRequestOverwriteStrategy(_overwrite_strategy_value)
 
@@ -205,20 +200,18 @@ class ApiAtlasCollectionRestoreJobRequest:
                 _collections = src_dict.get("collections", UNSET)
                 collections: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
                 if _collections is not UNSET:
-                    collections = [
-                        ApiAtlasRestoreNamespaceView.from_dict(collections_item_data)
-                        for collections_item_data in _collections
-                    ]
+                    collections = []
+                    for collections_item_data in _collections:
+                        collections.append(_ApiAtlasRestoreNamespaceView_from_dict(collections_item_data))
 
                 database_suffix = src_dict.get("databaseSuffix", UNSET)
 
                 _databases = src_dict.get("databases", UNSET)
                 databases: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
                 if _databases is not UNSET:
-                    databases = [
-                        ApiAtlasRestoreNamespaceView.from_dict(databases_item_data)
-                        for databases_item_data in _databases
-                    ]
+                    databases = []
+                    for databases_item_data in _databases:
+                        databases.append(_ApiAtlasRestoreNamespaceView_from_dict(databases_item_data))
 
                 oplog_inc = src_dict.get("oplogInc", UNSET)
 
@@ -228,6 +221,20 @@ class ApiAtlasCollectionRestoreJobRequest:
 
                 snapshot_id = src_dict.get("snapshotId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (collection_suffix is not UNSET)
+                    + (_collections is not UNSET)
+                    + (database_suffix is not UNSET)
+                    + (_databases is not UNSET)
+                    + (oplog_inc is not UNSET)
+                    + (oplog_ts is not UNSET)
+                    + (point_in_time_utc_seconds is not UNSET)
+                    + (snapshot_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     target_cluster_name.__class__ is str
                     and target_group_id.__class__ is str
@@ -242,7 +249,7 @@ class ApiAtlasCollectionRestoreJobRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasCollectionRestoreJobRequest:
-                    _api_atlas_collection_restore_job_request = object.__new__(cls)
+                    _api_atlas_collection_restore_job_request = _NEW_INSTANCE(cls)
                     _api_atlas_collection_restore_job_request.index_strategy = index_strategy
                     _api_atlas_collection_restore_job_request.overwrite_strategy = overwrite_strategy
                     _api_atlas_collection_restore_job_request.target_cluster_name = target_cluster_name
@@ -297,6 +304,17 @@ class ApiAtlasCollectionRestoreJobRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_restore_namespace_view import ApiAtlasRestoreNamespaceView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasCollectionRestoreJobRequestIndexStrategy_by_value = (
+    ApiAtlasCollectionRestoreJobRequestIndexStrategy._members_by_value.get
+)
+_ApiAtlasCollectionRestoreJobRequestOverwriteStrategy_by_value = (
+    ApiAtlasCollectionRestoreJobRequestOverwriteStrategy._members_by_value.get
+)
+_ApiAtlasRestoreNamespaceView_from_dict = ApiAtlasRestoreNamespaceView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -289,27 +289,25 @@ class ApiAtlasCollectionRestoreJobResponse:
                 _collections = src_dict.get("collections", UNSET)
                 collections: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
                 if _collections is not UNSET:
-                    collections = [
-                        ApiAtlasRestoreNamespaceView.from_dict(collections_item_data)
-                        for collections_item_data in _collections
-                    ]
+                    collections = []
+                    for collections_item_data in _collections:
+                        collections.append(_ApiAtlasRestoreNamespaceView_from_dict(collections_item_data))
 
                 _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 database_suffix = src_dict.get("databaseSuffix", UNSET)
 
                 _databases = src_dict.get("databases", UNSET)
                 databases: list[ApiAtlasRestoreNamespaceView] | Unset = UNSET
                 if _databases is not UNSET:
-                    databases = [
-                        ApiAtlasRestoreNamespaceView.from_dict(databases_item_data)
-                        for databases_item_data in _databases
-                    ]
+                    databases = []
+                    for databases_item_data in _databases:
+                        databases.append(_ApiAtlasRestoreNamespaceView_from_dict(databases_item_data))
 
                 error_message = src_dict.get("errorMessage", UNSET)
 
@@ -318,7 +316,7 @@ class ApiAtlasCollectionRestoreJobResponse:
                 if _finished_at is UNSET:
                     finished_at = UNSET
                 else:
-                    finished_at = datetime.datetime.fromisoformat(_finished_at)
+                    finished_at = _DATETIME_FROMISOFORMAT(_finished_at)
 
                 id = src_dict.get("id", UNSET)
 
@@ -327,14 +325,14 @@ class ApiAtlasCollectionRestoreJobResponse:
                 if _index_status is UNSET:
                     index_status = UNSET
                 else:
-                    index_status = ApiAtlasCollectionRestoreJobIndexStatus.from_dict(_index_status)
+                    index_status = _ApiAtlasCollectionRestoreJobIndexStatus_from_dict(_index_status)
 
                 _index_strategy = src_dict.get("indexStrategy", UNSET)
                 index_strategy: ApiAtlasCollectionRestoreJobResponseIndexStrategy | Unset
                 if _index_strategy is UNSET:
                     index_strategy = UNSET
                 else:
-                    index_strategy = ApiAtlasCollectionRestoreJobResponseIndexStrategy._members_by_value.get(
+                    index_strategy = _ApiAtlasCollectionRestoreJobResponseIndexStrategy_by_value(
                         _index_strategy
                     ) or ApiAtlasCollectionRestoreJobResponseIndexStrategy(_index_strategy)
 
@@ -347,7 +345,7 @@ class ApiAtlasCollectionRestoreJobResponse:
                 if _overwrite_strategy is UNSET:
                     overwrite_strategy = UNSET
                 else:
-                    overwrite_strategy = ApiAtlasCollectionRestoreJobResponseOverwriteStrategy._members_by_value.get(
+                    overwrite_strategy = _ApiAtlasCollectionRestoreJobResponseOverwriteStrategy_by_value(
                         _overwrite_strategy
                     ) or ApiAtlasCollectionRestoreJobResponseOverwriteStrategy(_overwrite_strategy)
 
@@ -362,7 +360,7 @@ class ApiAtlasCollectionRestoreJobResponse:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = ApiAtlasCollectionRestoreJobResponseState._members_by_value.get(
+                    state = _ApiAtlasCollectionRestoreJobResponseState_by_value(
                         _state
                     ) or ApiAtlasCollectionRestoreJobResponseState(_state)
 
@@ -390,7 +388,7 @@ class ApiAtlasCollectionRestoreJobResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasCollectionRestoreJobResponse:
-                    _api_atlas_collection_restore_job_response = object.__new__(cls)
+                    _api_atlas_collection_restore_job_response = _NEW_INSTANCE(cls)
                     _api_atlas_collection_restore_job_response.collection_suffix = collection_suffix
                     _api_atlas_collection_restore_job_response.collections = collections
                     _api_atlas_collection_restore_job_response.created_at = created_at
@@ -464,6 +462,20 @@ from ..models.api_atlas_collection_restore_job_index_status import (
     ApiAtlasCollectionRestoreJobIndexStatus,  # noqa: E402
 )
 from ..models.api_atlas_restore_namespace_view import ApiAtlasRestoreNamespaceView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasCollectionRestoreJobIndexStatus_from_dict = ApiAtlasCollectionRestoreJobIndexStatus.from_dict
+_ApiAtlasCollectionRestoreJobResponseIndexStrategy_by_value = (
+    ApiAtlasCollectionRestoreJobResponseIndexStrategy._members_by_value.get
+)
+_ApiAtlasCollectionRestoreJobResponseOverwriteStrategy_by_value = (
+    ApiAtlasCollectionRestoreJobResponseOverwriteStrategy._members_by_value.get
+)
+_ApiAtlasCollectionRestoreJobResponseState_by_value = ApiAtlasCollectionRestoreJobResponseState._members_by_value.get
+_ApiAtlasRestoreNamespaceView_from_dict = ApiAtlasRestoreNamespaceView.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

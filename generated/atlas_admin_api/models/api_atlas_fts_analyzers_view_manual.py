@@ -170,11 +170,6 @@ class ApiAtlasFTSAnalyzersViewManual:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 _tokenizer_data = src_dict["tokenizer"]
@@ -193,21 +188,21 @@ class ApiAtlasFTSAnalyzersViewManual:
                 if _tokenizer_value.__class__ is not str:
                     _tokenizer_data, _tokenizer_value = discriminate(_tokenizer_data, "type", field="tokenizer")
                 if _tokenizer_value == "edgeGram":
-                    tokenizer = TokenizeredgeGram.from_dict(_tokenizer_data)
+                    tokenizer = _TokenizeredgeGram_from_dict(_tokenizer_data)
                 elif _tokenizer_value == "keyword":
-                    tokenizer = Tokenizerkeyword.from_dict(_tokenizer_data)
+                    tokenizer = _Tokenizerkeyword_from_dict(_tokenizer_data)
                 elif _tokenizer_value == "nGram":
-                    tokenizer = TokenizernGram.from_dict(_tokenizer_data)
+                    tokenizer = _TokenizernGram_from_dict(_tokenizer_data)
                 elif _tokenizer_value == "regexCaptureGroup":
-                    tokenizer = TokenizerregexCaptureGroup.from_dict(_tokenizer_data)
+                    tokenizer = _TokenizerregexCaptureGroup_from_dict(_tokenizer_data)
                 elif _tokenizer_value == "regexSplit":
-                    tokenizer = TokenizerregexSplit.from_dict(_tokenizer_data)
+                    tokenizer = _TokenizerregexSplit_from_dict(_tokenizer_data)
                 elif _tokenizer_value == "standard":
-                    tokenizer = Tokenizerstandard.from_dict(_tokenizer_data)
+                    tokenizer = _Tokenizerstandard_from_dict(_tokenizer_data)
                 elif _tokenizer_value == "uaxUrlEmail":
-                    tokenizer = TokenizeruaxUrlEmail.from_dict(_tokenizer_data)
+                    tokenizer = _TokenizeruaxUrlEmail_from_dict(_tokenizer_data)
                 elif _tokenizer_value == "whitespace":
-                    tokenizer = Tokenizerwhitespace.from_dict(_tokenizer_data)
+                    tokenizer = _Tokenizerwhitespace_from_dict(_tokenizer_data)
                 else:
                     tokenizer = UnknownVariant(discriminator=_tokenizer_value, raw=dict(_tokenizer_data))
 
@@ -241,13 +236,13 @@ class ApiAtlasFTSAnalyzersViewManual:
                                 _char_filters_item_data, "type", field="charFilters[]"
                             )
                         if _char_filters_item_value == "htmlStrip":
-                            char_filters_item = CharFilterhtmlStrip.from_dict(_char_filters_item_data)
+                            char_filters_item = _CharFilterhtmlStrip_from_dict(_char_filters_item_data)
                         elif _char_filters_item_value == "icuNormalize":
-                            char_filters_item = CharFiltericuNormalize.from_dict(_char_filters_item_data)
+                            char_filters_item = _CharFiltericuNormalize_from_dict(_char_filters_item_data)
                         elif _char_filters_item_value == "mapping":
-                            char_filters_item = CharFiltermapping.from_dict(_char_filters_item_data)
+                            char_filters_item = _CharFiltermapping_from_dict(_char_filters_item_data)
                         elif _char_filters_item_value == "persian":
-                            char_filters_item = CharFilterpersian.from_dict(_char_filters_item_data)
+                            char_filters_item = _CharFilterpersian_from_dict(_char_filters_item_data)
                         else:
                             char_filters_item = UnknownVariant(
                                 discriminator=_char_filters_item_value, raw=dict(_char_filters_item_data)
@@ -319,47 +314,47 @@ class ApiAtlasFTSAnalyzersViewManual:
                                 _token_filters_item_data, "type", field="tokenFilters[]"
                             )
                         if _token_filters_item_value == "asciiFolding":
-                            token_filters_item = TokenFilterasciiFolding.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterasciiFolding_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "daitchMokotoffSoundex":
-                            token_filters_item = TokenFilterdaitchMokotoffSoundex.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterdaitchMokotoffSoundex_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "edgeGram":
-                            token_filters_item = TokenFilteredgeGram.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilteredgeGram_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "englishPossessive":
-                            token_filters_item = TokenFilterEnglishPossessive.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterEnglishPossessive_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "flattenGraph":
-                            token_filters_item = TokenFilterFlattenGraph.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterFlattenGraph_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "icuFolding":
-                            token_filters_item = TokenFiltericuFolding.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFiltericuFolding_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "icuNormalizer":
-                            token_filters_item = TokenFiltericuNormalizer.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFiltericuNormalizer_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "kStemming":
-                            token_filters_item = TokenFilterkStemming.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterkStemming_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "length":
-                            token_filters_item = TokenFilterlength.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterlength_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "lowercase":
-                            token_filters_item = TokenFilterlowercase.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterlowercase_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "nGram":
-                            token_filters_item = TokenFilternGram.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilternGram_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "porterStemming":
-                            token_filters_item = TokenFilterPorterStemming.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterPorterStemming_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "regex":
-                            token_filters_item = TokenFilterregex.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterregex_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "reverse":
-                            token_filters_item = TokenFilterreverse.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterreverse_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "shingle":
-                            token_filters_item = TokenFiltershingle.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFiltershingle_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "snowballStemming":
-                            token_filters_item = TokenFiltersnowballStemming.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFiltersnowballStemming_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "spanishPluralStemming":
-                            token_filters_item = TokenFilterSpanishPluralStemming.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterSpanishPluralStemming_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "stempel":
-                            token_filters_item = TokenFilterStempel.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterStempel_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "stopword":
-                            token_filters_item = TokenFilterstopword.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterstopword_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "trim":
-                            token_filters_item = TokenFiltertrim.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFiltertrim_from_dict(_token_filters_item_data)
                         elif _token_filters_item_value == "wordDelimiterGraph":
-                            token_filters_item = TokenFilterWordDelimiterGraph.from_dict(_token_filters_item_data)
+                            token_filters_item = _TokenFilterWordDelimiterGraph_from_dict(_token_filters_item_data)
                         else:
                             token_filters_item = UnknownVariant(
                                 discriminator=_token_filters_item_value, raw=dict(_token_filters_item_data)
@@ -367,6 +362,11 @@ class ApiAtlasFTSAnalyzersViewManual:
 
                         token_filters.append(token_filters_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_char_filters is not UNSET) + (_token_filters is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and (_char_filters is UNSET or _char_filters.__class__ is list)
@@ -374,7 +374,7 @@ class ApiAtlasFTSAnalyzersViewManual:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasFTSAnalyzersViewManual:
-                    _api_atlas_fts_analyzers_view_manual = object.__new__(cls)
+                    _api_atlas_fts_analyzers_view_manual = _NEW_INSTANCE(cls)
                     _api_atlas_fts_analyzers_view_manual.name = name
                     _api_atlas_fts_analyzers_view_manual.tokenizer = tokenizer
                     _api_atlas_fts_analyzers_view_manual.char_filters = char_filters
@@ -449,6 +449,43 @@ from ..models.tokenizerregex_split import TokenizerregexSplit  # noqa: E402
 from ..models.tokenizerstandard import Tokenizerstandard  # noqa: E402
 from ..models.tokenizeruax_url_email import TokenizeruaxUrlEmail  # noqa: E402
 from ..models.tokenizerwhitespace import Tokenizerwhitespace  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CharFilterhtmlStrip_from_dict = CharFilterhtmlStrip.from_dict
+_CharFiltericuNormalize_from_dict = CharFiltericuNormalize.from_dict
+_CharFiltermapping_from_dict = CharFiltermapping.from_dict
+_CharFilterpersian_from_dict = CharFilterpersian.from_dict
+_NEW_INSTANCE = object.__new__
+_TokenFilterasciiFolding_from_dict = TokenFilterasciiFolding.from_dict
+_TokenFilterdaitchMokotoffSoundex_from_dict = TokenFilterdaitchMokotoffSoundex.from_dict
+_TokenFilteredgeGram_from_dict = TokenFilteredgeGram.from_dict
+_TokenFilterEnglishPossessive_from_dict = TokenFilterEnglishPossessive.from_dict
+_TokenFilterFlattenGraph_from_dict = TokenFilterFlattenGraph.from_dict
+_TokenFiltericuFolding_from_dict = TokenFiltericuFolding.from_dict
+_TokenFiltericuNormalizer_from_dict = TokenFiltericuNormalizer.from_dict
+_TokenFilterkStemming_from_dict = TokenFilterkStemming.from_dict
+_TokenFilterlength_from_dict = TokenFilterlength.from_dict
+_TokenFilterlowercase_from_dict = TokenFilterlowercase.from_dict
+_TokenFilternGram_from_dict = TokenFilternGram.from_dict
+_TokenFilterPorterStemming_from_dict = TokenFilterPorterStemming.from_dict
+_TokenFilterregex_from_dict = TokenFilterregex.from_dict
+_TokenFilterreverse_from_dict = TokenFilterreverse.from_dict
+_TokenFiltershingle_from_dict = TokenFiltershingle.from_dict
+_TokenFiltersnowballStemming_from_dict = TokenFiltersnowballStemming.from_dict
+_TokenFilterSpanishPluralStemming_from_dict = TokenFilterSpanishPluralStemming.from_dict
+_TokenFilterStempel_from_dict = TokenFilterStempel.from_dict
+_TokenFilterstopword_from_dict = TokenFilterstopword.from_dict
+_TokenFiltertrim_from_dict = TokenFiltertrim.from_dict
+_TokenFilterWordDelimiterGraph_from_dict = TokenFilterWordDelimiterGraph.from_dict
+_TokenizeredgeGram_from_dict = TokenizeredgeGram.from_dict
+_Tokenizerkeyword_from_dict = Tokenizerkeyword.from_dict
+_TokenizernGram_from_dict = TokenizernGram.from_dict
+_TokenizerregexCaptureGroup_from_dict = TokenizerregexCaptureGroup.from_dict
+_TokenizerregexSplit_from_dict = TokenizerregexSplit.from_dict
+_Tokenizerstandard_from_dict = Tokenizerstandard.from_dict
+_TokenizeruaxUrlEmail_from_dict = TokenizeruaxUrlEmail.from_dict
+_Tokenizerwhitespace_from_dict = Tokenizerwhitespace.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -85,11 +85,6 @@ class ApiAtlasFTSMappingsViewManual:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 dynamic = src_dict.get("dynamic", UNSET)
 
                 _fields = src_dict.get("fields", UNSET)
@@ -97,12 +92,17 @@ class ApiAtlasFTSMappingsViewManual:
                 if _fields is UNSET:
                     fields = UNSET
                 else:
-                    fields = ApiAtlasFTSMappingsViewManualFields.from_dict(_fields)
+                    fields = _ApiAtlasFTSMappingsViewManualFields_from_dict(_fields)
 
+                d = (
+                    {}
+                    if len(src_dict) == (dynamic is not UNSET) + (_fields is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (dynamic is UNSET or dynamic.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasFTSMappingsViewManual:
-                    _api_atlas_fts_mappings_view_manual = object.__new__(cls)
+                    _api_atlas_fts_mappings_view_manual = _NEW_INSTANCE(cls)
                     _api_atlas_fts_mappings_view_manual.dynamic = dynamic
                     _api_atlas_fts_mappings_view_manual.fields = fields
                 else:
@@ -139,6 +139,11 @@ class ApiAtlasFTSMappingsViewManual:
 from ..models.api_atlas_fts_mappings_view_manual_fields import (
     ApiAtlasFTSMappingsViewManualFields,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasFTSMappingsViewManualFields_from_dict = ApiAtlasFTSMappingsViewManualFields.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -61,13 +61,13 @@ class ApiAtlasFTSMappingsViewManualFields:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is ApiAtlasFTSMappingsViewManualFields:
-                    _api_atlas_fts_mappings_view_manual_fields = object.__new__(cls)
+                    _api_atlas_fts_mappings_view_manual_fields = _NEW_INSTANCE(cls)
                 else:
                     _api_atlas_fts_mappings_view_manual_fields = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -99,6 +99,13 @@ class ApiAtlasFTSMappingsViewManualFields:
 from ..models.api_atlas_fts_mappings_view_manual_fields_additional_property import (
     ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty_from_dict = (
+    ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty.from_dict
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     ApiAtlasFTSMappingsViewManualFieldsDict = dict[str, Any]

@@ -53,7 +53,7 @@ class ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty:
-                    _api_atlas_fts_mappings_view_manual_fields_additional_property = object.__new__(cls)
+                    _api_atlas_fts_mappings_view_manual_fields_additional_property = _NEW_INSTANCE(cls)
                 else:
                     _api_atlas_fts_mappings_view_manual_fields_additional_property = cls()
 
@@ -79,6 +79,10 @@ class ApiAtlasFTSMappingsViewManualFieldsAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -70,17 +70,17 @@ class ApiAtlasInvalidPolicyErrorDetailView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 detail = src_dict.get("detail", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (detail is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (detail is UNSET or detail.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasInvalidPolicyErrorDetailView:
-                    _api_atlas_invalid_policy_error_detail_view = object.__new__(cls)
+                    _api_atlas_invalid_policy_error_detail_view = _NEW_INSTANCE(cls)
                     _api_atlas_invalid_policy_error_detail_view.detail = detail
                 else:
                     _api_atlas_invalid_policy_error_detail_view = cls(
@@ -109,6 +109,10 @@ class ApiAtlasInvalidPolicyErrorDetailView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -93,24 +93,24 @@ class ApiAtlasInvalidPolicyView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 body = src_dict.get("body", UNSET)
 
                 _errors = src_dict.get("errors", UNSET)
                 errors: list[ApiAtlasInvalidPolicyErrorDetailView] | Unset = UNSET
                 if _errors is not UNSET:
-                    errors = [
-                        ApiAtlasInvalidPolicyErrorDetailView.from_dict(errors_item_data) for errors_item_data in _errors
-                    ]
+                    errors = []
+                    for errors_item_data in _errors:
+                        errors.append(_ApiAtlasInvalidPolicyErrorDetailView_from_dict(errors_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (body is not UNSET) + (_errors is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((body is UNSET or body.__class__ is str) and (_errors is UNSET or _errors.__class__ is list)):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasInvalidPolicyView:
-                    _api_atlas_invalid_policy_view = object.__new__(cls)
+                    _api_atlas_invalid_policy_view = _NEW_INSTANCE(cls)
                     _api_atlas_invalid_policy_view.body = body
                     _api_atlas_invalid_policy_view.errors = errors
                 else:
@@ -147,6 +147,11 @@ class ApiAtlasInvalidPolicyView:
 from ..models.api_atlas_invalid_policy_error_detail_view import (
     ApiAtlasInvalidPolicyErrorDetailView,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasInvalidPolicyErrorDetailView_from_dict = ApiAtlasInvalidPolicyErrorDetailView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -104,32 +104,31 @@ class ApiAtlasInvalidResourcePolicyCreateErrorView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _error_type = src_dict.get("errorType", UNSET)
                 error_type: ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType | Unset
                 if _error_type is UNSET:
                     error_type = UNSET
                 else:
-                    error_type = ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType._members_by_value.get(
+                    error_type = _ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType_by_value(
                         _error_type
                     ) or ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType(_error_type)
 
                 _invalid_policies = src_dict.get("invalidPolicies", UNSET)
                 invalid_policies: list[ApiAtlasInvalidPolicyView] | Unset = UNSET
                 if _invalid_policies is not UNSET:
-                    invalid_policies = [
-                        ApiAtlasInvalidPolicyView.from_dict(invalid_policies_item_data)
-                        for invalid_policies_item_data in _invalid_policies
-                    ]
+                    invalid_policies = []
+                    for invalid_policies_item_data in _invalid_policies:
+                        invalid_policies.append(_ApiAtlasInvalidPolicyView_from_dict(invalid_policies_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_error_type is not UNSET) + (_invalid_policies is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_invalid_policies is UNSET or _invalid_policies.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasInvalidResourcePolicyCreateErrorView:
-                    _api_atlas_invalid_resource_policy_create_error_view = object.__new__(cls)
+                    _api_atlas_invalid_resource_policy_create_error_view = _NEW_INSTANCE(cls)
                     _api_atlas_invalid_resource_policy_create_error_view.error_type = error_type
                     _api_atlas_invalid_resource_policy_create_error_view.invalid_policies = invalid_policies
                 else:
@@ -164,6 +163,14 @@ class ApiAtlasInvalidResourcePolicyCreateErrorView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_invalid_policy_view import ApiAtlasInvalidPolicyView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasInvalidPolicyView_from_dict = ApiAtlasInvalidPolicyView.from_dict
+_ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType_by_value = (
+    ApiAtlasInvalidResourcePolicyCreateErrorViewErrorType._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -104,7 +104,7 @@ class ApiAtlasModifyEndpointServiceRequestView:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                cloud_provider = ApiAtlasModifyEndpointServiceRequestViewCloudProvider._members_by_value.get(
+                cloud_provider = _ApiAtlasModifyEndpointServiceRequestViewCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or ApiAtlasModifyEndpointServiceRequestViewCloudProvider(_cloud_provider_value)
 
@@ -138,7 +138,7 @@ class ApiAtlasModifyEndpointServiceRequestView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasModifyEndpointServiceRequestView:
-                    _api_atlas_modify_endpoint_service_request_view = object.__new__(cls)
+                    _api_atlas_modify_endpoint_service_request_view = _NEW_INSTANCE(cls)
                     _api_atlas_modify_endpoint_service_request_view.cloud_provider = cloud_provider
                     _api_atlas_modify_endpoint_service_request_view.supported_remote_regions = supported_remote_regions
                 else:
@@ -169,6 +169,13 @@ class ApiAtlasModifyEndpointServiceRequestView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasModifyEndpointServiceRequestViewCloudProvider_by_value = (
+    ApiAtlasModifyEndpointServiceRequestViewCloudProvider._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -126,11 +126,6 @@ class ApiAtlasNonCompliantResourceView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 org_id = src_dict.get("orgId", UNSET)
 
                 resource_id = src_dict.get("resourceId", UNSET)
@@ -140,20 +135,33 @@ class ApiAtlasNonCompliantResourceView:
                 _resource_policies_causing_non_compliance = src_dict.get("resourcePoliciesCausingNonCompliance", UNSET)
                 resource_policies_causing_non_compliance: list[ApiAtlasResourcePolicyMetadataView] | Unset = UNSET
                 if _resource_policies_causing_non_compliance is not UNSET:
-                    resource_policies_causing_non_compliance = [
-                        ApiAtlasResourcePolicyMetadataView.from_dict(resource_policies_causing_non_compliance_item_data)
-                        for resource_policies_causing_non_compliance_item_data in _resource_policies_causing_non_compliance
-                    ]
+                    resource_policies_causing_non_compliance = []
+                    for resource_policies_causing_non_compliance_item_data in _resource_policies_causing_non_compliance:
+                        resource_policies_causing_non_compliance.append(
+                            _ApiAtlasResourcePolicyMetadataView_from_dict(
+                                resource_policies_causing_non_compliance_item_data
+                            )
+                        )
 
                 _resource_type = src_dict.get("resourceType", UNSET)
                 resource_type: ApiAtlasNonCompliantResourceViewResourceType | Unset
                 if _resource_type is UNSET:
                     resource_type = UNSET
                 else:
-                    resource_type = ApiAtlasNonCompliantResourceViewResourceType._members_by_value.get(
+                    resource_type = _ApiAtlasNonCompliantResourceViewResourceType_by_value(
                         _resource_type
                     ) or ApiAtlasNonCompliantResourceViewResourceType(_resource_type)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (org_id is not UNSET)
+                    + (resource_id is not UNSET)
+                    + (resource_name is not UNSET)
+                    + (_resource_policies_causing_non_compliance is not UNSET)
+                    + (_resource_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (org_id is UNSET or org_id.__class__ is str)
                     and (resource_id is UNSET or resource_id.__class__ is str)
@@ -165,7 +173,7 @@ class ApiAtlasNonCompliantResourceView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasNonCompliantResourceView:
-                    _api_atlas_non_compliant_resource_view = object.__new__(cls)
+                    _api_atlas_non_compliant_resource_view = _NEW_INSTANCE(cls)
                     _api_atlas_non_compliant_resource_view.org_id = org_id
                     _api_atlas_non_compliant_resource_view.resource_id = resource_id
                     _api_atlas_non_compliant_resource_view.resource_name = resource_name
@@ -210,6 +218,14 @@ class ApiAtlasNonCompliantResourceView:
 from ..models.api_atlas_resource_policy_metadata_view import (
     ApiAtlasResourcePolicyMetadataView,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasNonCompliantResourceViewResourceType_by_value = (
+    ApiAtlasNonCompliantResourceViewResourceType._members_by_value.get
+)
+_ApiAtlasResourcePolicyMetadataView_from_dict = ApiAtlasResourcePolicyMetadataView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

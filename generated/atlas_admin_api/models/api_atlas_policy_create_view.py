@@ -78,17 +78,13 @@ class ApiAtlasPolicyCreateView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 body = src_dict["body"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (body.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasPolicyCreateView:
-                    _api_atlas_policy_create_view = object.__new__(cls)
+                    _api_atlas_policy_create_view = _NEW_INSTANCE(cls)
                     _api_atlas_policy_create_view.body = body
                 else:
                     _api_atlas_policy_create_view = cls(
@@ -117,6 +113,10 @@ class ApiAtlasPolicyCreateView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -71,17 +71,17 @@ class ApiAtlasPolicyMetadataView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 policy_id = src_dict.get("policyId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (policy_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (policy_id is UNSET or policy_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasPolicyMetadataView:
-                    _api_atlas_policy_metadata_view = object.__new__(cls)
+                    _api_atlas_policy_metadata_view = _NEW_INSTANCE(cls)
                     _api_atlas_policy_metadata_view.policy_id = policy_id
                 else:
                     _api_atlas_policy_metadata_view = cls(
@@ -110,6 +110,10 @@ class ApiAtlasPolicyMetadataView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

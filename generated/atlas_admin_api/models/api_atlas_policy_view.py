@@ -89,19 +89,19 @@ class ApiAtlasPolicyView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 body = src_dict.get("body", UNSET)
 
                 id = src_dict.get("id", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (body is not UNSET) + (id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((body is UNSET or body.__class__ is str) and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasPolicyView:
-                    _api_atlas_policy_view = object.__new__(cls)
+                    _api_atlas_policy_view = _NEW_INSTANCE(cls)
                     _api_atlas_policy_view.body = body
                     _api_atlas_policy_view.id = id
                 else:
@@ -132,6 +132,10 @@ class ApiAtlasPolicyView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -92,18 +92,20 @@ class ApiAtlasResourcePolicyCreateView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 _policies = src_dict["policies"]
-                policies = [ApiAtlasPolicyCreateView.from_dict(policies_item_data) for policies_item_data in _policies]
+                policies = []
+                for policies_item_data in _policies:
+                    policies.append(_ApiAtlasPolicyCreateView_from_dict(policies_item_data))
 
                 description = src_dict.get("description", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (description is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and _policies.__class__ is list
@@ -111,7 +113,7 @@ class ApiAtlasResourcePolicyCreateView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasResourcePolicyCreateView:
-                    _api_atlas_resource_policy_create_view = object.__new__(cls)
+                    _api_atlas_resource_policy_create_view = _NEW_INSTANCE(cls)
                     _api_atlas_resource_policy_create_view.name = name
                     _api_atlas_resource_policy_create_view.policies = policies
                     _api_atlas_resource_policy_create_view.description = description
@@ -148,6 +150,11 @@ class ApiAtlasResourcePolicyCreateView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_create_view import ApiAtlasPolicyCreateView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasPolicyCreateView_from_dict = ApiAtlasPolicyCreateView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -93,11 +93,6 @@ class ApiAtlasResourcePolicyEditView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict.get("description", UNSET)
 
                 name = src_dict.get("name", UNSET)
@@ -105,10 +100,15 @@ class ApiAtlasResourcePolicyEditView:
                 _policies = src_dict.get("policies", UNSET)
                 policies: list[ApiAtlasPolicyCreateView] | Unset = UNSET
                 if _policies is not UNSET:
-                    policies = [
-                        ApiAtlasPolicyCreateView.from_dict(policies_item_data) for policies_item_data in _policies
-                    ]
+                    policies = []
+                    for policies_item_data in _policies:
+                        policies.append(_ApiAtlasPolicyCreateView_from_dict(policies_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (description is not UNSET) + (name is not UNSET) + (_policies is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (description is UNSET or description.__class__ is str)
                     and (name is UNSET or name.__class__ is str)
@@ -116,7 +116,7 @@ class ApiAtlasResourcePolicyEditView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasResourcePolicyEditView:
-                    _api_atlas_resource_policy_edit_view = object.__new__(cls)
+                    _api_atlas_resource_policy_edit_view = _NEW_INSTANCE(cls)
                     _api_atlas_resource_policy_edit_view.description = description
                     _api_atlas_resource_policy_edit_view.name = name
                     _api_atlas_resource_policy_edit_view.policies = policies
@@ -153,6 +153,11 @@ class ApiAtlasResourcePolicyEditView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_create_view import ApiAtlasPolicyCreateView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasPolicyCreateView_from_dict = ApiAtlasPolicyCreateView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -95,23 +95,27 @@ class ApiAtlasResourcePolicyMetadataView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _policies_causing_non_compliance = src_dict.get("policiesCausingNonCompliance", UNSET)
                 policies_causing_non_compliance: list[ApiAtlasPolicyMetadataView] | Unset = UNSET
                 if _policies_causing_non_compliance is not UNSET:
-                    policies_causing_non_compliance = [
-                        ApiAtlasPolicyMetadataView.from_dict(policies_causing_non_compliance_item_data)
-                        for policies_causing_non_compliance_item_data in _policies_causing_non_compliance
-                    ]
+                    policies_causing_non_compliance = []
+                    for policies_causing_non_compliance_item_data in _policies_causing_non_compliance:
+                        policies_causing_non_compliance.append(
+                            _ApiAtlasPolicyMetadataView_from_dict(policies_causing_non_compliance_item_data)
+                        )
 
                 resource_policy_id = src_dict.get("resourcePolicyId", UNSET)
 
                 resource_policy_name = src_dict.get("resourcePolicyName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_policies_causing_non_compliance is not UNSET)
+                    + (resource_policy_id is not UNSET)
+                    + (resource_policy_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_policies_causing_non_compliance is UNSET or _policies_causing_non_compliance.__class__ is list)
                     and (resource_policy_id is UNSET or resource_policy_id.__class__ is str)
@@ -119,7 +123,7 @@ class ApiAtlasResourcePolicyMetadataView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasResourcePolicyMetadataView:
-                    _api_atlas_resource_policy_metadata_view = object.__new__(cls)
+                    _api_atlas_resource_policy_metadata_view = _NEW_INSTANCE(cls)
                     _api_atlas_resource_policy_metadata_view.policies_causing_non_compliance = (
                         policies_causing_non_compliance
                     )
@@ -158,6 +162,11 @@ class ApiAtlasResourcePolicyMetadataView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_metadata_view import ApiAtlasPolicyMetadataView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasPolicyMetadataView_from_dict = ApiAtlasPolicyMetadataView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -162,24 +162,19 @@ class ApiAtlasResourcePolicyView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _created_by_user = src_dict.get("createdByUser", UNSET)
                 created_by_user: ApiAtlasUserMetadataView | Unset
                 if _created_by_user is UNSET:
                     created_by_user = UNSET
                 else:
-                    created_by_user = ApiAtlasUserMetadataView.from_dict(_created_by_user)
+                    created_by_user = _ApiAtlasUserMetadataView_from_dict(_created_by_user)
 
                 _created_date = src_dict.get("createdDate", UNSET)
                 created_date: datetime.datetime | Unset
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
-                    created_date = datetime.datetime.fromisoformat(_created_date)
+                    created_date = _DATETIME_FROMISOFORMAT(_created_date)
 
                 description = src_dict.get("description", UNSET)
 
@@ -190,14 +185,14 @@ class ApiAtlasResourcePolicyView:
                 if _last_updated_by_user is UNSET:
                     last_updated_by_user = UNSET
                 else:
-                    last_updated_by_user = ApiAtlasUserMetadataView.from_dict(_last_updated_by_user)
+                    last_updated_by_user = _ApiAtlasUserMetadataView_from_dict(_last_updated_by_user)
 
                 _last_updated_date = src_dict.get("lastUpdatedDate", UNSET)
                 last_updated_date: datetime.datetime | Unset
                 if _last_updated_date is UNSET:
                     last_updated_date = UNSET
                 else:
-                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                    last_updated_date = _DATETIME_FROMISOFORMAT(_last_updated_date)
 
                 name = src_dict.get("name", UNSET)
 
@@ -206,10 +201,27 @@ class ApiAtlasResourcePolicyView:
                 _policies = src_dict.get("policies", UNSET)
                 policies: list[ApiAtlasPolicyView] | Unset = UNSET
                 if _policies is not UNSET:
-                    policies = [ApiAtlasPolicyView.from_dict(policies_item_data) for policies_item_data in _policies]
+                    policies = []
+                    for policies_item_data in _policies:
+                        policies.append(_ApiAtlasPolicyView_from_dict(policies_item_data))
 
                 version = src_dict.get("version", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_created_by_user is not UNSET)
+                    + (_created_date is not UNSET)
+                    + (description is not UNSET)
+                    + (id is not UNSET)
+                    + (_last_updated_by_user is not UNSET)
+                    + (_last_updated_date is not UNSET)
+                    + (name is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_policies is not UNSET)
+                    + (version is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (description is UNSET or description.__class__ is str)
                     and (id is UNSET or id.__class__ is str)
@@ -220,7 +232,7 @@ class ApiAtlasResourcePolicyView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasResourcePolicyView:
-                    _api_atlas_resource_policy_view = object.__new__(cls)
+                    _api_atlas_resource_policy_view = _NEW_INSTANCE(cls)
                     _api_atlas_resource_policy_view.created_by_user = created_by_user
                     _api_atlas_resource_policy_view.created_date = created_date
                     _api_atlas_resource_policy_view.description = description
@@ -272,6 +284,13 @@ class ApiAtlasResourcePolicyView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_atlas_policy_view import ApiAtlasPolicyView  # noqa: E402
 from ..models.api_atlas_user_metadata_view import ApiAtlasUserMetadataView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasPolicyView_from_dict = ApiAtlasPolicyView.from_dict
+_ApiAtlasUserMetadataView_from_dict = ApiAtlasUserMetadataView.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -84,22 +84,22 @@ class ApiAtlasRestoreNamespaceView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 source_namespace = src_dict["sourceNamespace"]
 
                 target_namespace = src_dict.get("targetNamespace", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (target_namespace is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     source_namespace.__class__ is str
                     and (target_namespace is UNSET or target_namespace.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasRestoreNamespaceView:
-                    _api_atlas_restore_namespace_view = object.__new__(cls)
+                    _api_atlas_restore_namespace_view = _NEW_INSTANCE(cls)
                     _api_atlas_restore_namespace_view.source_namespace = source_namespace
                     _api_atlas_restore_namespace_view.target_namespace = target_namespace
                 else:
@@ -130,6 +130,10 @@ class ApiAtlasRestoreNamespaceView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

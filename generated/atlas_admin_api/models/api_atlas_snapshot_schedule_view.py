@@ -184,31 +184,20 @@ class ApiAtlasSnapshotScheduleView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cluster_checkpoint_interval_min = (
-                    ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin._members_by_value.get(
-                        _cluster_checkpoint_interval_min_value := src_dict["clusterCheckpointIntervalMin"]
-                    )
-                    or ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin(_cluster_checkpoint_interval_min_value)
-                )
+                cluster_checkpoint_interval_min = _ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin_by_value(
+                    _cluster_checkpoint_interval_min_value := src_dict["clusterCheckpointIntervalMin"]
+                ) or ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin(_cluster_checkpoint_interval_min_value)
 
                 cluster_id = src_dict["clusterId"]
 
-                daily_snapshot_retention_days = (
-                    ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays._members_by_value.get(
-                        _daily_snapshot_retention_days_value := src_dict["dailySnapshotRetentionDays"]
-                    )
-                    or ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays(_daily_snapshot_retention_days_value)
-                )
+                daily_snapshot_retention_days = _ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays_by_value(
+                    _daily_snapshot_retention_days_value := src_dict["dailySnapshotRetentionDays"]
+                ) or ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays(_daily_snapshot_retention_days_value)
 
                 group_id = src_dict["groupId"]
 
                 monthly_snapshot_retention_months = (
-                    ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths._members_by_value.get(
+                    _ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths_by_value(
                         _monthly_snapshot_retention_months_value := src_dict["monthlySnapshotRetentionMonths"]
                     )
                     or ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths(
@@ -218,26 +207,30 @@ class ApiAtlasSnapshotScheduleView:
 
                 point_in_time_window_hours = src_dict["pointInTimeWindowHours"]
 
-                snapshot_interval_hours = ApiAtlasSnapshotScheduleViewSnapshotIntervalHours._members_by_value.get(
+                snapshot_interval_hours = _ApiAtlasSnapshotScheduleViewSnapshotIntervalHours_by_value(
                     _snapshot_interval_hours_value := src_dict["snapshotIntervalHours"]
                 ) or ApiAtlasSnapshotScheduleViewSnapshotIntervalHours(_snapshot_interval_hours_value)
 
-                snapshot_retention_days = ApiAtlasSnapshotScheduleViewSnapshotRetentionDays._members_by_value.get(
+                snapshot_retention_days = _ApiAtlasSnapshotScheduleViewSnapshotRetentionDays_by_value(
                     _snapshot_retention_days_value := src_dict["snapshotRetentionDays"]
                 ) or ApiAtlasSnapshotScheduleViewSnapshotRetentionDays(_snapshot_retention_days_value)
 
-                weekly_snapshot_retention_weeks = (
-                    ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks._members_by_value.get(
-                        _weekly_snapshot_retention_weeks_value := src_dict["weeklySnapshotRetentionWeeks"]
-                    )
-                    or ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks(_weekly_snapshot_retention_weeks_value)
-                )
+                weekly_snapshot_retention_weeks = _ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks_by_value(
+                    _weekly_snapshot_retention_weeks_value := src_dict["weeklySnapshotRetentionWeeks"]
+                ) or ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks(_weekly_snapshot_retention_weeks_value)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 9 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     cluster_id.__class__ is str
                     and group_id.__class__ is str
@@ -246,7 +239,7 @@ class ApiAtlasSnapshotScheduleView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasSnapshotScheduleView:
-                    _api_atlas_snapshot_schedule_view = object.__new__(cls)
+                    _api_atlas_snapshot_schedule_view = _NEW_INSTANCE(cls)
                     _api_atlas_snapshot_schedule_view.cluster_checkpoint_interval_min = cluster_checkpoint_interval_min
                     _api_atlas_snapshot_schedule_view.cluster_id = cluster_id
                     _api_atlas_snapshot_schedule_view.daily_snapshot_retention_days = daily_snapshot_retention_days
@@ -299,6 +292,29 @@ class ApiAtlasSnapshotScheduleView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin_by_value = (
+    ApiAtlasSnapshotScheduleViewClusterCheckpointIntervalMin._members_by_value.get
+)
+_ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays_by_value = (
+    ApiAtlasSnapshotScheduleViewDailySnapshotRetentionDays._members_by_value.get
+)
+_ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths_by_value = (
+    ApiAtlasSnapshotScheduleViewMonthlySnapshotRetentionMonths._members_by_value.get
+)
+_ApiAtlasSnapshotScheduleViewSnapshotIntervalHours_by_value = (
+    ApiAtlasSnapshotScheduleViewSnapshotIntervalHours._members_by_value.get
+)
+_ApiAtlasSnapshotScheduleViewSnapshotRetentionDays_by_value = (
+    ApiAtlasSnapshotScheduleViewSnapshotRetentionDays._members_by_value.get
+)
+_ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks_by_value = (
+    ApiAtlasSnapshotScheduleViewWeeklySnapshotRetentionWeeks._members_by_value.get
+)
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

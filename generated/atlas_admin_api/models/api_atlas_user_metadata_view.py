@@ -82,19 +82,19 @@ class ApiAtlasUserMetadataView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict.get("id", UNSET)
 
                 name = src_dict.get("name", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (id is not UNSET) + (name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((id is UNSET or id.__class__ is str) and (name is UNSET or name.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is ApiAtlasUserMetadataView:
-                    _api_atlas_user_metadata_view = object.__new__(cls)
+                    _api_atlas_user_metadata_view = _NEW_INSTANCE(cls)
                     _api_atlas_user_metadata_view.id = id
                     _api_atlas_user_metadata_view.name = name
                 else:
@@ -125,6 +125,10 @@ class ApiAtlasUserMetadataView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -117,11 +117,6 @@ class ApiCheckpointPartView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 replica_set_name = src_dict.get("replicaSetName", UNSET)
 
                 shard_name = src_dict.get("shardName", UNSET)
@@ -133,17 +128,27 @@ class ApiCheckpointPartView:
                 if _token_timestamp is UNSET:
                     token_timestamp = UNSET
                 else:
-                    token_timestamp = BSONTimestamp.from_dict(_token_timestamp)
+                    token_timestamp = _BSONTimestamp_from_dict(_token_timestamp)
 
                 _type_name = src_dict.get("typeName", UNSET)
                 type_name: ApiCheckpointPartViewTypeName | Unset
                 if _type_name is UNSET:
                     type_name = UNSET
                 else:
-                    type_name = ApiCheckpointPartViewTypeName._members_by_value.get(
+                    type_name = _ApiCheckpointPartViewTypeName_by_value(_type_name) or ApiCheckpointPartViewTypeName(
                         _type_name
-                    ) or ApiCheckpointPartViewTypeName(_type_name)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (replica_set_name is not UNSET)
+                    + (shard_name is not UNSET)
+                    + (token_discovered is not UNSET)
+                    + (_token_timestamp is not UNSET)
+                    + (_type_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (replica_set_name is UNSET or replica_set_name.__class__ is str)
                     and (shard_name is UNSET or shard_name.__class__ is str)
@@ -151,7 +156,7 @@ class ApiCheckpointPartView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiCheckpointPartView:
-                    _api_checkpoint_part_view = object.__new__(cls)
+                    _api_checkpoint_part_view = _NEW_INSTANCE(cls)
                     _api_checkpoint_part_view.replica_set_name = replica_set_name
                     _api_checkpoint_part_view.shard_name = shard_name
                     _api_checkpoint_part_view.token_discovered = token_discovered
@@ -192,6 +197,12 @@ class ApiCheckpointPartView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiCheckpointPartViewTypeName_by_value = ApiCheckpointPartViewTypeName._members_by_value.get
+_BSONTimestamp_from_dict = BSONTimestamp.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

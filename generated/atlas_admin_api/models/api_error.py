@@ -120,11 +120,6 @@ class ApiError:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 error = src_dict["error"]
 
                 error_code = src_dict["errorCode"]
@@ -134,19 +129,29 @@ class ApiError:
                 if _bad_request_detail is UNSET:
                     bad_request_detail = UNSET
                 else:
-                    bad_request_detail = BadRequestDetail.from_dict(_bad_request_detail)
+                    bad_request_detail = _BadRequestDetail_from_dict(_bad_request_detail)
 
                 detail = src_dict.get("detail", UNSET)
 
                 _parameters = src_dict.get("parameters", UNSET)
                 parameters: list[ApiErrorParametersItem] | Unset = UNSET
                 if _parameters is not UNSET:
-                    parameters = [
-                        ApiErrorParametersItem.from_dict(parameters_item_data) for parameters_item_data in _parameters
-                    ]
+                    parameters = []
+                    for parameters_item_data in _parameters:
+                        parameters.append(_ApiErrorParametersItem_from_dict(parameters_item_data))
 
                 reason = src_dict.get("reason", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_bad_request_detail is not UNSET)
+                    + (detail is not UNSET)
+                    + (_parameters is not UNSET)
+                    + (reason is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     error.__class__ is int
                     and error_code.__class__ is str
@@ -156,7 +161,7 @@ class ApiError:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiError:
-                    _api_error = object.__new__(cls)
+                    _api_error = _NEW_INSTANCE(cls)
                     _api_error.error = error
                     _api_error.error_code = error_code
                     _api_error.bad_request_detail = bad_request_detail
@@ -200,6 +205,12 @@ class ApiError:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_error_parameters_item import ApiErrorParametersItem  # noqa: E402
 from ..models.bad_request_detail import BadRequestDetail  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiErrorParametersItem_from_dict = ApiErrorParametersItem.from_dict
+_BadRequestDetail_from_dict = BadRequestDetail.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -53,7 +53,7 @@ class ApiErrorParametersItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is ApiErrorParametersItem:
-                    _api_error_parameters_item = object.__new__(cls)
+                    _api_error_parameters_item = _NEW_INSTANCE(cls)
                 else:
                     _api_error_parameters_item = cls()
 
@@ -79,6 +79,10 @@ class ApiErrorParametersItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

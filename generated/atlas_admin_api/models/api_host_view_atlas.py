@@ -205,17 +205,12 @@ class ApiHostViewAtlas:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _created = src_dict.get("created", UNSET)
                 created: datetime.datetime | Unset
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -228,12 +223,14 @@ class ApiHostViewAtlas:
                 if _last_ping is UNSET:
                     last_ping = UNSET
                 else:
-                    last_ping = datetime.datetime.fromisoformat(_last_ping)
+                    last_ping = _DATETIME_FROMISOFORMAT(_last_ping)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[LinkAtlas] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [LinkAtlas.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_LinkAtlas_from_dict(links_item_data))
 
                 port = src_dict.get("port", UNSET)
 
@@ -246,14 +243,29 @@ class ApiHostViewAtlas:
                 if _type_name is UNSET:
                     type_name = UNSET
                 else:
-                    type_name = ApiHostViewAtlasTypeName._members_by_value.get(_type_name) or ApiHostViewAtlasTypeName(
-                        _type_name
-                    )
+                    type_name = _ApiHostViewAtlasTypeName_by_value(_type_name) or ApiHostViewAtlasTypeName(_type_name)
 
                 user_alias = src_dict.get("userAlias", UNSET)
 
                 version = src_dict.get("version", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_created is not UNSET)
+                    + (group_id is not UNSET)
+                    + (hostname is not UNSET)
+                    + (id is not UNSET)
+                    + (_last_ping is not UNSET)
+                    + (_links is not UNSET)
+                    + (port is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    + (shard_name is not UNSET)
+                    + (_type_name is not UNSET)
+                    + (user_alias is not UNSET)
+                    + (version is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (hostname is UNSET or hostname.__class__ is str)
@@ -267,7 +279,7 @@ class ApiHostViewAtlas:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiHostViewAtlas:
-                    _api_host_view_atlas = object.__new__(cls)
+                    _api_host_view_atlas = _NEW_INSTANCE(cls)
                     _api_host_view_atlas.created = created
                     _api_host_view_atlas.group_id = group_id
                     _api_host_view_atlas.hostname = hostname
@@ -322,6 +334,13 @@ class ApiHostViewAtlas:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link_atlas import LinkAtlas  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiHostViewAtlasTypeName_by_value = ApiHostViewAtlasTypeName._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_LinkAtlas_from_dict = LinkAtlas.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -103,23 +103,21 @@ class ApiKeyType0:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _access_list = src_dict["accessList"]
-                access_list = [
-                    AccessListItemView.from_dict(access_list_item_data) for access_list_item_data in _access_list
-                ]
+                access_list = []
+                for access_list_item_data in _access_list:
+                    access_list.append(_AccessListItemView_from_dict(access_list_item_data))
 
                 id = src_dict["id"]
 
                 public_key = src_dict["publicKey"]
 
                 _roles = src_dict["roles"]
-                roles = [CloudAccessRoleAssignment.from_dict(roles_item_data) for roles_item_data in _roles]
+                roles = []
+                for roles_item_data in _roles:
+                    roles.append(_CloudAccessRoleAssignment_from_dict(roles_item_data))
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     _access_list.__class__ is list
                     and id.__class__ is str
@@ -128,7 +126,7 @@ class ApiKeyType0:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiKeyType0:
-                    _api_key_type_0 = object.__new__(cls)
+                    _api_key_type_0 = _NEW_INSTANCE(cls)
                     _api_key_type_0.access_list = access_list
                     _api_key_type_0.id = id
                     _api_key_type_0.public_key = public_key
@@ -168,6 +166,12 @@ class ApiKeyType0:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.access_list_item_view import AccessListItemView  # noqa: E402
 from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AccessListItemView_from_dict = AccessListItemView.from_dict
+_CloudAccessRoleAssignment_from_dict = CloudAccessRoleAssignment.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -130,11 +130,6 @@ class ApiKeyUserDetails:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 desc = src_dict.get("desc", UNSET)
 
                 id = src_dict.get("id", UNSET)
@@ -146,13 +141,28 @@ class ApiKeyUserDetails:
                 _roles = src_dict.get("roles", UNSET)
                 roles: list[CloudAccessRoleAssignment] | Unset = UNSET
                 if _roles is not UNSET:
-                    roles = [CloudAccessRoleAssignment.from_dict(roles_item_data) for roles_item_data in _roles]
+                    roles = []
+                    for roles_item_data in _roles:
+                        roles.append(_CloudAccessRoleAssignment_from_dict(roles_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (desc is not UNSET)
+                    + (id is not UNSET)
+                    + (private_key is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_roles is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (desc is UNSET or desc.__class__ is str)
                     and (id is UNSET or id.__class__ is str)
@@ -163,7 +173,7 @@ class ApiKeyUserDetails:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiKeyUserDetails:
-                    _api_key_user_details = object.__new__(cls)
+                    _api_key_user_details = _NEW_INSTANCE(cls)
                     _api_key_user_details.desc = desc
                     _api_key_user_details.id = id
                     _api_key_user_details.private_key = private_key
@@ -207,6 +217,12 @@ class ApiKeyUserDetails:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudAccessRoleAssignment_from_dict = CloudAccessRoleAssignment.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -183,11 +183,6 @@ class ApiMeasurementsGeneralViewAtlas:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 database_name = src_dict.get("databaseName", UNSET)
 
                 _end = src_dict.get("end", UNSET)
@@ -195,14 +190,14 @@ class ApiMeasurementsGeneralViewAtlas:
                 if _end is UNSET:
                     end = UNSET
                 else:
-                    end = datetime.datetime.fromisoformat(_end)
+                    end = _DATETIME_FROMISOFORMAT(_end)
 
                 _granularity = src_dict.get("granularity", UNSET)
                 granularity: ApiMeasurementsGeneralViewAtlasGranularity | Unset
                 if _granularity is UNSET:
                     granularity = UNSET
                 else:
-                    granularity = ApiMeasurementsGeneralViewAtlasGranularity._members_by_value.get(
+                    granularity = _ApiMeasurementsGeneralViewAtlasGranularity_by_value(
                         _granularity
                     ) or ApiMeasurementsGeneralViewAtlasGranularity(_granularity)
 
@@ -213,15 +208,16 @@ class ApiMeasurementsGeneralViewAtlas:
                 _links = src_dict.get("links", UNSET)
                 links: list[LinkAtlas] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [LinkAtlas.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_LinkAtlas_from_dict(links_item_data))
 
                 _measurements = src_dict.get("measurements", UNSET)
                 measurements: list[MetricsMeasurementAtlas] | Unset = UNSET
                 if _measurements is not UNSET:
-                    measurements = [
-                        MetricsMeasurementAtlas.from_dict(measurements_item_data)
-                        for measurements_item_data in _measurements
-                    ]
+                    measurements = []
+                    for measurements_item_data in _measurements:
+                        measurements.append(_MetricsMeasurementAtlas_from_dict(measurements_item_data))
 
                 partition_name = src_dict.get("partitionName", UNSET)
 
@@ -232,8 +228,23 @@ class ApiMeasurementsGeneralViewAtlas:
                 if _start is UNSET:
                     start = UNSET
                 else:
-                    start = datetime.datetime.fromisoformat(_start)
+                    start = _DATETIME_FROMISOFORMAT(_start)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (database_name is not UNSET)
+                    + (_end is not UNSET)
+                    + (_granularity is not UNSET)
+                    + (group_id is not UNSET)
+                    + (host_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_measurements is not UNSET)
+                    + (partition_name is not UNSET)
+                    + (process_id is not UNSET)
+                    + (_start is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (database_name is UNSET or database_name.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -245,7 +256,7 @@ class ApiMeasurementsGeneralViewAtlas:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiMeasurementsGeneralViewAtlas:
-                    _api_measurements_general_view_atlas = object.__new__(cls)
+                    _api_measurements_general_view_atlas = _NEW_INSTANCE(cls)
                     _api_measurements_general_view_atlas.database_name = database_name
                     _api_measurements_general_view_atlas.end = end
                     _api_measurements_general_view_atlas.granularity = granularity
@@ -297,6 +308,14 @@ class ApiMeasurementsGeneralViewAtlas:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link_atlas import LinkAtlas  # noqa: E402
 from ..models.metrics_measurement_atlas import MetricsMeasurementAtlas  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiMeasurementsGeneralViewAtlasGranularity_by_value = ApiMeasurementsGeneralViewAtlasGranularity._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_LinkAtlas_from_dict = LinkAtlas.from_dict
+_MetricsMeasurementAtlas_from_dict = MetricsMeasurementAtlas.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

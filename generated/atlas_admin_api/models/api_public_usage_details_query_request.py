@@ -108,24 +108,19 @@ class ApiPublicUsageDetailsQueryRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _filters = src_dict.get("filters", UNSET)
                 filters: UsageDetailsFilterRequest | Unset
                 if _filters is UNSET:
                     filters = UNSET
                 else:
-                    filters = UsageDetailsFilterRequest.from_dict(_filters)
+                    filters = _UsageDetailsFilterRequest_from_dict(_filters)
 
                 _sort_field = src_dict.get("sortField", UNSET)
                 sort_field: ApiPublicUsageDetailsQueryRequestSortField | Unset
                 if _sort_field is UNSET:
                     sort_field = UNSET
                 else:
-                    sort_field = ApiPublicUsageDetailsQueryRequestSortField._members_by_value.get(
+                    sort_field = _ApiPublicUsageDetailsQueryRequestSortField_by_value(
                         _sort_field
                     ) or ApiPublicUsageDetailsQueryRequestSortField(_sort_field)
 
@@ -134,12 +129,18 @@ class ApiPublicUsageDetailsQueryRequest:
                 if _sort_order is UNSET:
                     sort_order = UNSET
                 else:
-                    sort_order = ApiPublicUsageDetailsQueryRequestSortOrder._members_by_value.get(
+                    sort_order = _ApiPublicUsageDetailsQueryRequestSortOrder_by_value(
                         _sort_order
                     ) or ApiPublicUsageDetailsQueryRequestSortOrder(_sort_order)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_filters is not UNSET) + (_sort_field is not UNSET) + (_sort_order is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is ApiPublicUsageDetailsQueryRequest:
-                    _api_public_usage_details_query_request = object.__new__(cls)
+                    _api_public_usage_details_query_request = _NEW_INSTANCE(cls)
                     _api_public_usage_details_query_request.filters = filters
                     _api_public_usage_details_query_request.sort_field = sort_field
                     _api_public_usage_details_query_request.sort_order = sort_order
@@ -176,6 +177,13 @@ class ApiPublicUsageDetailsQueryRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.usage_details_filter_request import UsageDetailsFilterRequest  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiPublicUsageDetailsQueryRequestSortField_by_value = ApiPublicUsageDetailsQueryRequestSortField._members_by_value.get
+_ApiPublicUsageDetailsQueryRequestSortOrder_by_value = ApiPublicUsageDetailsQueryRequestSortOrder._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_UsageDetailsFilterRequest_from_dict = UsageDetailsFilterRequest.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

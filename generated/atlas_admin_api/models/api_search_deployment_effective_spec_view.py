@@ -140,17 +140,12 @@ class ApiSearchDeploymentEffectiveSpecView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: ApiSearchDeploymentEffectiveSpecViewCloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = ApiSearchDeploymentEffectiveSpecViewCloudProvider._members_by_value.get(
+                    cloud_provider = _ApiSearchDeploymentEffectiveSpecViewCloudProvider_by_value(
                         _cloud_provider
                     ) or ApiSearchDeploymentEffectiveSpecViewCloudProvider(_cloud_provider)
 
@@ -159,7 +154,7 @@ class ApiSearchDeploymentEffectiveSpecView:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = ApiSearchDeploymentEffectiveSpecViewInstanceSize._members_by_value.get(
+                    instance_size = _ApiSearchDeploymentEffectiveSpecViewInstanceSize_by_value(
                         _instance_size
                     ) or ApiSearchDeploymentEffectiveSpecViewInstanceSize(_instance_size)
 
@@ -167,13 +162,22 @@ class ApiSearchDeploymentEffectiveSpecView:
 
                 region_name = src_dict.get("regionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_cloud_provider is not UNSET)
+                    + (_instance_size is not UNSET)
+                    + (node_count is not UNSET)
+                    + (region_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (node_count is UNSET or node_count.__class__ is int)
                     and (region_name is UNSET or region_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiSearchDeploymentEffectiveSpecView:
-                    _api_search_deployment_effective_spec_view = object.__new__(cls)
+                    _api_search_deployment_effective_spec_view = _NEW_INSTANCE(cls)
                     _api_search_deployment_effective_spec_view.cloud_provider = cloud_provider
                     _api_search_deployment_effective_spec_view.instance_size = instance_size
                     _api_search_deployment_effective_spec_view.node_count = node_count
@@ -208,6 +212,16 @@ class ApiSearchDeploymentEffectiveSpecView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiSearchDeploymentEffectiveSpecViewCloudProvider_by_value = (
+    ApiSearchDeploymentEffectiveSpecViewCloudProvider._members_by_value.get
+)
+_ApiSearchDeploymentEffectiveSpecViewInstanceSize_by_value = (
+    ApiSearchDeploymentEffectiveSpecViewInstanceSize._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -141,12 +141,7 @@ class ApiSearchDeploymentRequestSpecView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                instance_size = ApiSearchDeploymentRequestSpecViewInstanceSize._members_by_value.get(
+                instance_size = _ApiSearchDeploymentRequestSpecViewInstanceSize_by_value(
                     _instance_size_value := src_dict["instanceSize"]
                 ) or ApiSearchDeploymentRequestSpecViewInstanceSize(_instance_size_value)
 
@@ -155,7 +150,7 @@ class ApiSearchDeploymentRequestSpecView:
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = ApiSearchDeploymentRequestSpecViewCloudProvider._members_by_value.get(
+                    cloud_provider = _ApiSearchDeploymentRequestSpecViewCloudProvider_by_value(
                         _cloud_provider
                     ) or ApiSearchDeploymentRequestSpecViewCloudProvider(_cloud_provider)
 
@@ -163,13 +158,19 @@ class ApiSearchDeploymentRequestSpecView:
 
                 region_name = src_dict.get("regionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1 + (_cloud_provider is not UNSET) + (node_count is not UNSET) + (region_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (node_count is UNSET or node_count.__class__ is int)
                     and (region_name is UNSET or region_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiSearchDeploymentRequestSpecView:
-                    _api_search_deployment_request_spec_view = object.__new__(cls)
+                    _api_search_deployment_request_spec_view = _NEW_INSTANCE(cls)
                     _api_search_deployment_request_spec_view.instance_size = instance_size
                     _api_search_deployment_request_spec_view.cloud_provider = cloud_provider
                     _api_search_deployment_request_spec_view.node_count = node_count
@@ -204,6 +205,16 @@ class ApiSearchDeploymentRequestSpecView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiSearchDeploymentRequestSpecViewCloudProvider_by_value = (
+    ApiSearchDeploymentRequestSpecViewCloudProvider._members_by_value.get
+)
+_ApiSearchDeploymentRequestSpecViewInstanceSize_by_value = (
+    ApiSearchDeploymentRequestSpecViewInstanceSize._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -88,22 +88,24 @@ class ApiSearchDeploymentRequestView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _specs = src_dict["specs"]
-                specs = [ApiSearchDeploymentRequestSpecView.from_dict(specs_item_data) for specs_item_data in _specs]
+                specs = []
+                for specs_item_data in _specs:
+                    specs.append(_ApiSearchDeploymentRequestSpecView_from_dict(specs_item_data))
 
                 default_node_count = src_dict.get("defaultNodeCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (default_node_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _specs.__class__ is list and (default_node_count is UNSET or default_node_count.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiSearchDeploymentRequestView:
-                    _api_search_deployment_request_view = object.__new__(cls)
+                    _api_search_deployment_request_view = _NEW_INSTANCE(cls)
                     _api_search_deployment_request_view.specs = specs
                     _api_search_deployment_request_view.default_node_count = default_node_count
                 else:
@@ -140,6 +142,11 @@ class ApiSearchDeploymentRequestView:
 from ..models.api_search_deployment_request_spec_view import (
     ApiSearchDeploymentRequestSpecView,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiSearchDeploymentRequestSpecView_from_dict = ApiSearchDeploymentRequestSpecView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -142,30 +142,23 @@ class ApiSearchDeploymentResponseView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _effective_specs = src_dict.get("effectiveSpecs", UNSET)
                 effective_specs: list[ApiSearchDeploymentEffectiveSpecView] | Unset = UNSET
                 if _effective_specs is not UNSET:
-                    effective_specs = [
-                        ApiSearchDeploymentEffectiveSpecView.from_dict(effective_specs_item_data)
-                        for effective_specs_item_data in _effective_specs
-                    ]
+                    effective_specs = []
+                    for effective_specs_item_data in _effective_specs:
+                        effective_specs.append(
+                            _ApiSearchDeploymentEffectiveSpecView_from_dict(effective_specs_item_data)
+                        )
 
                 _encryption_at_rest_provider = src_dict.get("encryptionAtRestProvider", UNSET)
                 encryption_at_rest_provider: ApiSearchDeploymentResponseViewEncryptionAtRestProvider | Unset
                 if _encryption_at_rest_provider is UNSET:
                     encryption_at_rest_provider = UNSET
                 else:
-                    encryption_at_rest_provider = (
-                        ApiSearchDeploymentResponseViewEncryptionAtRestProvider._members_by_value.get(
-                            _encryption_at_rest_provider
-                        )
-                        or ApiSearchDeploymentResponseViewEncryptionAtRestProvider(_encryption_at_rest_provider)
-                    )
+                    encryption_at_rest_provider = _ApiSearchDeploymentResponseViewEncryptionAtRestProvider_by_value(
+                        _encryption_at_rest_provider
+                    ) or ApiSearchDeploymentResponseViewEncryptionAtRestProvider(_encryption_at_rest_provider)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -174,17 +167,30 @@ class ApiSearchDeploymentResponseView:
                 _specs = src_dict.get("specs", UNSET)
                 specs: list[ApiSearchDeploymentSpecView] | Unset = UNSET
                 if _specs is not UNSET:
-                    specs = [ApiSearchDeploymentSpecView.from_dict(specs_item_data) for specs_item_data in _specs]
+                    specs = []
+                    for specs_item_data in _specs:
+                        specs.append(_ApiSearchDeploymentSpecView_from_dict(specs_item_data))
 
                 _state_name = src_dict.get("stateName", UNSET)
                 state_name: ApiSearchDeploymentResponseViewStateName | Unset
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = ApiSearchDeploymentResponseViewStateName._members_by_value.get(
+                    state_name = _ApiSearchDeploymentResponseViewStateName_by_value(
                         _state_name
                     ) or ApiSearchDeploymentResponseViewStateName(_state_name)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_effective_specs is not UNSET)
+                    + (_encryption_at_rest_provider is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_specs is not UNSET)
+                    + (_state_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_effective_specs is UNSET or _effective_specs.__class__ is list)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -193,7 +199,7 @@ class ApiSearchDeploymentResponseView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiSearchDeploymentResponseView:
-                    _api_search_deployment_response_view = object.__new__(cls)
+                    _api_search_deployment_response_view = _NEW_INSTANCE(cls)
                     _api_search_deployment_response_view.effective_specs = effective_specs
                     _api_search_deployment_response_view.encryption_at_rest_provider = encryption_at_rest_provider
                     _api_search_deployment_response_view.group_id = group_id
@@ -239,6 +245,16 @@ from ..models.api_search_deployment_effective_spec_view import (
     ApiSearchDeploymentEffectiveSpecView,  # noqa: E402
 )
 from ..models.api_search_deployment_spec_view import ApiSearchDeploymentSpecView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiSearchDeploymentEffectiveSpecView_from_dict = ApiSearchDeploymentEffectiveSpecView.from_dict
+_ApiSearchDeploymentResponseViewEncryptionAtRestProvider_by_value = (
+    ApiSearchDeploymentResponseViewEncryptionAtRestProvider._members_by_value.get
+)
+_ApiSearchDeploymentResponseViewStateName_by_value = ApiSearchDeploymentResponseViewStateName._members_by_value.get
+_ApiSearchDeploymentSpecView_from_dict = ApiSearchDeploymentSpecView.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -115,21 +115,17 @@ class ApiSearchDeploymentSpecView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                instance_size = ApiSearchDeploymentSpecViewInstanceSize._members_by_value.get(
+                instance_size = _ApiSearchDeploymentSpecViewInstanceSize_by_value(
                     _instance_size_value := src_dict["instanceSize"]
                 ) or ApiSearchDeploymentSpecViewInstanceSize(_instance_size_value)
 
                 node_count = src_dict["nodeCount"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (node_count.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is ApiSearchDeploymentSpecView:
-                    _api_search_deployment_spec_view = object.__new__(cls)
+                    _api_search_deployment_spec_view = _NEW_INSTANCE(cls)
                     _api_search_deployment_spec_view.instance_size = instance_size
                     _api_search_deployment_spec_view.node_count = node_count
                 else:
@@ -160,6 +156,11 @@ class ApiSearchDeploymentSpecView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiSearchDeploymentSpecViewInstanceSize_by_value = ApiSearchDeploymentSpecViewInstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

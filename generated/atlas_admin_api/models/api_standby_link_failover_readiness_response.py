@@ -99,11 +99,6 @@ class ApiStandbyLinkFailoverReadinessResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 estimated_data_loss_seconds = src_dict["estimatedDataLossSeconds"]
 
                 estimated_failover_time_seconds = src_dict["estimatedFailoverTimeSeconds"]
@@ -112,6 +107,7 @@ class ApiStandbyLinkFailoverReadinessResponse:
 
                 standby_link_id = src_dict["standbyLinkId"]
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     (estimated_data_loss_seconds.__class__ is float or estimated_data_loss_seconds.__class__ is int)
                     and (
@@ -123,7 +119,7 @@ class ApiStandbyLinkFailoverReadinessResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiStandbyLinkFailoverReadinessResponse:
-                    _api_standby_link_failover_readiness_response = object.__new__(cls)
+                    _api_standby_link_failover_readiness_response = _NEW_INSTANCE(cls)
                     _api_standby_link_failover_readiness_response.estimated_data_loss_seconds = (
                         estimated_data_loss_seconds
                     )
@@ -162,6 +158,10 @@ class ApiStandbyLinkFailoverReadinessResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -153,24 +153,19 @@ class ApiStandbyLinkFailoverResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _completed_at = src_dict.get("completedAt", UNSET)
                 completed_at: datetime.datetime | Unset
                 if _completed_at is UNSET:
                     completed_at = UNSET
                 else:
-                    completed_at = datetime.datetime.fromisoformat(_completed_at)
+                    completed_at = _DATETIME_FROMISOFORMAT(_completed_at)
 
                 _created_date = src_dict.get("createdDate", UNSET)
                 created_date: datetime.datetime | Unset
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
-                    created_date = datetime.datetime.fromisoformat(_created_date)
+                    created_date = _DATETIME_FROMISOFORMAT(_created_date)
 
                 failover_id = src_dict.get("failoverId", UNSET)
 
@@ -179,7 +174,7 @@ class ApiStandbyLinkFailoverResponse:
                 if _failover_stage is UNSET:
                     failover_stage = UNSET
                 else:
-                    failover_stage = ApiStandbyLinkFailoverResponseFailoverStage._members_by_value.get(
+                    failover_stage = _ApiStandbyLinkFailoverResponseFailoverStage_by_value(
                         _failover_stage
                     ) or ApiStandbyLinkFailoverResponseFailoverStage(_failover_stage)
 
@@ -190,7 +185,7 @@ class ApiStandbyLinkFailoverResponse:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = ApiStandbyLinkFailoverResponseStatus._members_by_value.get(
+                    status = _ApiStandbyLinkFailoverResponseStatus_by_value(
                         _status
                     ) or ApiStandbyLinkFailoverResponseStatus(_status)
 
@@ -199,17 +194,29 @@ class ApiStandbyLinkFailoverResponse:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = ApiStandbyLinkFailoverResponseType._members_by_value.get(
+                    type_ = _ApiStandbyLinkFailoverResponseType_by_value(_type_) or ApiStandbyLinkFailoverResponseType(
                         _type_
-                    ) or ApiStandbyLinkFailoverResponseType(_type_)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_completed_at is not UNSET)
+                    + (_created_date is not UNSET)
+                    + (failover_id is not UNSET)
+                    + (_failover_stage is not UNSET)
+                    + (standby_link_id is not UNSET)
+                    + (_status is not UNSET)
+                    + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (failover_id is UNSET or failover_id.__class__ is str)
                     and (standby_link_id is UNSET or standby_link_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiStandbyLinkFailoverResponse:
-                    _api_standby_link_failover_response = object.__new__(cls)
+                    _api_standby_link_failover_response = _NEW_INSTANCE(cls)
                     _api_standby_link_failover_response.completed_at = completed_at
                     _api_standby_link_failover_response.created_date = created_date
                     _api_standby_link_failover_response.failover_id = failover_id
@@ -250,6 +257,16 @@ class ApiStandbyLinkFailoverResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiStandbyLinkFailoverResponseFailoverStage_by_value = (
+    ApiStandbyLinkFailoverResponseFailoverStage._members_by_value.get
+)
+_ApiStandbyLinkFailoverResponseStatus_by_value = ApiStandbyLinkFailoverResponseStatus._members_by_value.get
+_ApiStandbyLinkFailoverResponseType_by_value = ApiStandbyLinkFailoverResponseType._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -82,19 +82,15 @@ class ApiStandbyLinkRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 active_cluster_unique_id = src_dict["activeClusterUniqueId"]
 
                 standby_cluster_unique_id = src_dict["standbyClusterUniqueId"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (active_cluster_unique_id.__class__ is str and standby_cluster_unique_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ApiStandbyLinkRequest:
-                    _api_standby_link_request = object.__new__(cls)
+                    _api_standby_link_request = _NEW_INSTANCE(cls)
                     _api_standby_link_request.active_cluster_unique_id = active_cluster_unique_id
                     _api_standby_link_request.standby_cluster_unique_id = standby_cluster_unique_id
                 else:
@@ -125,6 +121,10 @@ class ApiStandbyLinkRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

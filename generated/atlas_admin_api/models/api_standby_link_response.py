@@ -105,11 +105,6 @@ class ApiStandbyLinkResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 active_cluster_unique_id = src_dict["activeClusterUniqueId"]
 
                 group_id = src_dict["groupId"]
@@ -120,6 +115,7 @@ class ApiStandbyLinkResponse:
 
                 status = src_dict["status"]
 
+                d = {} if len(src_dict) == 5 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     active_cluster_unique_id.__class__ is str
                     and group_id.__class__ is str
@@ -129,7 +125,7 @@ class ApiStandbyLinkResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiStandbyLinkResponse:
-                    _api_standby_link_response = object.__new__(cls)
+                    _api_standby_link_response = _NEW_INSTANCE(cls)
                     _api_standby_link_response.active_cluster_unique_id = active_cluster_unique_id
                     _api_standby_link_response.group_id = group_id
                     _api_standby_link_response.standby_cluster_unique_id = standby_cluster_unique_id
@@ -166,6 +162,10 @@ class ApiStandbyLinkResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

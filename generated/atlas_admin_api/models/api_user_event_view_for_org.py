@@ -225,14 +225,9 @@ class ApiUserEventViewForOrg:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = ApiUserEventTypeViewForOrg._members_by_value.get(
+                event_type_name = _ApiUserEventTypeViewForOrg_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or ApiUserEventTypeViewForOrg(_event_type_name_value)
 
@@ -247,7 +242,9 @@ class ApiUserEventViewForOrg:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -258,7 +255,7 @@ class ApiUserEventViewForOrg:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 remote_address = src_dict.get("remoteAddress", UNSET)
 
@@ -270,6 +267,24 @@ class ApiUserEventViewForOrg:
 
                 whitelist_entry = src_dict.get("whitelistEntry", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (api_key_id is not UNSET)
+                    + (group_id is not UNSET)
+                    + (is_global_admin is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_raw is not UNSET)
+                    + (remote_address is not UNSET)
+                    + (target_public_key is not UNSET)
+                    + (user_id is not UNSET)
+                    + (username is not UNSET)
+                    + (whitelist_entry is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (api_key_id is UNSET or api_key_id.__class__ is str)
@@ -286,7 +301,7 @@ class ApiUserEventViewForOrg:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ApiUserEventViewForOrg:
-                    _api_user_event_view_for_org = object.__new__(cls)
+                    _api_user_event_view_for_org = _NEW_INSTANCE(cls)
                     _api_user_event_view_for_org.created = created
                     _api_user_event_view_for_org.event_type_name = event_type_name
                     _api_user_event_view_for_org.id = id
@@ -348,6 +363,14 @@ class ApiUserEventViewForOrg:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiUserEventTypeViewForOrg_by_value = ApiUserEventTypeViewForOrg._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

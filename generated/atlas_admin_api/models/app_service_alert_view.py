@@ -229,33 +229,28 @@ class AppServiceAlertView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 alert_config_id = src_dict["alertConfigId"]
 
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = AppServiceEventTypeViewAlertable._members_by_value.get(
+                event_type_name = _AppServiceEventTypeViewAlertable_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or AppServiceEventTypeViewAlertable(_event_type_name_value)
 
                 id = src_dict["id"]
 
-                status = AppServiceAlertViewStatus._members_by_value.get(
+                status = _AppServiceAlertViewStatus_by_value(
                     _status_value := src_dict["status"]
                 ) or AppServiceAlertViewStatus(_status_value)
 
-                updated = datetime.datetime.fromisoformat(src_dict["updated"])
+                updated = _DATETIME_FROMISOFORMAT(src_dict["updated"])
 
                 _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
                 acknowledged_until: datetime.datetime | Unset
                 if _acknowledged_until is UNSET:
                     acknowledged_until = UNSET
                 else:
-                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                    acknowledged_until = _DATETIME_FROMISOFORMAT(_acknowledged_until)
 
                 acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
@@ -268,12 +263,14 @@ class AppServiceAlertView:
                 if _last_notified is UNSET:
                     last_notified = UNSET
                 else:
-                    last_notified = datetime.datetime.fromisoformat(_last_notified)
+                    last_notified = _DATETIME_FROMISOFORMAT(_last_notified)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -282,8 +279,22 @@ class AppServiceAlertView:
                 if _resolved is UNSET:
                     resolved = UNSET
                 else:
-                    resolved = datetime.datetime.fromisoformat(_resolved)
+                    resolved = _DATETIME_FROMISOFORMAT(_resolved)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 6
+                    + (_acknowledged_until is not UNSET)
+                    + (acknowledgement_comment is not UNSET)
+                    + (acknowledging_username is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_last_notified is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_resolved is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     alert_config_id.__class__ is str
                     and id.__class__ is str
@@ -295,7 +306,7 @@ class AppServiceAlertView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AppServiceAlertView:
-                    _app_service_alert_view = object.__new__(cls)
+                    _app_service_alert_view = _NEW_INSTANCE(cls)
                     _app_service_alert_view.alert_config_id = alert_config_id
                     _app_service_alert_view.created = created
                     _app_service_alert_view.event_type_name = event_type_name
@@ -354,6 +365,14 @@ class AppServiceAlertView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AppServiceAlertViewStatus_by_value = AppServiceAlertViewStatus._members_by_value.get
+_AppServiceEventTypeViewAlertable_by_value = AppServiceEventTypeViewAlertable._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -155,14 +155,9 @@ class AppServiceEventView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = AppServiceEventTypeView._members_by_value.get(
+                event_type_name = _AppServiceEventTypeView_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or AppServiceEventTypeView(_event_type_name_value)
 
@@ -173,7 +168,9 @@ class AppServiceEventView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -182,8 +179,14 @@ class AppServiceEventView:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3 + (group_id is not UNSET) + (_links is not UNSET) + (org_id is not UNSET) + (_raw is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -192,7 +195,7 @@ class AppServiceEventView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AppServiceEventView:
-                    _app_service_event_view = object.__new__(cls)
+                    _app_service_event_view = _NEW_INSTANCE(cls)
                     _app_service_event_view.created = created
                     _app_service_event_view.event_type_name = event_type_name
                     _app_service_event_view.id = id
@@ -238,6 +241,14 @@ class AppServiceEventView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AppServiceEventTypeView_by_value = AppServiceEventTypeView._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -99,25 +99,21 @@ class AppServiceMetricMatcher:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                field_name = AppServiceMetricMatcherField._members_by_value.get(
+                field_name = _AppServiceMetricMatcherField_by_value(
                     _field_name_value := src_dict["fieldName"]
                 ) or AppServiceMetricMatcherField(_field_name_value)
 
-                operator = AppServiceMetricMatcherOperator._members_by_value.get(
+                operator = _AppServiceMetricMatcherOperator_by_value(
                     _operator_value := src_dict["operator"]
                 ) or AppServiceMetricMatcherOperator(_operator_value)
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is AppServiceMetricMatcher:
-                    _app_service_metric_matcher = object.__new__(cls)
+                    _app_service_metric_matcher = _NEW_INSTANCE(cls)
                     _app_service_metric_matcher.field_name = field_name
                     _app_service_metric_matcher.operator = operator
                     _app_service_metric_matcher.value = value
@@ -150,6 +146,12 @@ class AppServiceMetricMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AppServiceMetricMatcherField_by_value = AppServiceMetricMatcherField._members_by_value.get
+_AppServiceMetricMatcherOperator_by_value = AppServiceMetricMatcherOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

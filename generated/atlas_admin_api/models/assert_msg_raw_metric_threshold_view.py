@@ -130,12 +130,7 @@ class AssertMsgRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = AssertMsgRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _AssertMsgRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or AssertMsgRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -144,16 +139,16 @@ class AssertMsgRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = AssertMsgRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _AssertMsgRawMetricThresholdViewMode_by_value(_mode) or AssertMsgRawMetricThresholdViewMode(
                         _mode
-                    ) or AssertMsgRawMetricThresholdViewMode(_mode)
+                    )
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: AssertMsgRawMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = AssertMsgRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _AssertMsgRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or AssertMsgRawMetricThresholdViewOperator(_operator)
 
@@ -164,12 +159,22 @@ class AssertMsgRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is AssertMsgRawMetricThresholdView:
-                    _assert_msg_raw_metric_threshold_view = object.__new__(cls)
+                    _assert_msg_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _assert_msg_raw_metric_threshold_view.metric_name = metric_name
                     _assert_msg_raw_metric_threshold_view.mode = mode
                     _assert_msg_raw_metric_threshold_view.operator = operator
@@ -206,6 +211,14 @@ class AssertMsgRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AssertMsgRawMetricThresholdViewMetricName_by_value = AssertMsgRawMetricThresholdViewMetricName._members_by_value.get
+_AssertMsgRawMetricThresholdViewMode_by_value = AssertMsgRawMetricThresholdViewMode._members_by_value.get
+_AssertMsgRawMetricThresholdViewOperator_by_value = AssertMsgRawMetricThresholdViewOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -81,22 +81,22 @@ class AssociatedInvoice:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 invoice_id = src_dict.get("invoiceId", UNSET)
 
                 org_id = src_dict.get("orgId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (invoice_id is not UNSET) + (org_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (invoice_id is UNSET or invoice_id.__class__ is str)
                     and (org_id is UNSET or org_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AssociatedInvoice:
-                    _associated_invoice = object.__new__(cls)
+                    _associated_invoice = _NEW_INSTANCE(cls)
                     _associated_invoice.invoice_id = invoice_id
                     _associated_invoice.org_id = org_id
                 else:
@@ -127,6 +127,10 @@ class AssociatedInvoice:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -104,17 +104,12 @@ class AtlasClusterOutageSimulationOutageFilter:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: AtlasClusterOutageSimulationOutageFilterCloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = AtlasClusterOutageSimulationOutageFilterCloudProvider._members_by_value.get(
+                    cloud_provider = _AtlasClusterOutageSimulationOutageFilterCloudProvider_by_value(
                         _cloud_provider
                     ) or AtlasClusterOutageSimulationOutageFilterCloudProvider(_cloud_provider)
 
@@ -125,14 +120,20 @@ class AtlasClusterOutageSimulationOutageFilter:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = AtlasClusterOutageSimulationOutageFilterType._members_by_value.get(
+                    type_ = _AtlasClusterOutageSimulationOutageFilterType_by_value(
                         _type_
                     ) or AtlasClusterOutageSimulationOutageFilterType(_type_)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_cloud_provider is not UNSET) + (region_name is not UNSET) + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (region_name is UNSET or region_name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is AtlasClusterOutageSimulationOutageFilter:
-                    _atlas_cluster_outage_simulation_outage_filter = object.__new__(cls)
+                    _atlas_cluster_outage_simulation_outage_filter = _NEW_INSTANCE(cls)
                     _atlas_cluster_outage_simulation_outage_filter.cloud_provider = cloud_provider
                     _atlas_cluster_outage_simulation_outage_filter.region_name = region_name
                     _atlas_cluster_outage_simulation_outage_filter.type_ = type_
@@ -165,6 +166,16 @@ class AtlasClusterOutageSimulationOutageFilter:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AtlasClusterOutageSimulationOutageFilterCloudProvider_by_value = (
+    AtlasClusterOutageSimulationOutageFilterCloudProvider._members_by_value.get
+)
+_AtlasClusterOutageSimulationOutageFilterType_by_value = (
+    AtlasClusterOutageSimulationOutageFilterType._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

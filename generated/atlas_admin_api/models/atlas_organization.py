@@ -115,11 +115,6 @@ class AtlasOrganization:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 id = src_dict.get("id", UNSET)
@@ -129,10 +124,22 @@ class AtlasOrganization:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 skip_default_alerts_settings = src_dict.get("skipDefaultAlertsSettings", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (is_deleted is not UNSET)
+                    + (_links is not UNSET)
+                    + (skip_default_alerts_settings is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and (id is UNSET or id.__class__ is str)
@@ -142,7 +149,7 @@ class AtlasOrganization:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AtlasOrganization:
-                    _atlas_organization = object.__new__(cls)
+                    _atlas_organization = _NEW_INSTANCE(cls)
                     _atlas_organization.name = name
                     _atlas_organization.id = id
                     _atlas_organization.is_deleted = is_deleted
@@ -183,6 +190,11 @@ class AtlasOrganization:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

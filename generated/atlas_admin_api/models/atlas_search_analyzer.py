@@ -117,29 +117,29 @@ class AtlasSearchAnalyzer:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
-                tokenizer = AtlasSearchAnalyzerTokenizer.from_dict(src_dict["tokenizer"])
+                tokenizer = _AtlasSearchAnalyzerTokenizer_from_dict(src_dict["tokenizer"])
 
                 _char_filters = src_dict.get("charFilters", UNSET)
                 char_filters: list[BasicDBObject] | Unset = UNSET
                 if _char_filters is not UNSET:
-                    char_filters = [
-                        BasicDBObject.from_dict(char_filters_item_data) for char_filters_item_data in _char_filters
-                    ]
+                    char_filters = []
+                    for char_filters_item_data in _char_filters:
+                        char_filters.append(_BasicDBObject_from_dict(char_filters_item_data))
 
                 _token_filters = src_dict.get("tokenFilters", UNSET)
                 token_filters: list[BasicDBObject] | Unset = UNSET
                 if _token_filters is not UNSET:
-                    token_filters = [
-                        BasicDBObject.from_dict(token_filters_item_data) for token_filters_item_data in _token_filters
-                    ]
+                    token_filters = []
+                    for token_filters_item_data in _token_filters:
+                        token_filters.append(_BasicDBObject_from_dict(token_filters_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_char_filters is not UNSET) + (_token_filters is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and (_char_filters is UNSET or _char_filters.__class__ is list)
@@ -147,7 +147,7 @@ class AtlasSearchAnalyzer:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AtlasSearchAnalyzer:
-                    _atlas_search_analyzer = object.__new__(cls)
+                    _atlas_search_analyzer = _NEW_INSTANCE(cls)
                     _atlas_search_analyzer.name = name
                     _atlas_search_analyzer.tokenizer = tokenizer
                     _atlas_search_analyzer.char_filters = char_filters
@@ -187,6 +187,12 @@ class AtlasSearchAnalyzer:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.atlas_search_analyzer_tokenizer import AtlasSearchAnalyzerTokenizer  # noqa: E402
 from ..models.basic_db_object import BasicDBObject  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AtlasSearchAnalyzerTokenizer_from_dict = AtlasSearchAnalyzerTokenizer.from_dict
+_BasicDBObject_from_dict = BasicDBObject.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -61,13 +61,13 @@ class AtlasSearchAnalyzerTokenizer:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is AtlasSearchAnalyzerTokenizer:
-                    _atlas_search_analyzer_tokenizer = object.__new__(cls)
+                    _atlas_search_analyzer_tokenizer = _NEW_INSTANCE(cls)
                 else:
                     _atlas_search_analyzer_tokenizer = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = AtlasSearchAnalyzerTokenizerAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _AtlasSearchAnalyzerTokenizerAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -99,6 +99,11 @@ class AtlasSearchAnalyzerTokenizer:
 from ..models.atlas_search_analyzer_tokenizer_additional_property import (
     AtlasSearchAnalyzerTokenizerAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AtlasSearchAnalyzerTokenizerAdditionalProperty_from_dict = AtlasSearchAnalyzerTokenizerAdditionalProperty.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     AtlasSearchAnalyzerTokenizerDict = dict[str, Any]

@@ -58,7 +58,7 @@ class AtlasSearchAnalyzerTokenizerAdditionalProperty:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is AtlasSearchAnalyzerTokenizerAdditionalProperty:
-                    _atlas_search_analyzer_tokenizer_additional_property = object.__new__(cls)
+                    _atlas_search_analyzer_tokenizer_additional_property = _NEW_INSTANCE(cls)
                 else:
                     _atlas_search_analyzer_tokenizer_additional_property = cls()
 
@@ -84,6 +84,10 @@ class AtlasSearchAnalyzerTokenizerAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

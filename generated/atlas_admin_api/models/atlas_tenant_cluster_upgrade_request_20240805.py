@@ -628,7 +628,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
                     accept_data_risks_and_force_replica_set_reconfig = UNSET
                 else:
-                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                    accept_data_risks_and_force_replica_set_reconfig = _DATETIME_FROMISOFORMAT(
                         _accept_data_risks_and_force_replica_set_reconfig
                     )
 
@@ -637,7 +637,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _adaptive_capacity is UNSET:
                     adaptive_capacity = UNSET
                 else:
-                    adaptive_capacity = AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity._members_by_value.get(
+                    adaptive_capacity = _AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity_by_value(
                         _adaptive_capacity
                     ) or AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity(_adaptive_capacity)
 
@@ -646,7 +646,9 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _advanced_configuration is UNSET:
                     advanced_configuration = UNSET
                 else:
-                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
+                    advanced_configuration = _ApiAtlasClusterAdvancedConfigurationView_from_dict(
+                        _advanced_configuration
+                    )
 
                 backup_enabled = src_dict.get("backupEnabled", UNSET)
 
@@ -655,14 +657,14 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _bi_connector is UNSET:
                     bi_connector = UNSET
                 else:
-                    bi_connector = BiConnector.from_dict(_bi_connector)
+                    bi_connector = _BiConnector_from_dict(_bi_connector)
 
                 _cluster_type = src_dict.get("clusterType", UNSET)
                 cluster_type: AtlasTenantClusterUpgradeRequest20240805ClusterType | Unset
                 if _cluster_type is UNSET:
                     cluster_type = UNSET
                 else:
-                    cluster_type = AtlasTenantClusterUpgradeRequest20240805ClusterType._members_by_value.get(
+                    cluster_type = _AtlasTenantClusterUpgradeRequest20240805ClusterType_by_value(
                         _cluster_type
                     ) or AtlasTenantClusterUpgradeRequest20240805ClusterType(_cluster_type)
 
@@ -674,7 +676,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                     config_server_management_mode = UNSET
                 else:
                     config_server_management_mode = (
-                        AtlasTenantClusterUpgradeRequest20240805ConfigServerManagementMode._members_by_value.get(
+                        _AtlasTenantClusterUpgradeRequest20240805ConfigServerManagementMode_by_value(
                             _config_server_management_mode
                         )
                         or AtlasTenantClusterUpgradeRequest20240805ConfigServerManagementMode(
@@ -687,7 +689,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _config_server_type is UNSET:
                     config_server_type = UNSET
                 else:
-                    config_server_type = AtlasTenantClusterUpgradeRequest20240805ConfigServerType._members_by_value.get(
+                    config_server_type = _AtlasTenantClusterUpgradeRequest20240805ConfigServerType_by_value(
                         _config_server_type
                     ) or AtlasTenantClusterUpgradeRequest20240805ConfigServerType(_config_server_type)
 
@@ -696,31 +698,32 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
-                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
+                    connection_strings = _ClusterConnectionStrings_from_dict(_connection_strings)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 _disk_warming_mode = src_dict.get("diskWarmingMode", UNSET)
                 disk_warming_mode: AtlasTenantClusterUpgradeRequest20240805DiskWarmingMode | Unset
                 if _disk_warming_mode is UNSET:
                     disk_warming_mode = UNSET
                 else:
-                    disk_warming_mode = AtlasTenantClusterUpgradeRequest20240805DiskWarmingMode._members_by_value.get(
+                    disk_warming_mode = _AtlasTenantClusterUpgradeRequest20240805DiskWarmingMode_by_value(
                         _disk_warming_mode
                     ) or AtlasTenantClusterUpgradeRequest20240805DiskWarmingMode(_disk_warming_mode)
 
                 _effective_replication_specs = src_dict.get("effectiveReplicationSpecs", UNSET)
                 effective_replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
                 if _effective_replication_specs is not UNSET:
-                    effective_replication_specs = [
-                        ReplicationSpec20240805.from_dict(effective_replication_specs_item_data)
-                        for effective_replication_specs_item_data in _effective_replication_specs
-                    ]
+                    effective_replication_specs = []
+                    for effective_replication_specs_item_data in _effective_replication_specs:
+                        effective_replication_specs.append(
+                            _ReplicationSpec20240805_from_dict(effective_replication_specs_item_data)
+                        )
 
                 _encryption_at_rest_provider = src_dict.get("encryptionAtRestProvider", UNSET)
                 encryption_at_rest_provider: AtlasTenantClusterUpgradeRequest20240805EncryptionAtRestProvider | Unset
@@ -728,7 +731,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                     encryption_at_rest_provider = UNSET
                 else:
                     encryption_at_rest_provider = (
-                        AtlasTenantClusterUpgradeRequest20240805EncryptionAtRestProvider._members_by_value.get(
+                        _AtlasTenantClusterUpgradeRequest20240805EncryptionAtRestProvider_by_value(
                             _encryption_at_rest_provider
                         )
                         or AtlasTenantClusterUpgradeRequest20240805EncryptionAtRestProvider(
@@ -745,7 +748,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _feature_compatibility_version_expiration_date is UNSET:
                     feature_compatibility_version_expiration_date = UNSET
                 else:
-                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                    feature_compatibility_version_expiration_date = _DATETIME_FROMISOFORMAT(
                         _feature_compatibility_version_expiration_date
                     )
 
@@ -760,29 +763,30 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _internal_cluster_role is UNSET:
                     internal_cluster_role = UNSET
                 else:
-                    internal_cluster_role = (
-                        AtlasTenantClusterUpgradeRequest20240805InternalClusterRole._members_by_value.get(
-                            _internal_cluster_role
-                        )
-                        or AtlasTenantClusterUpgradeRequest20240805InternalClusterRole(_internal_cluster_role)
-                    )
+                    internal_cluster_role = _AtlasTenantClusterUpgradeRequest20240805InternalClusterRole_by_value(
+                        _internal_cluster_role
+                    ) or AtlasTenantClusterUpgradeRequest20240805InternalClusterRole(_internal_cluster_role)
 
                 _labels = src_dict.get("labels", UNSET)
                 labels: list[ComponentLabel] | Unset = UNSET
                 if _labels is not UNSET:
-                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
+                    labels = []
+                    for labels_item_data in _labels:
+                        labels.append(_ComponentLabel_from_dict(labels_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
                 mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
                 if _mongo_db_employee_access_grant is UNSET:
                     mongo_db_employee_access_grant = UNSET
                 else:
-                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+                    mongo_db_employee_access_grant = _EmployeeAccessGrantView_from_dict(_mongo_db_employee_access_grant)
 
                 mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
 
@@ -800,7 +804,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                     replica_set_scaling_strategy = UNSET
                 else:
                     replica_set_scaling_strategy = (
-                        AtlasTenantClusterUpgradeRequest20240805ReplicaSetScalingStrategy._members_by_value.get(
+                        _AtlasTenantClusterUpgradeRequest20240805ReplicaSetScalingStrategy_by_value(
                             _replica_set_scaling_strategy
                         )
                         or AtlasTenantClusterUpgradeRequest20240805ReplicaSetScalingStrategy(
@@ -811,10 +815,9 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 _replication_specs = src_dict.get("replicationSpecs", UNSET)
                 replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
                 if _replication_specs is not UNSET:
-                    replication_specs = [
-                        ReplicationSpec20240805.from_dict(replication_specs_item_data)
-                        for replication_specs_item_data in _replication_specs
-                    ]
+                    replication_specs = []
+                    for replication_specs_item_data in _replication_specs:
+                        replication_specs.append(_ReplicationSpec20240805_from_dict(replication_specs_item_data))
 
                 retain_backups = src_dict.get("retainBackups", UNSET)
 
@@ -823,7 +826,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _root_cert_type is UNSET:
                     root_cert_type = UNSET
                 else:
-                    root_cert_type = AtlasTenantClusterUpgradeRequest20240805RootCertType._members_by_value.get(
+                    root_cert_type = _AtlasTenantClusterUpgradeRequest20240805RootCertType_by_value(
                         _root_cert_type
                     ) or AtlasTenantClusterUpgradeRequest20240805RootCertType(_root_cert_type)
 
@@ -832,14 +835,16 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = AtlasTenantClusterUpgradeRequest20240805StateName._members_by_value.get(
+                    state_name = _AtlasTenantClusterUpgradeRequest20240805StateName_by_value(
                         _state_name
                     ) or AtlasTenantClusterUpgradeRequest20240805StateName(_state_name)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
@@ -852,12 +857,9 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 if _version_release_system is UNSET:
                     version_release_system = UNSET
                 else:
-                    version_release_system = (
-                        AtlasTenantClusterUpgradeRequest20240805VersionReleaseSystem._members_by_value.get(
-                            _version_release_system
-                        )
-                        or AtlasTenantClusterUpgradeRequest20240805VersionReleaseSystem(_version_release_system)
-                    )
+                    version_release_system = _AtlasTenantClusterUpgradeRequest20240805VersionReleaseSystem_by_value(
+                        _version_release_system
+                    ) or AtlasTenantClusterUpgradeRequest20240805VersionReleaseSystem(_version_release_system)
 
                 if not (
                     name.__class__ is str
@@ -888,7 +890,7 @@ class AtlasTenantClusterUpgradeRequest20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AtlasTenantClusterUpgradeRequest20240805:
-                    _atlas_tenant_cluster_upgrade_request_20240805 = object.__new__(cls)
+                    _atlas_tenant_cluster_upgrade_request_20240805 = _NEW_INSTANCE(cls)
                     _atlas_tenant_cluster_upgrade_request_20240805.name = name
                     _atlas_tenant_cluster_upgrade_request_20240805.accept_data_risks_and_force_replica_set_reconfig = (
                         accept_data_risks_and_force_replica_set_reconfig
@@ -1022,6 +1024,52 @@ from ..models.employee_access_grant_view import EmployeeAccessGrantView  # noqa:
 from ..models.link import Link  # noqa: E402
 from ..models.replication_spec_20240805 import ReplicationSpec20240805  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasClusterAdvancedConfigurationView_from_dict = ApiAtlasClusterAdvancedConfigurationView.from_dict
+_AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805AdaptiveCapacity._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805ClusterType_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805ClusterType._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805ConfigServerManagementMode_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805ConfigServerManagementMode._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805ConfigServerType_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805ConfigServerType._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805DiskWarmingMode_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805DiskWarmingMode._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805EncryptionAtRestProvider_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805EncryptionAtRestProvider._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805InternalClusterRole_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805InternalClusterRole._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805ReplicaSetScalingStrategy_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805ReplicaSetScalingStrategy._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805RootCertType_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805RootCertType._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805StateName_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805StateName._members_by_value.get
+)
+_AtlasTenantClusterUpgradeRequest20240805VersionReleaseSystem_by_value = (
+    AtlasTenantClusterUpgradeRequest20240805VersionReleaseSystem._members_by_value.get
+)
+_BiConnector_from_dict = BiConnector.from_dict
+_ClusterConnectionStrings_from_dict = ClusterConnectionStrings.from_dict
+_ComponentLabel_from_dict = ComponentLabel.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmployeeAccessGrantView_from_dict = EmployeeAccessGrantView.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ReplicationSpec20240805_from_dict = ReplicationSpec20240805.from_dict
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

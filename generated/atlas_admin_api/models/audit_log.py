@@ -106,11 +106,6 @@ class AuditLog:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 audit_authorization_success = src_dict.get("auditAuthorizationSuccess", UNSET)
 
                 audit_filter = src_dict.get("auditFilter", UNSET)
@@ -120,12 +115,21 @@ class AuditLog:
                 if _configuration_type is UNSET:
                     configuration_type = UNSET
                 else:
-                    configuration_type = AuditLogConfigurationType._members_by_value.get(
+                    configuration_type = _AuditLogConfigurationType_by_value(
                         _configuration_type
                     ) or AuditLogConfigurationType(_configuration_type)
 
                 enabled = src_dict.get("enabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (audit_authorization_success is not UNSET)
+                    + (audit_filter is not UNSET)
+                    + (_configuration_type is not UNSET)
+                    + (enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (audit_authorization_success is UNSET or audit_authorization_success.__class__ is bool)
                     and (audit_filter is UNSET or audit_filter.__class__ is str)
@@ -133,7 +137,7 @@ class AuditLog:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AuditLog:
-                    _audit_log = object.__new__(cls)
+                    _audit_log = _NEW_INSTANCE(cls)
                     _audit_log.audit_authorization_success = audit_authorization_success
                     _audit_log.audit_filter = audit_filter
                     _audit_log.configuration_type = configuration_type
@@ -168,6 +172,11 @@ class AuditLog:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AuditLogConfigurationType_by_value = AuditLogConfigurationType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -98,21 +98,20 @@ class AuthFederationRoleMapping:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 external_group_name = src_dict["externalGroupName"]
 
                 _role_assignments = src_dict["roleAssignments"]
-                role_assignments = [
-                    ConnectedOrgConfigRoleAssignment.from_dict(role_assignments_item_data)
-                    for role_assignments_item_data in _role_assignments
-                ]
+                role_assignments = []
+                for role_assignments_item_data in _role_assignments:
+                    role_assignments.append(_ConnectedOrgConfigRoleAssignment_from_dict(role_assignments_item_data))
 
                 id = src_dict.get("id", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     external_group_name.__class__ is str
                     and _role_assignments.__class__ is list
@@ -120,7 +119,7 @@ class AuthFederationRoleMapping:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AuthFederationRoleMapping:
-                    _auth_federation_role_mapping = object.__new__(cls)
+                    _auth_federation_role_mapping = _NEW_INSTANCE(cls)
                     _auth_federation_role_mapping.external_group_name = external_group_name
                     _auth_federation_role_mapping.role_assignments = role_assignments
                     _auth_federation_role_mapping.id = id
@@ -159,6 +158,11 @@ class AuthFederationRoleMapping:
 from ..models.connected_org_config_role_assignment import (
     ConnectedOrgConfigRoleAssignment,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ConnectedOrgConfigRoleAssignment_from_dict = ConnectedOrgConfigRoleAssignment.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -87,11 +87,6 @@ class AutoExportPolicy:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 export_bucket_id = src_dict.get("exportBucketId", UNSET)
 
                 _frequency_type = src_dict.get("frequencyType", UNSET)
@@ -99,14 +94,19 @@ class AutoExportPolicy:
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
                 else:
-                    frequency_type = AutoExportPolicyFrequencyType._members_by_value.get(
+                    frequency_type = _AutoExportPolicyFrequencyType_by_value(
                         _frequency_type
                     ) or AutoExportPolicyFrequencyType(_frequency_type)
 
+                d = (
+                    {}
+                    if len(src_dict) == (export_bucket_id is not UNSET) + (_frequency_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (export_bucket_id is UNSET or export_bucket_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is AutoExportPolicy:
-                    _auto_export_policy = object.__new__(cls)
+                    _auto_export_policy = _NEW_INSTANCE(cls)
                     _auto_export_policy.export_bucket_id = export_bucket_id
                     _auto_export_policy.frequency_type = frequency_type
                 else:
@@ -137,6 +137,11 @@ class AutoExportPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AutoExportPolicyFrequencyType_by_value = AutoExportPolicyFrequencyType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

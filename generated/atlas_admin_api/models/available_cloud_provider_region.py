@@ -81,19 +81,19 @@ class AvailableCloudProviderRegion:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 default = src_dict.get("default", UNSET)
 
                 name = src_dict.get("name", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (default is not UNSET) + (name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((default is UNSET or default.__class__ is bool) and (name is UNSET or name.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is AvailableCloudProviderRegion:
-                    _available_cloud_provider_region = object.__new__(cls)
+                    _available_cloud_provider_region = _NEW_INSTANCE(cls)
                     _available_cloud_provider_region.default = default
                     _available_cloud_provider_region.name = name
                 else:
@@ -124,6 +124,10 @@ class AvailableCloudProviderRegion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -155,11 +155,6 @@ class AvailableClustersDeployment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 feature_compatibility_version = src_dict["featureCompatibilityVersion"]
 
                 managed = src_dict["managed"]
@@ -182,6 +177,17 @@ class AvailableClustersDeployment:
 
                 shards_size = src_dict.get("shardsSize", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 6
+                    + (agent_version is not UNSET)
+                    + (cluster_id is not UNSET)
+                    + (db_size_bytes is not UNSET)
+                    + (oplog_size_mb is not UNSET)
+                    + (shards_size is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     feature_compatibility_version.__class__ is str
                     and managed.__class__ is bool
@@ -197,7 +203,7 @@ class AvailableClustersDeployment:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AvailableClustersDeployment:
-                    _available_clusters_deployment = object.__new__(cls)
+                    _available_clusters_deployment = _NEW_INSTANCE(cls)
                     _available_clusters_deployment.feature_compatibility_version = feature_compatibility_version
                     _available_clusters_deployment.managed = managed
                     _available_clusters_deployment.mongo_db_version = mongo_db_version
@@ -246,6 +252,10 @@ class AvailableClustersDeployment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

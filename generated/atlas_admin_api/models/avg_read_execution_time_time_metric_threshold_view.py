@@ -136,12 +136,7 @@ class AvgReadExecutionTimeTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = AvgReadExecutionTimeTimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _AvgReadExecutionTimeTimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or AvgReadExecutionTimeTimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -150,7 +145,7 @@ class AvgReadExecutionTimeTimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = AvgReadExecutionTimeTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _AvgReadExecutionTimeTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or AvgReadExecutionTimeTimeMetricThresholdViewMode(_mode)
 
@@ -159,7 +154,7 @@ class AvgReadExecutionTimeTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = AvgReadExecutionTimeTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _AvgReadExecutionTimeTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or AvgReadExecutionTimeTimeMetricThresholdViewOperator(_operator)
 
@@ -170,12 +165,22 @@ class AvgReadExecutionTimeTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is AvgReadExecutionTimeTimeMetricThresholdView:
-                    _avg_read_execution_time_time_metric_threshold_view = object.__new__(cls)
+                    _avg_read_execution_time_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _avg_read_execution_time_time_metric_threshold_view.metric_name = metric_name
                     _avg_read_execution_time_time_metric_threshold_view.mode = mode
                     _avg_read_execution_time_time_metric_threshold_view.operator = operator
@@ -212,6 +217,20 @@ class AvgReadExecutionTimeTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AvgReadExecutionTimeTimeMetricThresholdViewMetricName_by_value = (
+    AvgReadExecutionTimeTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_AvgReadExecutionTimeTimeMetricThresholdViewMode_by_value = (
+    AvgReadExecutionTimeTimeMetricThresholdViewMode._members_by_value.get
+)
+_AvgReadExecutionTimeTimeMetricThresholdViewOperator_by_value = (
+    AvgReadExecutionTimeTimeMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -138,12 +138,7 @@ class AvgWriteExecutionTimeTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = AvgWriteExecutionTimeTimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _AvgWriteExecutionTimeTimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or AvgWriteExecutionTimeTimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -152,7 +147,7 @@ class AvgWriteExecutionTimeTimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = AvgWriteExecutionTimeTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _AvgWriteExecutionTimeTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or AvgWriteExecutionTimeTimeMetricThresholdViewMode(_mode)
 
@@ -161,7 +156,7 @@ class AvgWriteExecutionTimeTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = AvgWriteExecutionTimeTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _AvgWriteExecutionTimeTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or AvgWriteExecutionTimeTimeMetricThresholdViewOperator(_operator)
 
@@ -172,12 +167,22 @@ class AvgWriteExecutionTimeTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is AvgWriteExecutionTimeTimeMetricThresholdView:
-                    _avg_write_execution_time_time_metric_threshold_view = object.__new__(cls)
+                    _avg_write_execution_time_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _avg_write_execution_time_time_metric_threshold_view.metric_name = metric_name
                     _avg_write_execution_time_time_metric_threshold_view.mode = mode
                     _avg_write_execution_time_time_metric_threshold_view.operator = operator
@@ -214,6 +219,20 @@ class AvgWriteExecutionTimeTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AvgWriteExecutionTimeTimeMetricThresholdViewMetricName_by_value = (
+    AvgWriteExecutionTimeTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_AvgWriteExecutionTimeTimeMetricThresholdViewMode_by_value = (
+    AvgWriteExecutionTimeTimeMetricThresholdViewMode._members_by_value.get
+)
+_AvgWriteExecutionTimeTimeMetricThresholdViewOperator_by_value = (
+    AvgWriteExecutionTimeTimeMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

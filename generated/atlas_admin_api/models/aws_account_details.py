@@ -117,12 +117,7 @@ class AWSAccountDetails:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AWSAccountDetailsCloudProvider._members_by_value.get(
+                cloud_provider = _AWSAccountDetailsCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AWSAccountDetailsCloudProvider(_cloud_provider_value)
 
@@ -133,10 +128,22 @@ class AWSAccountDetails:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 vpc_id = src_dict.get("vpcId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (aws_account_id is not UNSET)
+                    + (cidr_block is not UNSET)
+                    + (_links is not UNSET)
+                    + (vpc_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (aws_account_id is UNSET or aws_account_id.__class__ is str)
                     and (cidr_block is UNSET or cidr_block.__class__ is str)
@@ -145,7 +152,7 @@ class AWSAccountDetails:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSAccountDetails:
-                    _aws_account_details = object.__new__(cls)
+                    _aws_account_details = _NEW_INSTANCE(cls)
                     _aws_account_details.cloud_provider = cloud_provider
                     _aws_account_details.aws_account_id = aws_account_id
                     _aws_account_details.cidr_block = cidr_block
@@ -186,6 +193,12 @@ class AWSAccountDetails:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSAccountDetailsCloudProvider_by_value = AWSAccountDetailsCloudProvider._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

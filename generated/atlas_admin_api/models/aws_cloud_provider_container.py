@@ -191,16 +191,11 @@ class AWSCloudProviderContainer:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = AWSCloudProviderContainerProviderName._members_by_value.get(
+                provider_name = _AWSCloudProviderContainerProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AWSCloudProviderContainerProviderName(_provider_name_value)
 
-                region_name = AWSCloudProviderContainerRegionName._members_by_value.get(
+                region_name = _AWSCloudProviderContainerRegionName_by_value(
                     _region_name_value := src_dict["regionName"]
                 ) or AWSCloudProviderContainerRegionName(_region_name_value)
 
@@ -212,6 +207,16 @@ class AWSCloudProviderContainer:
 
                 vpc_id = src_dict.get("vpcId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (id is not UNSET)
+                    + (provisioned is not UNSET)
+                    + (atlas_cidr_block is not UNSET)
+                    + (vpc_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (provisioned is UNSET or provisioned.__class__ is bool)
@@ -220,7 +225,7 @@ class AWSCloudProviderContainer:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSCloudProviderContainer:
-                    _aws_cloud_provider_container = object.__new__(cls)
+                    _aws_cloud_provider_container = _NEW_INSTANCE(cls)
                     _aws_cloud_provider_container.provider_name = provider_name
                     _aws_cloud_provider_container.region_name = region_name
                     _aws_cloud_provider_container.id = id
@@ -259,6 +264,12 @@ class AWSCloudProviderContainer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSCloudProviderContainerProviderName_by_value = AWSCloudProviderContainerProviderName._members_by_value.get
+_AWSCloudProviderContainerRegionName_by_value = AWSCloudProviderContainerRegionName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

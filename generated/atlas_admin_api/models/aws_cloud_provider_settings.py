@@ -258,12 +258,7 @@ class AWSCloudProviderSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = AWSCloudProviderSettingsProviderName._members_by_value.get(
+                provider_name = _AWSCloudProviderSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AWSCloudProviderSettingsProviderName(_provider_name_value)
 
@@ -272,7 +267,7 @@ class AWSCloudProviderSettings:
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = CloudProviderAWSAutoScaling.from_dict(_auto_scaling)
+                    auto_scaling = _CloudProviderAWSAutoScaling_from_dict(_auto_scaling)
 
                 disk_iops = src_dict.get("diskIOPS", UNSET)
 
@@ -283,7 +278,7 @@ class AWSCloudProviderSettings:
                 if _instance_size_name is UNSET:
                     instance_size_name = UNSET
                 else:
-                    instance_size_name = AWSCloudProviderSettingsInstanceSizeName._members_by_value.get(
+                    instance_size_name = _AWSCloudProviderSettingsInstanceSizeName_by_value(
                         _instance_size_name
                     ) or AWSCloudProviderSettingsInstanceSizeName(_instance_size_name)
 
@@ -292,7 +287,7 @@ class AWSCloudProviderSettings:
                 if _region_name is UNSET:
                     region_name = UNSET
                 else:
-                    region_name = AWSCloudProviderSettingsRegionName._members_by_value.get(
+                    region_name = _AWSCloudProviderSettingsRegionName_by_value(
                         _region_name
                     ) or AWSCloudProviderSettingsRegionName(_region_name)
 
@@ -301,17 +296,29 @@ class AWSCloudProviderSettings:
                 if _volume_type is UNSET:
                     volume_type = UNSET
                 else:
-                    volume_type = AWSCloudProviderSettingsVolumeType._members_by_value.get(
+                    volume_type = _AWSCloudProviderSettingsVolumeType_by_value(
                         _volume_type
                     ) or AWSCloudProviderSettingsVolumeType(_volume_type)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_auto_scaling is not UNSET)
+                    + (disk_iops is not UNSET)
+                    + (encrypt_ebs_volume is not UNSET)
+                    + (_instance_size_name is not UNSET)
+                    + (_region_name is not UNSET)
+                    + (_volume_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (disk_iops is UNSET or disk_iops.__class__ is int)
                     and (encrypt_ebs_volume is UNSET or encrypt_ebs_volume.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSCloudProviderSettings:
-                    _aws_cloud_provider_settings = object.__new__(cls)
+                    _aws_cloud_provider_settings = _NEW_INSTANCE(cls)
                     _aws_cloud_provider_settings.provider_name = provider_name
                     _aws_cloud_provider_settings.auto_scaling = auto_scaling
                     _aws_cloud_provider_settings.disk_iops = disk_iops
@@ -356,6 +363,15 @@ class AWSCloudProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_provider_aws_auto_scaling import CloudProviderAWSAutoScaling  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSCloudProviderSettingsInstanceSizeName_by_value = AWSCloudProviderSettingsInstanceSizeName._members_by_value.get
+_AWSCloudProviderSettingsProviderName_by_value = AWSCloudProviderSettingsProviderName._members_by_value.get
+_AWSCloudProviderSettingsRegionName_by_value = AWSCloudProviderSettingsRegionName._members_by_value.get
+_AWSCloudProviderSettingsVolumeType_by_value = AWSCloudProviderSettingsVolumeType._members_by_value.get
+_CloudProviderAWSAutoScaling_from_dict = CloudProviderAWSAutoScaling.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

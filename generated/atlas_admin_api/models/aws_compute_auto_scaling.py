@@ -200,17 +200,12 @@ class AWSComputeAutoScaling:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _max_instance_size = src_dict.get("maxInstanceSize", UNSET)
                 max_instance_size: AWSComputeAutoScalingMaxInstanceSize | Unset
                 if _max_instance_size is UNSET:
                     max_instance_size = UNSET
                 else:
-                    max_instance_size = AWSComputeAutoScalingMaxInstanceSize._members_by_value.get(
+                    max_instance_size = _AWSComputeAutoScalingMaxInstanceSize_by_value(
                         _max_instance_size
                     ) or AWSComputeAutoScalingMaxInstanceSize(_max_instance_size)
 
@@ -219,12 +214,17 @@ class AWSComputeAutoScaling:
                 if _min_instance_size is UNSET:
                     min_instance_size = UNSET
                 else:
-                    min_instance_size = AWSComputeAutoScalingMinInstanceSize._members_by_value.get(
+                    min_instance_size = _AWSComputeAutoScalingMinInstanceSize_by_value(
                         _min_instance_size
                     ) or AWSComputeAutoScalingMinInstanceSize(_min_instance_size)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_max_instance_size is not UNSET) + (_min_instance_size is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is AWSComputeAutoScaling:
-                    _aws_compute_auto_scaling = object.__new__(cls)
+                    _aws_compute_auto_scaling = _NEW_INSTANCE(cls)
                     _aws_compute_auto_scaling.max_instance_size = max_instance_size
                     _aws_compute_auto_scaling.min_instance_size = min_instance_size
                 else:
@@ -255,6 +255,12 @@ class AWSComputeAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSComputeAutoScalingMaxInstanceSize_by_value = AWSComputeAutoScalingMaxInstanceSize._members_by_value.get
+_AWSComputeAutoScalingMinInstanceSize_by_value = AWSComputeAutoScalingMinInstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -113,12 +113,7 @@ class AWSCreateDataProcessRegionView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AWSCreateDataProcessRegionViewCloudProvider._members_by_value.get(
+                cloud_provider = _AWSCreateDataProcessRegionViewCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AWSCreateDataProcessRegionViewCloudProvider(_cloud_provider_value)
 
@@ -127,12 +122,17 @@ class AWSCreateDataProcessRegionView:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = AWSCreateDataProcessRegionViewRegion._members_by_value.get(
+                    region = _AWSCreateDataProcessRegionViewRegion_by_value(
                         _region
                     ) or AWSCreateDataProcessRegionViewRegion(_region)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is AWSCreateDataProcessRegionView:
-                    _aws_create_data_process_region_view = object.__new__(cls)
+                    _aws_create_data_process_region_view = _NEW_INSTANCE(cls)
                     _aws_create_data_process_region_view.cloud_provider = cloud_provider
                     _aws_create_data_process_region_view.region = region
                 else:
@@ -163,6 +163,14 @@ class AWSCreateDataProcessRegionView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSCreateDataProcessRegionViewCloudProvider_by_value = (
+    AWSCreateDataProcessRegionViewCloudProvider._members_by_value.get
+)
+_AWSCreateDataProcessRegionViewRegion_by_value = AWSCreateDataProcessRegionViewRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

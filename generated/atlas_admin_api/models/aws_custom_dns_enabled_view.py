@@ -72,17 +72,13 @@ class AWSCustomDNSEnabledView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict["enabled"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is AWSCustomDNSEnabledView:
-                    _aws_custom_dns_enabled_view = object.__new__(cls)
+                    _aws_custom_dns_enabled_view = _NEW_INSTANCE(cls)
                     _aws_custom_dns_enabled_view.enabled = enabled
                 else:
                     _aws_custom_dns_enabled_view = cls(
@@ -111,6 +107,10 @@ class AWSCustomDNSEnabledView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

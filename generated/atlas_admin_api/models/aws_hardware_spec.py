@@ -200,11 +200,6 @@ class AWSHardwareSpec:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 disk_iops = src_dict.get("diskIOPS", UNSET)
 
                 disk_throughput = src_dict.get("diskThroughput", UNSET)
@@ -214,7 +209,7 @@ class AWSHardwareSpec:
                 if _ebs_volume_type is UNSET:
                     ebs_volume_type = UNSET
                 else:
-                    ebs_volume_type = AWSHardwareSpecEbsVolumeType._members_by_value.get(
+                    ebs_volume_type = _AWSHardwareSpecEbsVolumeType_by_value(
                         _ebs_volume_type
                     ) or AWSHardwareSpecEbsVolumeType(_ebs_volume_type)
 
@@ -223,12 +218,22 @@ class AWSHardwareSpec:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = AWSHardwareSpecInstanceSize._members_by_value.get(
+                    instance_size = _AWSHardwareSpecInstanceSize_by_value(
                         _instance_size
                     ) or AWSHardwareSpecInstanceSize(_instance_size)
 
                 node_count = src_dict.get("nodeCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (disk_iops is not UNSET)
+                    + (disk_throughput is not UNSET)
+                    + (_ebs_volume_type is not UNSET)
+                    + (_instance_size is not UNSET)
+                    + (node_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (disk_iops is UNSET or disk_iops.__class__ is int)
                     and (disk_throughput is UNSET or disk_throughput.__class__ is int)
@@ -236,7 +241,7 @@ class AWSHardwareSpec:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSHardwareSpec:
-                    _aws_hardware_spec = object.__new__(cls)
+                    _aws_hardware_spec = _NEW_INSTANCE(cls)
                     _aws_hardware_spec.disk_iops = disk_iops
                     _aws_hardware_spec.disk_throughput = disk_throughput
                     _aws_hardware_spec.ebs_volume_type = ebs_volume_type
@@ -273,6 +278,12 @@ class AWSHardwareSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSHardwareSpecEbsVolumeType_by_value = AWSHardwareSpecEbsVolumeType._members_by_value.get
+_AWSHardwareSpecInstanceSize_by_value = AWSHardwareSpecInstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

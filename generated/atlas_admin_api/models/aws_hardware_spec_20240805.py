@@ -230,11 +230,6 @@ class AWSHardwareSpec20240805:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 disk_iops = src_dict.get("diskIOPS", UNSET)
 
                 disk_size_gb = src_dict.get("diskSizeGB", UNSET)
@@ -246,7 +241,7 @@ class AWSHardwareSpec20240805:
                 if _ebs_volume_type is UNSET:
                     ebs_volume_type = UNSET
                 else:
-                    ebs_volume_type = AWSHardwareSpec20240805EbsVolumeType._members_by_value.get(
+                    ebs_volume_type = _AWSHardwareSpec20240805EbsVolumeType_by_value(
                         _ebs_volume_type
                     ) or AWSHardwareSpec20240805EbsVolumeType(_ebs_volume_type)
 
@@ -255,12 +250,23 @@ class AWSHardwareSpec20240805:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = AWSHardwareSpec20240805InstanceSize._members_by_value.get(
+                    instance_size = _AWSHardwareSpec20240805InstanceSize_by_value(
                         _instance_size
                     ) or AWSHardwareSpec20240805InstanceSize(_instance_size)
 
                 node_count = src_dict.get("nodeCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (disk_iops is not UNSET)
+                    + (disk_size_gb is not UNSET)
+                    + (disk_throughput is not UNSET)
+                    + (_ebs_volume_type is not UNSET)
+                    + (_instance_size is not UNSET)
+                    + (node_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (disk_iops is UNSET or disk_iops.__class__ is int)
                     and (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
@@ -269,7 +275,7 @@ class AWSHardwareSpec20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSHardwareSpec20240805:
-                    _aws_hardware_spec_20240805 = object.__new__(cls)
+                    _aws_hardware_spec_20240805 = _NEW_INSTANCE(cls)
                     _aws_hardware_spec_20240805.disk_iops = disk_iops
                     _aws_hardware_spec_20240805.disk_size_gb = disk_size_gb
                     _aws_hardware_spec_20240805.disk_throughput = disk_throughput
@@ -308,6 +314,12 @@ class AWSHardwareSpec20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSHardwareSpec20240805EbsVolumeType_by_value = AWSHardwareSpec20240805EbsVolumeType._members_by_value.get
+_AWSHardwareSpec20240805InstanceSize_by_value = AWSHardwareSpec20240805InstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -126,12 +126,7 @@ class AWSInterfaceEndpoint:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AWSInterfaceEndpointCloudProvider._members_by_value.get(
+                cloud_provider = _AWSInterfaceEndpointCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AWSInterfaceEndpointCloudProvider(_cloud_provider_value)
 
@@ -140,7 +135,7 @@ class AWSInterfaceEndpoint:
                 if _connection_status is UNSET:
                     connection_status = UNSET
                 else:
-                    connection_status = AWSInterfaceEndpointConnectionStatus._members_by_value.get(
+                    connection_status = _AWSInterfaceEndpointConnectionStatus_by_value(
                         _connection_status
                     ) or AWSInterfaceEndpointConnectionStatus(_connection_status)
 
@@ -150,6 +145,16 @@ class AWSInterfaceEndpoint:
 
                 interface_endpoint_id = src_dict.get("interfaceEndpointId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_connection_status is not UNSET)
+                    + (delete_requested is not UNSET)
+                    + (error_message is not UNSET)
+                    + (interface_endpoint_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delete_requested is UNSET or delete_requested.__class__ is bool)
                     and (error_message is UNSET or error_message.__class__ is str)
@@ -157,7 +162,7 @@ class AWSInterfaceEndpoint:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSInterfaceEndpoint:
-                    _aws_interface_endpoint = object.__new__(cls)
+                    _aws_interface_endpoint = _NEW_INSTANCE(cls)
                     _aws_interface_endpoint.cloud_provider = cloud_provider
                     _aws_interface_endpoint.connection_status = connection_status
                     _aws_interface_endpoint.delete_requested = delete_requested
@@ -194,6 +199,12 @@ class AWSInterfaceEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSInterfaceEndpointCloudProvider_by_value = AWSInterfaceEndpointCloudProvider._members_by_value.get
+_AWSInterfaceEndpointConnectionStatus_by_value = AWSInterfaceEndpointConnectionStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

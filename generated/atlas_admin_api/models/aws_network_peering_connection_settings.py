@@ -176,18 +176,13 @@ class AwsNetworkPeeringConnectionSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 accepter_region_name = src_dict["accepterRegionName"]
 
                 aws_account_id = src_dict["awsAccountId"]
 
                 container_id = src_dict["containerId"]
 
-                provider_name = AwsNetworkPeeringConnectionSettingsProviderName._members_by_value.get(
+                provider_name = _AwsNetworkPeeringConnectionSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AwsNetworkPeeringConnectionSettingsProviderName(_provider_name_value)
 
@@ -202,7 +197,7 @@ class AwsNetworkPeeringConnectionSettings:
                 if _error_state_name is UNSET:
                     error_state_name = UNSET
                 else:
-                    error_state_name = AwsNetworkPeeringConnectionSettingsErrorStateName._members_by_value.get(
+                    error_state_name = _AwsNetworkPeeringConnectionSettingsErrorStateName_by_value(
                         _error_state_name
                     ) or AwsNetworkPeeringConnectionSettingsErrorStateName(_error_state_name)
 
@@ -213,10 +208,20 @@ class AwsNetworkPeeringConnectionSettings:
                 if _status_name is UNSET:
                     status_name = UNSET
                 else:
-                    status_name = AwsNetworkPeeringConnectionSettingsStatusName._members_by_value.get(
+                    status_name = _AwsNetworkPeeringConnectionSettingsStatusName_by_value(
                         _status_name
                     ) or AwsNetworkPeeringConnectionSettingsStatusName(_status_name)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 6
+                    + (connection_id is not UNSET)
+                    + (_error_state_name is not UNSET)
+                    + (id is not UNSET)
+                    + (_status_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     accepter_region_name.__class__ is str
                     and aws_account_id.__class__ is str
@@ -228,7 +233,7 @@ class AwsNetworkPeeringConnectionSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AwsNetworkPeeringConnectionSettings:
-                    _aws_network_peering_connection_settings = object.__new__(cls)
+                    _aws_network_peering_connection_settings = _NEW_INSTANCE(cls)
                     _aws_network_peering_connection_settings.accepter_region_name = accepter_region_name
                     _aws_network_peering_connection_settings.aws_account_id = aws_account_id
                     _aws_network_peering_connection_settings.container_id = container_id
@@ -275,6 +280,19 @@ class AwsNetworkPeeringConnectionSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AwsNetworkPeeringConnectionSettingsErrorStateName_by_value = (
+    AwsNetworkPeeringConnectionSettingsErrorStateName._members_by_value.get
+)
+_AwsNetworkPeeringConnectionSettingsProviderName_by_value = (
+    AwsNetworkPeeringConnectionSettingsProviderName._members_by_value.get
+)
+_AwsNetworkPeeringConnectionSettingsStatusName_by_value = (
+    AwsNetworkPeeringConnectionSettingsStatusName._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -164,7 +164,7 @@ class AWSPrivateLinkConnection:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                cloud_provider = AWSPrivateLinkConnectionCloudProvider._members_by_value.get(
+                cloud_provider = _AWSPrivateLinkConnectionCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AWSPrivateLinkConnectionCloudProvider(_cloud_provider_value)
 
@@ -184,9 +184,9 @@ class AWSPrivateLinkConnection:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = AWSPrivateLinkConnectionStatus._members_by_value.get(
+                    status = _AWSPrivateLinkConnectionStatus_by_value(_status) or AWSPrivateLinkConnectionStatus(
                         _status
-                    ) or AWSPrivateLinkConnectionStatus(_status)
+                    )
 
                 def _parse_supported_remote_regions(data: object) -> list[str] | None | Unset:
                     if data is None:
@@ -228,7 +228,7 @@ class AWSPrivateLinkConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSPrivateLinkConnection:
-                    _aws_private_link_connection = object.__new__(cls)
+                    _aws_private_link_connection = _NEW_INSTANCE(cls)
                     _aws_private_link_connection.cloud_provider = cloud_provider
                     _aws_private_link_connection.interface_endpoints = interface_endpoints
                     _aws_private_link_connection.endpoint_service_name = endpoint_service_name
@@ -271,6 +271,12 @@ class AWSPrivateLinkConnection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSPrivateLinkConnectionCloudProvider_by_value = AWSPrivateLinkConnectionCloudProvider._members_by_value.get
+_AWSPrivateLinkConnectionStatus_by_value = AWSPrivateLinkConnectionStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -209,7 +209,7 @@ class AWSRegionConfig:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                provider_name = AWSRegionConfigProviderName._members_by_value.get(
+                provider_name = _AWSRegionConfigProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AWSRegionConfigProviderName(_provider_name_value)
 
@@ -221,7 +221,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_0 = AWSHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_0 = _AWSHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_0, "additional_properties", {}).__class__
@@ -235,7 +235,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_1 = AzureHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_1 = _AzureHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_1, "additional_properties", {}).__class__
@@ -249,7 +249,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_2 = GCPHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_2 = _GCPHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_2, "additional_properties", {}).__class__
@@ -262,7 +262,7 @@ class AWSRegionConfig:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_hardware_spec_type_3 = TenantHardwareSpec.from_dict(data)
+                    componentsschemas_hardware_spec_type_3 = _TenantHardwareSpec_from_dict(data)
 
                     if (
                         getattr(componentsschemas_hardware_spec_type_3, "additional_properties", {}).__class__
@@ -289,7 +289,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_0 = AWSRegionConfigRegionNameType0._members_by_value.get(
+                        region_name_type_0 = _AWSRegionConfigRegionNameType0_by_value(
                             data
                         ) or AWSRegionConfigRegionNameType0(data)
 
@@ -299,7 +299,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_1 = AWSRegionConfigRegionNameType1._members_by_value.get(
+                        region_name_type_1 = _AWSRegionConfigRegionNameType1_by_value(
                             data
                         ) or AWSRegionConfigRegionNameType1(data)
 
@@ -308,7 +308,7 @@ class AWSRegionConfig:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_2 = AWSRegionConfigRegionNameType2._members_by_value.get(
+                    region_name_type_2 = _AWSRegionConfigRegionNameType2_by_value(
                         data
                     ) or AWSRegionConfigRegionNameType2(data)
 
@@ -321,7 +321,7 @@ class AWSRegionConfig:
                 if _analytics_auto_scaling is UNSET:
                     analytics_auto_scaling = UNSET
                 else:
-                    analytics_auto_scaling = AdvancedAutoScalingSettings.from_dict(_analytics_auto_scaling)
+                    analytics_auto_scaling = _AdvancedAutoScalingSettings_from_dict(_analytics_auto_scaling)
 
                 def _parse_analytics_specs(
                     data: object,
@@ -331,7 +331,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_0 = AWSHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_0 = _AWSHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -347,7 +347,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_1 = AzureHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_1 = _AzureHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -362,7 +362,7 @@ class AWSRegionConfig:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_type_2 = GCPHardwareSpec.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_type_2 = _GCPHardwareSpec_from_dict(data)
 
                     if (
                         getattr(componentsschemas_dedicated_hardware_spec_type_2, "additional_properties", {}).__class__
@@ -379,7 +379,7 @@ class AWSRegionConfig:
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = AdvancedAutoScalingSettings.from_dict(_auto_scaling)
+                    auto_scaling = _AdvancedAutoScalingSettings_from_dict(_auto_scaling)
 
                 def _parse_read_only_specs(
                     data: object,
@@ -389,7 +389,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_0 = AWSHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_0 = _AWSHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -405,7 +405,7 @@ class AWSRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_1 = AzureHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_1 = _AzureHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -420,7 +420,7 @@ class AWSRegionConfig:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_type_2 = GCPHardwareSpec.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_type_2 = _GCPHardwareSpec_from_dict(data)
 
                     if (
                         getattr(componentsschemas_dedicated_hardware_spec_type_2, "additional_properties", {}).__class__
@@ -474,7 +474,7 @@ class AWSRegionConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSRegionConfig:
-                    _aws_region_config = object.__new__(cls)
+                    _aws_region_config = _NEW_INSTANCE(cls)
                     _aws_region_config.provider_name = provider_name
                     _aws_region_config.electable_specs = electable_specs
                     _aws_region_config.priority = priority
@@ -525,6 +525,19 @@ from ..models.aws_hardware_spec import AWSHardwareSpec  # noqa: E402
 from ..models.azure_hardware_spec import AzureHardwareSpec  # noqa: E402
 from ..models.gcp_hardware_spec import GCPHardwareSpec  # noqa: E402
 from ..models.tenant_hardware_spec import TenantHardwareSpec  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AdvancedAutoScalingSettings_from_dict = AdvancedAutoScalingSettings.from_dict
+_AWSHardwareSpec_from_dict = AWSHardwareSpec.from_dict
+_AWSRegionConfigProviderName_by_value = AWSRegionConfigProviderName._members_by_value.get
+_AWSRegionConfigRegionNameType0_by_value = AWSRegionConfigRegionNameType0._members_by_value.get
+_AWSRegionConfigRegionNameType1_by_value = AWSRegionConfigRegionNameType1._members_by_value.get
+_AWSRegionConfigRegionNameType2_by_value = AWSRegionConfigRegionNameType2._members_by_value.get
+_AzureHardwareSpec_from_dict = AzureHardwareSpec.from_dict
+_GCPHardwareSpec_from_dict = GCPHardwareSpec.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantHardwareSpec_from_dict = TenantHardwareSpec.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

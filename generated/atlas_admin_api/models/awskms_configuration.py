@@ -193,11 +193,6 @@ class AWSKMSConfiguration:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 access_key_id = src_dict.get("accessKeyID", UNSET)
 
                 customer_master_key_id = src_dict.get("customerMasterKeyID", UNSET)
@@ -209,9 +204,7 @@ class AWSKMSConfiguration:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = AWSKMSConfigurationRegion._members_by_value.get(_region) or AWSKMSConfigurationRegion(
-                        _region
-                    )
+                    region = _AWSKMSConfigurationRegion_by_value(_region) or AWSKMSConfigurationRegion(_region)
 
                 require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
@@ -221,6 +214,19 @@ class AWSKMSConfiguration:
 
                 secret_access_key = src_dict.get("secretAccessKey", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (access_key_id is not UNSET)
+                    + (customer_master_key_id is not UNSET)
+                    + (enabled is not UNSET)
+                    + (_region is not UNSET)
+                    + (require_private_networking is not UNSET)
+                    + (valid is not UNSET)
+                    + (role_id is not UNSET)
+                    + (secret_access_key is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (access_key_id is UNSET or access_key_id.__class__ is str)
                     and (customer_master_key_id is UNSET or customer_master_key_id.__class__ is str)
@@ -232,7 +238,7 @@ class AWSKMSConfiguration:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSKMSConfiguration:
-                    _awskms_configuration = object.__new__(cls)
+                    _awskms_configuration = _NEW_INSTANCE(cls)
                     _awskms_configuration.access_key_id = access_key_id
                     _awskms_configuration.customer_master_key_id = customer_master_key_id
                     _awskms_configuration.enabled = enabled
@@ -275,6 +281,11 @@ class AWSKMSConfiguration:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSKMSConfigurationRegion_by_value = AWSKMSConfigurationRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -195,11 +195,6 @@ class AWSKMSConfigurationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 access_key_id = src_dict.get("accessKeyID", UNSET)
 
                 customer_master_key_id = src_dict.get("customerMasterKeyID", UNSET)
@@ -211,9 +206,9 @@ class AWSKMSConfigurationRequest:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = AWSKMSConfigurationRequestRegion._members_by_value.get(
+                    region = _AWSKMSConfigurationRequestRegion_by_value(_region) or AWSKMSConfigurationRequestRegion(
                         _region
-                    ) or AWSKMSConfigurationRequestRegion(_region)
+                    )
 
                 require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
@@ -223,6 +218,19 @@ class AWSKMSConfigurationRequest:
 
                 valid = src_dict.get("valid", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (access_key_id is not UNSET)
+                    + (customer_master_key_id is not UNSET)
+                    + (enabled is not UNSET)
+                    + (_region is not UNSET)
+                    + (require_private_networking is not UNSET)
+                    + (role_id is not UNSET)
+                    + (secret_access_key is not UNSET)
+                    + (valid is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (access_key_id is UNSET or access_key_id.__class__ is str)
                     and (customer_master_key_id is UNSET or customer_master_key_id.__class__ is str)
@@ -234,7 +242,7 @@ class AWSKMSConfigurationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSKMSConfigurationRequest:
-                    _awskms_configuration_request = object.__new__(cls)
+                    _awskms_configuration_request = _NEW_INSTANCE(cls)
                     _awskms_configuration_request.access_key_id = access_key_id
                     _awskms_configuration_request.customer_master_key_id = customer_master_key_id
                     _awskms_configuration_request.enabled = enabled
@@ -277,6 +285,11 @@ class AWSKMSConfigurationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSKMSConfigurationRequestRegion_by_value = AWSKMSConfigurationRequestRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

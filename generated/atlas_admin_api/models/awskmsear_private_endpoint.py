@@ -149,7 +149,7 @@ class AWSKMSEARPrivateEndpoint:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                cloud_provider = AWSKMSEARPrivateEndpointCloudProvider._members_by_value.get(
+                cloud_provider = _AWSKMSEARPrivateEndpointCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AWSKMSEARPrivateEndpointCloudProvider(_cloud_provider_value)
 
@@ -167,7 +167,7 @@ class AWSKMSEARPrivateEndpoint:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_0 = AWSKMSEARPrivateEndpointRegionNameType0._members_by_value.get(
+                        region_name_type_0 = _AWSKMSEARPrivateEndpointRegionNameType0_by_value(
                             data
                         ) or AWSKMSEARPrivateEndpointRegionNameType0(data)
 
@@ -176,7 +176,7 @@ class AWSKMSEARPrivateEndpoint:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_1 = AWSKMSEARPrivateEndpointRegionNameType1._members_by_value.get(
+                    region_name_type_1 = _AWSKMSEARPrivateEndpointRegionNameType1_by_value(
                         data
                     ) or AWSKMSEARPrivateEndpointRegionNameType1(data)
 
@@ -189,9 +189,9 @@ class AWSKMSEARPrivateEndpoint:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = AWSKMSEARPrivateEndpointStatus._members_by_value.get(
+                    status = _AWSKMSEARPrivateEndpointStatus_by_value(_status) or AWSKMSEARPrivateEndpointStatus(
                         _status
-                    ) or AWSKMSEARPrivateEndpointStatus(_status)
+                    )
 
                 if not (
                     (error_message is UNSET or error_message.__class__ is str)
@@ -208,7 +208,7 @@ class AWSKMSEARPrivateEndpoint:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AWSKMSEARPrivateEndpoint:
-                    _awskmsear_private_endpoint = object.__new__(cls)
+                    _awskmsear_private_endpoint = _NEW_INSTANCE(cls)
                     _awskmsear_private_endpoint.cloud_provider = cloud_provider
                     _awskmsear_private_endpoint.error_message = error_message
                     _awskmsear_private_endpoint.id = id
@@ -247,6 +247,14 @@ class AWSKMSEARPrivateEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSKMSEARPrivateEndpointCloudProvider_by_value = AWSKMSEARPrivateEndpointCloudProvider._members_by_value.get
+_AWSKMSEARPrivateEndpointRegionNameType0_by_value = AWSKMSEARPrivateEndpointRegionNameType0._members_by_value.get
+_AWSKMSEARPrivateEndpointRegionNameType1_by_value = AWSKMSEARPrivateEndpointRegionNameType1._members_by_value.get
+_AWSKMSEARPrivateEndpointStatus_by_value = AWSKMSEARPrivateEndpointStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -119,12 +119,7 @@ class AzureAccountDetails:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AzureAccountDetailsCloudProvider._members_by_value.get(
+                cloud_provider = _AzureAccountDetailsCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AzureAccountDetailsCloudProvider(_cloud_provider_value)
 
@@ -135,10 +130,22 @@ class AzureAccountDetails:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 virtual_network_name = src_dict.get("virtualNetworkName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (azure_subscription_id is not UNSET)
+                    + (cidr_block is not UNSET)
+                    + (_links is not UNSET)
+                    + (virtual_network_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (azure_subscription_id is UNSET or azure_subscription_id.__class__ is str)
                     and (cidr_block is UNSET or cidr_block.__class__ is str)
@@ -147,7 +154,7 @@ class AzureAccountDetails:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureAccountDetails:
-                    _azure_account_details = object.__new__(cls)
+                    _azure_account_details = _NEW_INSTANCE(cls)
                     _azure_account_details.cloud_provider = cloud_provider
                     _azure_account_details.azure_subscription_id = azure_subscription_id
                     _azure_account_details.cidr_block = cidr_block
@@ -188,6 +195,12 @@ class AzureAccountDetails:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureAccountDetailsCloudProvider_by_value = AzureAccountDetailsCloudProvider._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -225,12 +225,7 @@ class AzureCloudProviderSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = AzureCloudProviderSettingsProviderName._members_by_value.get(
+                provider_name = _AzureCloudProviderSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AzureCloudProviderSettingsProviderName(_provider_name_value)
 
@@ -239,14 +234,14 @@ class AzureCloudProviderSettings:
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = CloudProviderAzureAutoScaling.from_dict(_auto_scaling)
+                    auto_scaling = _CloudProviderAzureAutoScaling_from_dict(_auto_scaling)
 
                 _disk_type_name = src_dict.get("diskTypeName", UNSET)
                 disk_type_name: AzureCloudProviderSettingsDiskTypeName | Unset
                 if _disk_type_name is UNSET:
                     disk_type_name = UNSET
                 else:
-                    disk_type_name = AzureCloudProviderSettingsDiskTypeName._members_by_value.get(
+                    disk_type_name = _AzureCloudProviderSettingsDiskTypeName_by_value(
                         _disk_type_name
                     ) or AzureCloudProviderSettingsDiskTypeName(_disk_type_name)
 
@@ -255,7 +250,7 @@ class AzureCloudProviderSettings:
                 if _instance_size_name is UNSET:
                     instance_size_name = UNSET
                 else:
-                    instance_size_name = AzureCloudProviderSettingsInstanceSizeName._members_by_value.get(
+                    instance_size_name = _AzureCloudProviderSettingsInstanceSizeName_by_value(
                         _instance_size_name
                     ) or AzureCloudProviderSettingsInstanceSizeName(_instance_size_name)
 
@@ -264,12 +259,22 @@ class AzureCloudProviderSettings:
                 if _region_name is UNSET:
                     region_name = UNSET
                 else:
-                    region_name = AzureCloudProviderSettingsRegionName._members_by_value.get(
+                    region_name = _AzureCloudProviderSettingsRegionName_by_value(
                         _region_name
                     ) or AzureCloudProviderSettingsRegionName(_region_name)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_auto_scaling is not UNSET)
+                    + (_disk_type_name is not UNSET)
+                    + (_instance_size_name is not UNSET)
+                    + (_region_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is AzureCloudProviderSettings:
-                    _azure_cloud_provider_settings = object.__new__(cls)
+                    _azure_cloud_provider_settings = _NEW_INSTANCE(cls)
                     _azure_cloud_provider_settings.provider_name = provider_name
                     _azure_cloud_provider_settings.auto_scaling = auto_scaling
                     _azure_cloud_provider_settings.disk_type_name = disk_type_name
@@ -310,6 +315,15 @@ class AzureCloudProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_provider_azure_auto_scaling import CloudProviderAzureAutoScaling  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureCloudProviderSettingsDiskTypeName_by_value = AzureCloudProviderSettingsDiskTypeName._members_by_value.get
+_AzureCloudProviderSettingsInstanceSizeName_by_value = AzureCloudProviderSettingsInstanceSizeName._members_by_value.get
+_AzureCloudProviderSettingsProviderName_by_value = AzureCloudProviderSettingsProviderName._members_by_value.get
+_AzureCloudProviderSettingsRegionName_by_value = AzureCloudProviderSettingsRegionName._members_by_value.get
+_CloudProviderAzureAutoScaling_from_dict = CloudProviderAzureAutoScaling.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -150,17 +150,12 @@ class AzureComputeAutoScalingRules:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _max_instance_size = src_dict.get("maxInstanceSize", UNSET)
                 max_instance_size: AzureComputeAutoScalingRulesMaxInstanceSize | Unset
                 if _max_instance_size is UNSET:
                     max_instance_size = UNSET
                 else:
-                    max_instance_size = AzureComputeAutoScalingRulesMaxInstanceSize._members_by_value.get(
+                    max_instance_size = _AzureComputeAutoScalingRulesMaxInstanceSize_by_value(
                         _max_instance_size
                     ) or AzureComputeAutoScalingRulesMaxInstanceSize(_max_instance_size)
 
@@ -169,12 +164,17 @@ class AzureComputeAutoScalingRules:
                 if _min_instance_size is UNSET:
                     min_instance_size = UNSET
                 else:
-                    min_instance_size = AzureComputeAutoScalingRulesMinInstanceSize._members_by_value.get(
+                    min_instance_size = _AzureComputeAutoScalingRulesMinInstanceSize_by_value(
                         _min_instance_size
                     ) or AzureComputeAutoScalingRulesMinInstanceSize(_min_instance_size)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_max_instance_size is not UNSET) + (_min_instance_size is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is AzureComputeAutoScalingRules:
-                    _azure_compute_auto_scaling_rules = object.__new__(cls)
+                    _azure_compute_auto_scaling_rules = _NEW_INSTANCE(cls)
                     _azure_compute_auto_scaling_rules.max_instance_size = max_instance_size
                     _azure_compute_auto_scaling_rules.min_instance_size = min_instance_size
                 else:
@@ -205,6 +205,16 @@ class AzureComputeAutoScalingRules:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureComputeAutoScalingRulesMaxInstanceSize_by_value = (
+    AzureComputeAutoScalingRulesMaxInstanceSize._members_by_value.get
+)
+_AzureComputeAutoScalingRulesMinInstanceSize_by_value = (
+    AzureComputeAutoScalingRulesMinInstanceSize._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -104,15 +104,12 @@ class AzureConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 region = src_dict.get("region", UNSET)
 
@@ -120,6 +117,15 @@ class AzureConnection:
 
                 storage_account_name = src_dict.get("storageAccountName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_links is not UNSET)
+                    + (region is not UNSET)
+                    + (service_principal_id is not UNSET)
+                    + (storage_account_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (region is UNSET or region.__class__ is str)
@@ -128,7 +134,7 @@ class AzureConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureConnection:
-                    _azure_connection = object.__new__(cls)
+                    _azure_connection = _NEW_INSTANCE(cls)
                     _azure_connection.links = links
                     _azure_connection.region = region
                     _azure_connection.service_principal_id = service_principal_id
@@ -167,6 +173,11 @@ class AzureConnection:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -98,12 +98,7 @@ class AzureCreateDataProcessRegionView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AzureCreateDataProcessRegionViewCloudProvider._members_by_value.get(
+                cloud_provider = _AzureCreateDataProcessRegionViewCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AzureCreateDataProcessRegionViewCloudProvider(_cloud_provider_value)
 
@@ -112,12 +107,17 @@ class AzureCreateDataProcessRegionView:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = AzureCreateDataProcessRegionViewRegion._members_by_value.get(
+                    region = _AzureCreateDataProcessRegionViewRegion_by_value(
                         _region
                     ) or AzureCreateDataProcessRegionViewRegion(_region)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is AzureCreateDataProcessRegionView:
-                    _azure_create_data_process_region_view = object.__new__(cls)
+                    _azure_create_data_process_region_view = _NEW_INSTANCE(cls)
                     _azure_create_data_process_region_view.cloud_provider = cloud_provider
                     _azure_create_data_process_region_view.region = region
                 else:
@@ -148,6 +148,14 @@ class AzureCreateDataProcessRegionView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureCreateDataProcessRegionViewCloudProvider_by_value = (
+    AzureCreateDataProcessRegionViewCloudProvider._members_by_value.get
+)
+_AzureCreateDataProcessRegionViewRegion_by_value = AzureCreateDataProcessRegionViewRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

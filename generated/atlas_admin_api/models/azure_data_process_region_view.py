@@ -96,12 +96,7 @@ class AzureDataProcessRegionView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AzureDataProcessRegionViewCloudProvider._members_by_value.get(
+                cloud_provider = _AzureDataProcessRegionViewCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AzureDataProcessRegionViewCloudProvider(_cloud_provider_value)
 
@@ -110,12 +105,17 @@ class AzureDataProcessRegionView:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = AzureDataProcessRegionViewRegion._members_by_value.get(
+                    region = _AzureDataProcessRegionViewRegion_by_value(_region) or AzureDataProcessRegionViewRegion(
                         _region
-                    ) or AzureDataProcessRegionViewRegion(_region)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is AzureDataProcessRegionView:
-                    _azure_data_process_region_view = object.__new__(cls)
+                    _azure_data_process_region_view = _NEW_INSTANCE(cls)
                     _azure_data_process_region_view.cloud_provider = cloud_provider
                     _azure_data_process_region_view.region = region
                 else:
@@ -146,6 +146,12 @@ class AzureDataProcessRegionView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureDataProcessRegionViewCloudProvider_by_value = AzureDataProcessRegionViewCloudProvider._members_by_value.get
+_AzureDataProcessRegionViewRegion_by_value = AzureDataProcessRegionViewRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -131,11 +131,6 @@ class AzureHardwareSpec:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 disk_iops = src_dict.get("diskIOPS", UNSET)
 
                 _instance_size = src_dict.get("instanceSize", UNSET)
@@ -143,19 +138,25 @@ class AzureHardwareSpec:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = AzureHardwareSpecInstanceSize._members_by_value.get(
+                    instance_size = _AzureHardwareSpecInstanceSize_by_value(
                         _instance_size
                     ) or AzureHardwareSpecInstanceSize(_instance_size)
 
                 node_count = src_dict.get("nodeCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (disk_iops is not UNSET) + (_instance_size is not UNSET) + (node_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (disk_iops is UNSET or disk_iops.__class__ is int)
                     and (node_count is UNSET or node_count.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureHardwareSpec:
-                    _azure_hardware_spec = object.__new__(cls)
+                    _azure_hardware_spec = _NEW_INSTANCE(cls)
                     _azure_hardware_spec.disk_iops = disk_iops
                     _azure_hardware_spec.instance_size = instance_size
                     _azure_hardware_spec.node_count = node_count
@@ -188,6 +189,11 @@ class AzureHardwareSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureHardwareSpecInstanceSize_by_value = AzureHardwareSpecInstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -157,11 +157,6 @@ class AzureHardwareSpec20240805:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 disk_iops = src_dict.get("diskIOPS", UNSET)
 
                 disk_size_gb = src_dict.get("diskSizeGB", UNSET)
@@ -171,12 +166,21 @@ class AzureHardwareSpec20240805:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = AzureHardwareSpec20240805InstanceSize._members_by_value.get(
+                    instance_size = _AzureHardwareSpec20240805InstanceSize_by_value(
                         _instance_size
                     ) or AzureHardwareSpec20240805InstanceSize(_instance_size)
 
                 node_count = src_dict.get("nodeCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (disk_iops is not UNSET)
+                    + (disk_size_gb is not UNSET)
+                    + (_instance_size is not UNSET)
+                    + (node_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (disk_iops is UNSET or disk_iops.__class__ is int)
                     and (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
@@ -184,7 +188,7 @@ class AzureHardwareSpec20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureHardwareSpec20240805:
-                    _azure_hardware_spec_20240805 = object.__new__(cls)
+                    _azure_hardware_spec_20240805 = _NEW_INSTANCE(cls)
                     _azure_hardware_spec_20240805.disk_iops = disk_iops
                     _azure_hardware_spec_20240805.disk_size_gb = disk_size_gb
                     _azure_hardware_spec_20240805.instance_size = instance_size
@@ -219,6 +223,11 @@ class AzureHardwareSpec20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureHardwareSpec20240805InstanceSize_by_value = AzureHardwareSpec20240805InstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -186,17 +186,12 @@ class AzureKeyVault:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _azure_environment = src_dict.get("azureEnvironment", UNSET)
                 azure_environment: AzureKeyVaultAzureEnvironment | Unset
                 if _azure_environment is UNSET:
                     azure_environment = UNSET
                 else:
-                    azure_environment = AzureKeyVaultAzureEnvironment._members_by_value.get(
+                    azure_environment = _AzureKeyVaultAzureEnvironment_by_value(
                         _azure_environment
                     ) or AzureKeyVaultAzureEnvironment(_azure_environment)
 
@@ -237,6 +232,23 @@ class AzureKeyVault:
 
                 secret = src_dict.get("secret", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_azure_environment is not UNSET)
+                    + (_client_id is not UNSET)
+                    + (enabled is not UNSET)
+                    + (key_identifier is not UNSET)
+                    + (key_vault_name is not UNSET)
+                    + (require_private_networking is not UNSET)
+                    + (resource_group_name is not UNSET)
+                    + (_subscription_id is not UNSET)
+                    + (_tenant_id is not UNSET)
+                    + (valid is not UNSET)
+                    + (role_id is not UNSET)
+                    + (secret is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_identifier is UNSET or key_identifier.__class__ is str)
@@ -249,7 +261,7 @@ class AzureKeyVault:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureKeyVault:
-                    _azure_key_vault = object.__new__(cls)
+                    _azure_key_vault = _NEW_INSTANCE(cls)
                     _azure_key_vault.azure_environment = azure_environment
                     _azure_key_vault.client_id = client_id
                     _azure_key_vault.enabled = enabled
@@ -300,6 +312,11 @@ class AzureKeyVault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureKeyVaultAzureEnvironment_by_value = AzureKeyVaultAzureEnvironment._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -188,17 +188,12 @@ class AzureKeyVaultRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _azure_environment = src_dict.get("azureEnvironment", UNSET)
                 azure_environment: AzureKeyVaultRequestAzureEnvironment | Unset
                 if _azure_environment is UNSET:
                     azure_environment = UNSET
                 else:
-                    azure_environment = AzureKeyVaultRequestAzureEnvironment._members_by_value.get(
+                    azure_environment = _AzureKeyVaultRequestAzureEnvironment_by_value(
                         _azure_environment
                     ) or AzureKeyVaultRequestAzureEnvironment(_azure_environment)
 
@@ -239,6 +234,23 @@ class AzureKeyVaultRequest:
 
                 valid = src_dict.get("valid", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_azure_environment is not UNSET)
+                    + (_client_id is not UNSET)
+                    + (enabled is not UNSET)
+                    + (key_identifier is not UNSET)
+                    + (key_vault_name is not UNSET)
+                    + (require_private_networking is not UNSET)
+                    + (resource_group_name is not UNSET)
+                    + (secret is not UNSET)
+                    + (_subscription_id is not UNSET)
+                    + (_tenant_id is not UNSET)
+                    + (role_id is not UNSET)
+                    + (valid is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_identifier is UNSET or key_identifier.__class__ is str)
@@ -251,7 +263,7 @@ class AzureKeyVaultRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureKeyVaultRequest:
-                    _azure_key_vault_request = object.__new__(cls)
+                    _azure_key_vault_request = _NEW_INSTANCE(cls)
                     _azure_key_vault_request.azure_environment = azure_environment
                     _azure_key_vault_request.client_id = client_id
                     _azure_key_vault_request.enabled = enabled
@@ -302,6 +314,11 @@ class AzureKeyVaultRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureKeyVaultRequestAzureEnvironment_by_value = AzureKeyVaultRequestAzureEnvironment._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

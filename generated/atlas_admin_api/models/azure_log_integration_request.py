@@ -124,21 +124,16 @@ class AzureLogIntegrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = AzureLogIntegrationRequestLogTypesItem._members_by_value.get(
+                    log_types_item = _AzureLogIntegrationRequestLogTypesItem_by_value(
                         log_types_item_data
                     ) or AzureLogIntegrationRequestLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = AzureLogIntegrationRequestType._members_by_value.get(
+                type_ = _AzureLogIntegrationRequestType_by_value(
                     _type__value := src_dict["type"]
                 ) or AzureLogIntegrationRequestType(_type__value)
 
@@ -150,6 +145,7 @@ class AzureLogIntegrationRequest:
 
                 storage_container_name = src_dict["storageContainerName"]
 
+                d = {} if len(src_dict) == 6 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     _log_types.__class__ is list
                     and prefix_path.__class__ is str
@@ -159,7 +155,7 @@ class AzureLogIntegrationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureLogIntegrationRequest:
-                    _azure_log_integration_request = object.__new__(cls)
+                    _azure_log_integration_request = _NEW_INSTANCE(cls)
                     _azure_log_integration_request.log_types = log_types
                     _azure_log_integration_request.type_ = type_
                     _azure_log_integration_request.prefix_path = prefix_path
@@ -198,6 +194,12 @@ class AzureLogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureLogIntegrationRequestLogTypesItem_by_value = AzureLogIntegrationRequestLogTypesItem._members_by_value.get
+_AzureLogIntegrationRequestType_by_value = AzureLogIntegrationRequestType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

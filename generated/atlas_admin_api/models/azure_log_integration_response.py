@@ -132,23 +132,18 @@ class AzureLogIntegrationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = AzureLogIntegrationResponseLogTypesItem._members_by_value.get(
+                    log_types_item = _AzureLogIntegrationResponseLogTypesItem_by_value(
                         log_types_item_data
                     ) or AzureLogIntegrationResponseLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = AzureLogIntegrationResponseType._members_by_value.get(
+                type_ = _AzureLogIntegrationResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or AzureLogIntegrationResponseType(_type__value)
 
@@ -160,6 +155,7 @@ class AzureLogIntegrationResponse:
 
                 storage_container_name = src_dict["storageContainerName"]
 
+                d = {} if len(src_dict) == 7 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     id.__class__ is str
                     and _log_types.__class__ is list
@@ -170,7 +166,7 @@ class AzureLogIntegrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureLogIntegrationResponse:
-                    _azure_log_integration_response = object.__new__(cls)
+                    _azure_log_integration_response = _NEW_INSTANCE(cls)
                     _azure_log_integration_response.id = id
                     _azure_log_integration_response.log_types = log_types
                     _azure_log_integration_response.type_ = type_
@@ -211,6 +207,12 @@ class AzureLogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureLogIntegrationResponseLogTypesItem_by_value = AzureLogIntegrationResponseLogTypesItem._members_by_value.get
+_AzureLogIntegrationResponseType_by_value = AzureLogIntegrationResponseType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

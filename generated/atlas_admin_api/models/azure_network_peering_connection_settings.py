@@ -160,18 +160,13 @@ class AzureNetworkPeeringConnectionSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 azure_directory_id = UUID(src_dict["azureDirectoryId"])
 
                 azure_subscription_id = UUID(src_dict["azureSubscriptionId"])
 
                 container_id = src_dict["containerId"]
 
-                provider_name = AzureNetworkPeeringConnectionSettingsProviderName._members_by_value.get(
+                provider_name = _AzureNetworkPeeringConnectionSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AzureNetworkPeeringConnectionSettingsProviderName(_provider_name_value)
 
@@ -188,10 +183,15 @@ class AzureNetworkPeeringConnectionSettings:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = AzureNetworkPeeringConnectionSettingsStatus._members_by_value.get(
+                    status = _AzureNetworkPeeringConnectionSettingsStatus_by_value(
                         _status
                     ) or AzureNetworkPeeringConnectionSettingsStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict) == 6 + (error_state is not UNSET) + (id is not UNSET) + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     container_id.__class__ is str
                     and resource_group_name.__class__ is str
@@ -201,7 +201,7 @@ class AzureNetworkPeeringConnectionSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureNetworkPeeringConnectionSettings:
-                    _azure_network_peering_connection_settings = object.__new__(cls)
+                    _azure_network_peering_connection_settings = _NEW_INSTANCE(cls)
                     _azure_network_peering_connection_settings.azure_directory_id = azure_directory_id
                     _azure_network_peering_connection_settings.azure_subscription_id = azure_subscription_id
                     _azure_network_peering_connection_settings.container_id = container_id
@@ -246,6 +246,16 @@ class AzureNetworkPeeringConnectionSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureNetworkPeeringConnectionSettingsProviderName_by_value = (
+    AzureNetworkPeeringConnectionSettingsProviderName._members_by_value.get
+)
+_AzureNetworkPeeringConnectionSettingsStatus_by_value = (
+    AzureNetworkPeeringConnectionSettingsStatus._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

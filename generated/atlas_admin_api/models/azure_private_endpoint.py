@@ -141,12 +141,7 @@ class AzurePrivateEndpoint:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AzurePrivateEndpointCloudProvider._members_by_value.get(
+                cloud_provider = _AzurePrivateEndpointCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AzurePrivateEndpointCloudProvider(_cloud_provider_value)
 
@@ -165,10 +160,20 @@ class AzurePrivateEndpoint:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = AzurePrivateEndpointStatus._members_by_value.get(_status) or AzurePrivateEndpointStatus(
-                        _status
-                    )
+                    status = _AzurePrivateEndpointStatus_by_value(_status) or AzurePrivateEndpointStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delete_requested is not UNSET)
+                    + (error_message is not UNSET)
+                    + (private_endpoint_connection_name is not UNSET)
+                    + (private_endpoint_ip_address is not UNSET)
+                    + (private_endpoint_resource_id is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delete_requested is UNSET or delete_requested.__class__ is bool)
                     and (error_message is UNSET or error_message.__class__ is str)
@@ -178,7 +183,7 @@ class AzurePrivateEndpoint:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzurePrivateEndpoint:
-                    _azure_private_endpoint = object.__new__(cls)
+                    _azure_private_endpoint = _NEW_INSTANCE(cls)
                     _azure_private_endpoint.cloud_provider = cloud_provider
                     _azure_private_endpoint.delete_requested = delete_requested
                     _azure_private_endpoint.error_message = error_message
@@ -219,6 +224,12 @@ class AzurePrivateEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzurePrivateEndpointCloudProvider_by_value = AzurePrivateEndpointCloudProvider._members_by_value.get
+_AzurePrivateEndpointStatus_by_value = AzurePrivateEndpointStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

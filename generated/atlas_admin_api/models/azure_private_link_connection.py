@@ -158,12 +158,7 @@ class AzurePrivateLinkConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = AzurePrivateLinkConnectionCloudProvider._members_by_value.get(
+                cloud_provider = _AzurePrivateLinkConnectionCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or AzurePrivateLinkConnectionCloudProvider(_cloud_provider_value)
 
@@ -185,10 +180,23 @@ class AzurePrivateLinkConnection:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = AzurePrivateLinkConnectionStatus._members_by_value.get(
+                    status = _AzurePrivateLinkConnectionStatus_by_value(_status) or AzurePrivateLinkConnectionStatus(
                         _status
-                    ) or AzurePrivateLinkConnectionStatus(_status)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (error_message is not UNSET)
+                    + (id is not UNSET)
+                    + (_private_endpoints is not UNSET)
+                    + (private_link_service_name is not UNSET)
+                    + (private_link_service_resource_id is not UNSET)
+                    + (region_name is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (error_message is UNSET or error_message.__class__ is str)
                     and (id is UNSET or id.__class__ is str)
@@ -205,7 +213,7 @@ class AzurePrivateLinkConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzurePrivateLinkConnection:
-                    _azure_private_link_connection = object.__new__(cls)
+                    _azure_private_link_connection = _NEW_INSTANCE(cls)
                     _azure_private_link_connection.cloud_provider = cloud_provider
                     _azure_private_link_connection.error_message = error_message
                     _azure_private_link_connection.id = id
@@ -248,6 +256,12 @@ class AzurePrivateLinkConnection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzurePrivateLinkConnectionCloudProvider_by_value = AzurePrivateLinkConnectionCloudProvider._members_by_value.get
+_AzurePrivateLinkConnectionStatus_by_value = AzurePrivateLinkConnectionStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

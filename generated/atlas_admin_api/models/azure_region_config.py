@@ -216,7 +216,7 @@ class AzureRegionConfig:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                provider_name = AzureRegionConfigProviderName._members_by_value.get(
+                provider_name = _AzureRegionConfigProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AzureRegionConfigProviderName(_provider_name_value)
 
@@ -228,7 +228,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_0 = AWSHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_0 = _AWSHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_0, "additional_properties", {}).__class__
@@ -242,7 +242,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_1 = AzureHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_1 = _AzureHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_1, "additional_properties", {}).__class__
@@ -256,7 +256,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_2 = GCPHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_2 = _GCPHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_2, "additional_properties", {}).__class__
@@ -269,7 +269,7 @@ class AzureRegionConfig:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_hardware_spec_type_3 = TenantHardwareSpec.from_dict(data)
+                    componentsschemas_hardware_spec_type_3 = _TenantHardwareSpec_from_dict(data)
 
                     if (
                         getattr(componentsschemas_hardware_spec_type_3, "additional_properties", {}).__class__
@@ -296,7 +296,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_0 = AzureRegionConfigRegionNameType0._members_by_value.get(
+                        region_name_type_0 = _AzureRegionConfigRegionNameType0_by_value(
                             data
                         ) or AzureRegionConfigRegionNameType0(data)
 
@@ -306,7 +306,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_1 = AzureRegionConfigRegionNameType1._members_by_value.get(
+                        region_name_type_1 = _AzureRegionConfigRegionNameType1_by_value(
                             data
                         ) or AzureRegionConfigRegionNameType1(data)
 
@@ -315,7 +315,7 @@ class AzureRegionConfig:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_2 = AzureRegionConfigRegionNameType2._members_by_value.get(
+                    region_name_type_2 = _AzureRegionConfigRegionNameType2_by_value(
                         data
                     ) or AzureRegionConfigRegionNameType2(data)
 
@@ -328,7 +328,7 @@ class AzureRegionConfig:
                 if _analytics_auto_scaling is UNSET:
                     analytics_auto_scaling = UNSET
                 else:
-                    analytics_auto_scaling = AdvancedAutoScalingSettings.from_dict(_analytics_auto_scaling)
+                    analytics_auto_scaling = _AdvancedAutoScalingSettings_from_dict(_analytics_auto_scaling)
 
                 def _parse_analytics_specs(
                     data: object,
@@ -338,7 +338,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_0 = AWSHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_0 = _AWSHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -354,7 +354,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_1 = AzureHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_1 = _AzureHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -369,7 +369,7 @@ class AzureRegionConfig:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_type_2 = GCPHardwareSpec.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_type_2 = _GCPHardwareSpec_from_dict(data)
 
                     if (
                         getattr(componentsschemas_dedicated_hardware_spec_type_2, "additional_properties", {}).__class__
@@ -386,7 +386,7 @@ class AzureRegionConfig:
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = AdvancedAutoScalingSettings.from_dict(_auto_scaling)
+                    auto_scaling = _AdvancedAutoScalingSettings_from_dict(_auto_scaling)
 
                 def _parse_read_only_specs(
                     data: object,
@@ -396,7 +396,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_0 = AWSHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_0 = _AWSHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -412,7 +412,7 @@ class AzureRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_type_1 = AzureHardwareSpec.from_dict(data)
+                        componentsschemas_dedicated_hardware_spec_type_1 = _AzureHardwareSpec_from_dict(data)
 
                         if (
                             getattr(
@@ -427,7 +427,7 @@ class AzureRegionConfig:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_type_2 = GCPHardwareSpec.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_type_2 = _GCPHardwareSpec_from_dict(data)
 
                     if (
                         getattr(componentsschemas_dedicated_hardware_spec_type_2, "additional_properties", {}).__class__
@@ -481,7 +481,7 @@ class AzureRegionConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureRegionConfig:
-                    _azure_region_config = object.__new__(cls)
+                    _azure_region_config = _NEW_INSTANCE(cls)
                     _azure_region_config.provider_name = provider_name
                     _azure_region_config.electable_specs = electable_specs
                     _azure_region_config.priority = priority
@@ -532,6 +532,19 @@ from ..models.aws_hardware_spec import AWSHardwareSpec  # noqa: E402
 from ..models.azure_hardware_spec import AzureHardwareSpec  # noqa: E402
 from ..models.gcp_hardware_spec import GCPHardwareSpec  # noqa: E402
 from ..models.tenant_hardware_spec import TenantHardwareSpec  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AdvancedAutoScalingSettings_from_dict = AdvancedAutoScalingSettings.from_dict
+_AWSHardwareSpec_from_dict = AWSHardwareSpec.from_dict
+_AzureHardwareSpec_from_dict = AzureHardwareSpec.from_dict
+_AzureRegionConfigProviderName_by_value = AzureRegionConfigProviderName._members_by_value.get
+_AzureRegionConfigRegionNameType0_by_value = AzureRegionConfigRegionNameType0._members_by_value.get
+_AzureRegionConfigRegionNameType1_by_value = AzureRegionConfigRegionNameType1._members_by_value.get
+_AzureRegionConfigRegionNameType2_by_value = AzureRegionConfigRegionNameType2._members_by_value.get
+_GCPHardwareSpec_from_dict = GCPHardwareSpec.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantHardwareSpec_from_dict = TenantHardwareSpec.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

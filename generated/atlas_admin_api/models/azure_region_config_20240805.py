@@ -283,7 +283,7 @@ class AzureRegionConfig20240805:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                provider_name = AzureRegionConfig20240805ProviderName._members_by_value.get(
+                provider_name = _AzureRegionConfig20240805ProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or AzureRegionConfig20240805ProviderName(_provider_name_value)
 
@@ -301,7 +301,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                        componentsschemas_hardware_spec_20240805_type_0 = _AWSHardwareSpec20240805_from_dict(data)
 
                         if (
                             getattr(
@@ -317,7 +317,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        componentsschemas_hardware_spec_20240805_type_1 = _AzureHardwareSpec20240805_from_dict(data)
 
                         if (
                             getattr(
@@ -333,7 +333,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        componentsschemas_hardware_spec_20240805_type_2 = _GCPHardwareSpec20240805_from_dict(data)
 
                         if (
                             getattr(
@@ -348,7 +348,7 @@ class AzureRegionConfig20240805:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_hardware_spec_20240805_type_3 = TenantHardwareSpec20240805.from_dict(data)
+                    componentsschemas_hardware_spec_20240805_type_3 = _TenantHardwareSpec20240805_from_dict(data)
 
                     if (
                         getattr(componentsschemas_hardware_spec_20240805_type_3, "additional_properties", {}).__class__
@@ -375,7 +375,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_0 = AzureRegionConfig20240805RegionNameType0._members_by_value.get(
+                        region_name_type_0 = _AzureRegionConfig20240805RegionNameType0_by_value(
                             data
                         ) or AzureRegionConfig20240805RegionNameType0(data)
 
@@ -385,7 +385,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_1 = AzureRegionConfig20240805RegionNameType1._members_by_value.get(
+                        region_name_type_1 = _AzureRegionConfig20240805RegionNameType1_by_value(
                             data
                         ) or AzureRegionConfig20240805RegionNameType1(data)
 
@@ -394,7 +394,7 @@ class AzureRegionConfig20240805:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_2 = AzureRegionConfig20240805RegionNameType2._members_by_value.get(
+                    region_name_type_2 = _AzureRegionConfig20240805RegionNameType2_by_value(
                         data
                     ) or AzureRegionConfig20240805RegionNameType2(data)
 
@@ -407,7 +407,7 @@ class AzureRegionConfig20240805:
                 if _analytics_auto_scaling is UNSET:
                     analytics_auto_scaling = UNSET
                 else:
-                    analytics_auto_scaling = AdvancedAutoScalingSettings.from_dict(_analytics_auto_scaling)
+                    analytics_auto_scaling = _AdvancedAutoScalingSettings_from_dict(_analytics_auto_scaling)
 
                 def _parse_analytics_specs(
                     data: object,
@@ -417,7 +417,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = _AWSHardwareSpec20240805_from_dict(
                             data
                         )
 
@@ -435,8 +435,8 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
-                            data
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = (
+                            _AzureHardwareSpec20240805_from_dict(data)
                         )
 
                         if (
@@ -452,7 +452,7 @@ class AzureRegionConfig20240805:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = _GCPHardwareSpec20240805_from_dict(data)
 
                     if (
                         getattr(
@@ -471,7 +471,7 @@ class AzureRegionConfig20240805:
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = AdvancedAutoScalingSettings.from_dict(_auto_scaling)
+                    auto_scaling = _AdvancedAutoScalingSettings_from_dict(_auto_scaling)
 
                 def _parse_effective_analytics_specs(
                     data: object,
@@ -481,7 +481,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = _AWSHardwareSpec20240805_from_dict(
                             data
                         )
 
@@ -499,8 +499,8 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
-                            data
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = (
+                            _AzureHardwareSpec20240805_from_dict(data)
                         )
 
                         if (
@@ -516,7 +516,7 @@ class AzureRegionConfig20240805:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = _GCPHardwareSpec20240805_from_dict(data)
 
                     if (
                         getattr(
@@ -540,7 +540,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = _AWSHardwareSpec20240805_from_dict(
                             data
                         )
 
@@ -558,8 +558,8 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
-                            data
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = (
+                            _AzureHardwareSpec20240805_from_dict(data)
                         )
 
                         if (
@@ -575,7 +575,7 @@ class AzureRegionConfig20240805:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = _GCPHardwareSpec20240805_from_dict(data)
 
                     if (
                         getattr(
@@ -599,7 +599,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = _AWSHardwareSpec20240805_from_dict(
                             data
                         )
 
@@ -617,8 +617,8 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
-                            data
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = (
+                            _AzureHardwareSpec20240805_from_dict(data)
                         )
 
                         if (
@@ -634,7 +634,7 @@ class AzureRegionConfig20240805:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = _GCPHardwareSpec20240805_from_dict(data)
 
                     if (
                         getattr(
@@ -658,7 +658,7 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(
+                        componentsschemas_dedicated_hardware_spec_20240805_type_0 = _AWSHardwareSpec20240805_from_dict(
                             data
                         )
 
@@ -676,8 +676,8 @@ class AzureRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(
-                            data
+                        componentsschemas_dedicated_hardware_spec_20240805_type_1 = (
+                            _AzureHardwareSpec20240805_from_dict(data)
                         )
 
                         if (
@@ -693,7 +693,7 @@ class AzureRegionConfig20240805:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                    componentsschemas_dedicated_hardware_spec_20240805_type_2 = _GCPHardwareSpec20240805_from_dict(data)
 
                     if (
                         getattr(
@@ -776,7 +776,7 @@ class AzureRegionConfig20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is AzureRegionConfig20240805:
-                    _azure_region_config_20240805 = object.__new__(cls)
+                    _azure_region_config_20240805 = _NEW_INSTANCE(cls)
                     _azure_region_config_20240805.provider_name = provider_name
                     _azure_region_config_20240805.electable_specs = electable_specs
                     _azure_region_config_20240805.priority = priority
@@ -833,6 +833,19 @@ from ..models.aws_hardware_spec_20240805 import AWSHardwareSpec20240805  # noqa:
 from ..models.azure_hardware_spec_20240805 import AzureHardwareSpec20240805  # noqa: E402
 from ..models.gcp_hardware_spec_20240805 import GCPHardwareSpec20240805  # noqa: E402
 from ..models.tenant_hardware_spec_20240805 import TenantHardwareSpec20240805  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AdvancedAutoScalingSettings_from_dict = AdvancedAutoScalingSettings.from_dict
+_AWSHardwareSpec20240805_from_dict = AWSHardwareSpec20240805.from_dict
+_AzureHardwareSpec20240805_from_dict = AzureHardwareSpec20240805.from_dict
+_AzureRegionConfig20240805ProviderName_by_value = AzureRegionConfig20240805ProviderName._members_by_value.get
+_AzureRegionConfig20240805RegionNameType0_by_value = AzureRegionConfig20240805RegionNameType0._members_by_value.get
+_AzureRegionConfig20240805RegionNameType1_by_value = AzureRegionConfig20240805RegionNameType1._members_by_value.get
+_AzureRegionConfig20240805RegionNameType2_by_value = AzureRegionConfig20240805RegionNameType2._members_by_value.get
+_GCPHardwareSpec20240805_from_dict = GCPHardwareSpec20240805.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantHardwareSpec20240805_from_dict = TenantHardwareSpec20240805.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

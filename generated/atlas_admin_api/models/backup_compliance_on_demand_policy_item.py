@@ -131,20 +131,15 @@ class BackupComplianceOnDemandPolicyItem:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                frequency_interval = BackupComplianceOnDemandPolicyItemFrequencyInterval._members_by_value.get(
+                frequency_interval = _BackupComplianceOnDemandPolicyItemFrequencyInterval_by_value(
                     _frequency_interval_value := src_dict["frequencyInterval"]
                 ) or BackupComplianceOnDemandPolicyItemFrequencyInterval(_frequency_interval_value)
 
-                frequency_type = BackupComplianceOnDemandPolicyItemFrequencyType._members_by_value.get(
+                frequency_type = _BackupComplianceOnDemandPolicyItemFrequencyType_by_value(
                     _frequency_type_value := src_dict["frequencyType"]
                 ) or BackupComplianceOnDemandPolicyItemFrequencyType(_frequency_type_value)
 
-                retention_unit = BackupComplianceOnDemandPolicyItemRetentionUnit._members_by_value.get(
+                retention_unit = _BackupComplianceOnDemandPolicyItemRetentionUnit_by_value(
                     _retention_unit_value := src_dict["retentionUnit"]
                 ) or BackupComplianceOnDemandPolicyItemRetentionUnit(_retention_unit_value)
 
@@ -152,10 +147,15 @@ class BackupComplianceOnDemandPolicyItem:
 
                 id = src_dict.get("id", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 4 + (id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is BackupComplianceOnDemandPolicyItem:
-                    _backup_compliance_on_demand_policy_item = object.__new__(cls)
+                    _backup_compliance_on_demand_policy_item = _NEW_INSTANCE(cls)
                     _backup_compliance_on_demand_policy_item.frequency_interval = frequency_interval
                     _backup_compliance_on_demand_policy_item.frequency_type = frequency_type
                     _backup_compliance_on_demand_policy_item.retention_unit = retention_unit
@@ -192,6 +192,19 @@ class BackupComplianceOnDemandPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BackupComplianceOnDemandPolicyItemFrequencyInterval_by_value = (
+    BackupComplianceOnDemandPolicyItemFrequencyInterval._members_by_value.get
+)
+_BackupComplianceOnDemandPolicyItemFrequencyType_by_value = (
+    BackupComplianceOnDemandPolicyItemFrequencyType._members_by_value.get
+)
+_BackupComplianceOnDemandPolicyItemRetentionUnit_by_value = (
+    BackupComplianceOnDemandPolicyItemRetentionUnit._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -82,19 +82,19 @@ class BackupLabel:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 key = src_dict.get("key", UNSET)
 
                 value = src_dict.get("value", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (key is not UNSET) + (value is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((key is UNSET or key.__class__ is str) and (value is UNSET or value.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is BackupLabel:
-                    _backup_label = object.__new__(cls)
+                    _backup_label = _NEW_INSTANCE(cls)
                     _backup_label.key = key
                     _backup_label.value = value
                 else:
@@ -125,6 +125,10 @@ class BackupLabel:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -263,11 +263,6 @@ class BackupOnlineArchiveCreate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 coll_name = src_dict["collName"]
 
                 _criteria_data = src_dict["criteria"]
@@ -276,9 +271,9 @@ class BackupOnlineArchiveCreate:
                 if _criteria_value.__class__ is not str:
                     _criteria_data, _criteria_value = discriminate(_criteria_data, "type", field="criteria")
                 if _criteria_value == "CUSTOM":
-                    criteria = OnlineArchiveCriteriaCustom.from_dict(_criteria_data)
+                    criteria = _OnlineArchiveCriteriaCustom_from_dict(_criteria_data)
                 elif _criteria_value == "DATE":
-                    criteria = OnlineArchiveCriteriaDate.from_dict(_criteria_data)
+                    criteria = _OnlineArchiveCriteriaDate_from_dict(_criteria_data)
                 else:
                     criteria = UnknownVariant(discriminator=_criteria_value, raw=dict(_criteria_data))
 
@@ -293,7 +288,7 @@ class BackupOnlineArchiveCreate:
                 if _collection_type is UNSET:
                     collection_type = UNSET
                 else:
-                    collection_type = BackupOnlineArchiveCreateCollectionType._members_by_value.get(
+                    collection_type = _BackupOnlineArchiveCreateCollectionType_by_value(
                         _collection_type
                     ) or BackupOnlineArchiveCreateCollectionType(_collection_type)
 
@@ -302,7 +297,7 @@ class BackupOnlineArchiveCreate:
                 if _data_expiration_rule is UNSET:
                     data_expiration_rule = UNSET
                 else:
-                    data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
+                    data_expiration_rule = _OnlineArchiveDataExpirationRule_from_dict(_data_expiration_rule)
 
                 _data_process_region_data = src_dict.get("dataProcessRegion", UNSET)
                 data_process_region: (
@@ -325,11 +320,11 @@ class BackupOnlineArchiveCreate:
                             _data_process_region_data, "cloudProvider", field="dataProcessRegion"
                         )
                     if _data_process_region_value == "AWS":
-                        data_process_region = AWSCreateDataProcessRegionView.from_dict(_data_process_region_data)
+                        data_process_region = _AWSCreateDataProcessRegionView_from_dict(_data_process_region_data)
                     elif _data_process_region_value == "AZURE":
-                        data_process_region = AzureCreateDataProcessRegionView.from_dict(_data_process_region_data)
+                        data_process_region = _AzureCreateDataProcessRegionView_from_dict(_data_process_region_data)
                     elif _data_process_region_value == "GCP":
-                        data_process_region = GCPCreateDataProcessRegionView.from_dict(_data_process_region_data)
+                        data_process_region = _GCPCreateDataProcessRegionView_from_dict(_data_process_region_data)
                     else:
                         data_process_region = UnknownVariant(
                             discriminator=_data_process_region_value, raw=dict(_data_process_region_data)
@@ -342,10 +337,9 @@ class BackupOnlineArchiveCreate:
                 _partition_fields = src_dict.get("partitionFields", UNSET)
                 partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
                 if _partition_fields is not UNSET:
-                    partition_fields = [
-                        OnlineArchivePartitionField.from_dict(partition_fields_item_data)
-                        for partition_fields_item_data in _partition_fields
-                    ]
+                    partition_fields = []
+                    for partition_fields_item_data in _partition_fields:
+                        partition_fields.append(_OnlineArchivePartitionField_from_dict(partition_fields_item_data))
 
                 paused = src_dict.get("paused", UNSET)
 
@@ -365,13 +359,13 @@ class BackupOnlineArchiveCreate:
                     if _schedule_value.__class__ is not str:
                         _schedule_data, _schedule_value = discriminate(_schedule_data, "type", field="schedule")
                     if _schedule_value == "DAILY":
-                        schedule = OnlineArchiveScheduleDaily.from_dict(_schedule_data)
+                        schedule = _OnlineArchiveScheduleDaily_from_dict(_schedule_data)
                     elif _schedule_value == "DEFAULT":
-                        schedule = OnlineArchiveScheduleDefault.from_dict(_schedule_data)
+                        schedule = _OnlineArchiveScheduleDefault_from_dict(_schedule_data)
                     elif _schedule_value == "MONTHLY":
-                        schedule = MonthlyScheduleView.from_dict(_schedule_data)
+                        schedule = _MonthlyScheduleView_from_dict(_schedule_data)
                     elif _schedule_value == "WEEKLY":
-                        schedule = WeeklyScheduleView.from_dict(_schedule_data)
+                        schedule = _WeeklyScheduleView_from_dict(_schedule_data)
                     else:
                         schedule = UnknownVariant(discriminator=_schedule_value, raw=dict(_schedule_data))
 
@@ -380,10 +374,25 @@ class BackupOnlineArchiveCreate:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = BackupOnlineArchiveCreateState._members_by_value.get(
-                        _state
-                    ) or BackupOnlineArchiveCreateState(_state)
+                    state = _BackupOnlineArchiveCreateState_by_value(_state) or BackupOnlineArchiveCreateState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (field_id is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (_collection_type is not UNSET)
+                    + (_data_expiration_rule is not UNSET)
+                    + (_data_process_region_data is not UNSET)
+                    + (data_set_name is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_partition_fields is not UNSET)
+                    + (paused is not UNSET)
+                    + (_schedule_data is not UNSET)
+                    + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     coll_name.__class__ is str
                     and db_name.__class__ is str
@@ -396,7 +405,7 @@ class BackupOnlineArchiveCreate:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is BackupOnlineArchiveCreate:
-                    _backup_online_archive_create = object.__new__(cls)
+                    _backup_online_archive_create = _NEW_INSTANCE(cls)
                     _backup_online_archive_create.coll_name = coll_name
                     _backup_online_archive_create.criteria = criteria
                     _backup_online_archive_create.db_name = db_name
@@ -467,6 +476,23 @@ from ..models.online_archive_partition_field import OnlineArchivePartitionField 
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
 from ..models.weekly_schedule_view import WeeklyScheduleView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSCreateDataProcessRegionView_from_dict = AWSCreateDataProcessRegionView.from_dict
+_AzureCreateDataProcessRegionView_from_dict = AzureCreateDataProcessRegionView.from_dict
+_BackupOnlineArchiveCreateCollectionType_by_value = BackupOnlineArchiveCreateCollectionType._members_by_value.get
+_BackupOnlineArchiveCreateState_by_value = BackupOnlineArchiveCreateState._members_by_value.get
+_GCPCreateDataProcessRegionView_from_dict = GCPCreateDataProcessRegionView.from_dict
+_MonthlyScheduleView_from_dict = MonthlyScheduleView.from_dict
+_NEW_INSTANCE = object.__new__
+_OnlineArchiveCriteriaCustom_from_dict = OnlineArchiveCriteriaCustom.from_dict
+_OnlineArchiveCriteriaDate_from_dict = OnlineArchiveCriteriaDate.from_dict
+_OnlineArchiveDataExpirationRule_from_dict = OnlineArchiveDataExpirationRule.from_dict
+_OnlineArchivePartitionField_from_dict = OnlineArchivePartitionField.from_dict
+_OnlineArchiveScheduleDaily_from_dict = OnlineArchiveScheduleDaily.from_dict
+_OnlineArchiveScheduleDefault_from_dict = OnlineArchiveScheduleDefault.from_dict
+_WeeklyScheduleView_from_dict = WeeklyScheduleView.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -293,7 +293,7 @@ class BackupRestoreJob:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                delivery = BackupRestoreJobDelivery.from_dict(src_dict["delivery"])
+                delivery = _BackupRestoreJobDelivery_from_dict(src_dict["delivery"])
 
                 batch_id = src_dict.get("batchId", UNSET)
 
@@ -308,7 +308,7 @@ class BackupRestoreJob:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 deployment_job_id = src_dict.get("deploymentJobId", UNSET)
 
@@ -319,14 +319,18 @@ class BackupRestoreJob:
                 _hashes = src_dict.get("hashes", UNSET)
                 hashes: list[RestoreJobFileHash] | Unset = UNSET
                 if _hashes is not UNSET:
-                    hashes = [RestoreJobFileHash.from_dict(hashes_item_data) for hashes_item_data in _hashes]
+                    hashes = []
+                    for hashes_item_data in _hashes:
+                        hashes.append(_RestoreJobFileHash_from_dict(hashes_item_data))
 
                 id = src_dict.get("id", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
                 master_key_uuid: UUID | Unset
@@ -348,16 +352,16 @@ class BackupRestoreJob:
                 if _status_name is UNSET:
                     status_name = UNSET
                 else:
-                    status_name = BackupRestoreJobStatusName._members_by_value.get(
+                    status_name = _BackupRestoreJobStatusName_by_value(_status_name) or BackupRestoreJobStatusName(
                         _status_name
-                    ) or BackupRestoreJobStatusName(_status_name)
+                    )
 
                 _timestamp = src_dict.get("timestamp", UNSET)
                 timestamp: BSONTimestamp | Unset
                 if _timestamp is UNSET:
                     timestamp = UNSET
                 else:
-                    timestamp = BSONTimestamp.from_dict(_timestamp)
+                    timestamp = _BSONTimestamp_from_dict(_timestamp)
 
                 if not (
                     (batch_id is UNSET or batch_id.__class__ is str)
@@ -377,7 +381,7 @@ class BackupRestoreJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is BackupRestoreJob:
-                    _backup_restore_job = object.__new__(cls)
+                    _backup_restore_job = _NEW_INSTANCE(cls)
                     _backup_restore_job.delivery = delivery
                     _backup_restore_job.batch_id = batch_id
                     _backup_restore_job.checkpoint_id = checkpoint_id
@@ -449,6 +453,16 @@ from ..models.backup_restore_job_delivery import BackupRestoreJobDelivery  # noq
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.restore_job_file_hash import RestoreJobFileHash  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BackupRestoreJobDelivery_from_dict = BackupRestoreJobDelivery.from_dict
+_BackupRestoreJobStatusName_by_value = BackupRestoreJobStatusName._members_by_value.get
+_BSONTimestamp_from_dict = BSONTimestamp.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_RestoreJobFileHash_from_dict = RestoreJobFileHash.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

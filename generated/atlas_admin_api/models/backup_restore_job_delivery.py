@@ -231,12 +231,7 @@ class BackupRestoreJobDelivery:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                method_name = BackupRestoreJobDeliveryMethodName._members_by_value.get(
+                method_name = _BackupRestoreJobDeliveryMethodName_by_value(
                     _method_name_value := src_dict["methodName"]
                 ) or BackupRestoreJobDeliveryMethodName(_method_name_value)
 
@@ -251,7 +246,7 @@ class BackupRestoreJobDelivery:
                 if _expires is UNSET:
                     expires = UNSET
                 else:
-                    expires = datetime.datetime.fromisoformat(_expires)
+                    expires = _DATETIME_FROMISOFORMAT(_expires)
 
                 max_downloads = src_dict.get("maxDownloads", UNSET)
 
@@ -260,7 +255,7 @@ class BackupRestoreJobDelivery:
                 if _status_name is UNSET:
                     status_name = UNSET
                 else:
-                    status_name = BackupRestoreJobDeliveryStatusName._members_by_value.get(
+                    status_name = _BackupRestoreJobDeliveryStatusName_by_value(
                         _status_name
                     ) or BackupRestoreJobDeliveryStatusName(_status_name)
 
@@ -274,6 +269,23 @@ class BackupRestoreJobDelivery:
 
                 url_v2 = src_dict.get("urlV2", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (auth_header is not UNSET)
+                    + (auth_value is not UNSET)
+                    + (expiration_hours is not UNSET)
+                    + (_expires is not UNSET)
+                    + (max_downloads is not UNSET)
+                    + (_status_name is not UNSET)
+                    + (target_cluster_id is not UNSET)
+                    + (target_cluster_name is not UNSET)
+                    + (target_group_id is not UNSET)
+                    + (url is not UNSET)
+                    + (url_v2 is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (auth_header is UNSET or auth_header.__class__ is str)
                     and (auth_value is UNSET or auth_value.__class__ is str)
@@ -287,7 +299,7 @@ class BackupRestoreJobDelivery:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is BackupRestoreJobDelivery:
-                    _backup_restore_job_delivery = object.__new__(cls)
+                    _backup_restore_job_delivery = _NEW_INSTANCE(cls)
                     _backup_restore_job_delivery.method_name = method_name
                     _backup_restore_job_delivery.auth_header = auth_header
                     _backup_restore_job_delivery.auth_value = auth_value
@@ -338,6 +350,13 @@ class BackupRestoreJobDelivery:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BackupRestoreJobDeliveryMethodName_by_value = BackupRestoreJobDeliveryMethodName._members_by_value.get
+_BackupRestoreJobDeliveryStatusName_by_value = BackupRestoreJobDeliveryStatusName._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -104,12 +104,7 @@ class BackupSnapshotRetention:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                retention_unit = BackupSnapshotRetentionRetentionUnit._members_by_value.get(
+                retention_unit = _BackupSnapshotRetentionRetentionUnit_by_value(
                     _retention_unit_value := src_dict["retentionUnit"]
                 ) or BackupSnapshotRetentionRetentionUnit(_retention_unit_value)
 
@@ -118,12 +113,19 @@ class BackupSnapshotRetention:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (retention_value.__class__ is int and (_links is UNSET or _links.__class__ is list)):
                     raise TypeError("not the documented shape")
                 if cls is BackupSnapshotRetention:
-                    _backup_snapshot_retention = object.__new__(cls)
+                    _backup_snapshot_retention = _NEW_INSTANCE(cls)
                     _backup_snapshot_retention.retention_unit = retention_unit
                     _backup_snapshot_retention.retention_value = retention_value
                     _backup_snapshot_retention.links = links
@@ -160,6 +162,12 @@ class BackupSnapshotRetention:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BackupSnapshotRetentionRetentionUnit_by_value = BackupSnapshotRetentionRetentionUnit._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -76,20 +76,22 @@ class BadRequestDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _fields = src_dict.get("fields", UNSET)
                 fields: list[BadRequestFieldViolation] | Unset = UNSET
                 if _fields is not UNSET:
-                    fields = [BadRequestFieldViolation.from_dict(fields_item_data) for fields_item_data in _fields]
+                    fields = []
+                    for fields_item_data in _fields:
+                        fields.append(_BadRequestFieldViolation_from_dict(fields_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_fields is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_fields is UNSET or _fields.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is BadRequestDetail:
-                    _bad_request_detail = object.__new__(cls)
+                    _bad_request_detail = _NEW_INSTANCE(cls)
                     _bad_request_detail.fields = fields
                 else:
                     _bad_request_detail = cls(
@@ -122,6 +124,11 @@ class BadRequestDetail:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.bad_request_field_violation import BadRequestFieldViolation  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BadRequestFieldViolation_from_dict = BadRequestFieldViolation.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

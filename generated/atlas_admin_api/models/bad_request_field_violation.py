@@ -79,19 +79,15 @@ class BadRequestFieldViolation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict["description"]
 
                 field = src_dict["field"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (description.__class__ is str and field.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is BadRequestFieldViolation:
-                    _bad_request_field_violation = object.__new__(cls)
+                    _bad_request_field_violation = _NEW_INSTANCE(cls)
                     _bad_request_field_violation.description = description
                     _bad_request_field_violation.field = field
                 else:
@@ -122,6 +118,10 @@ class BadRequestFieldViolation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

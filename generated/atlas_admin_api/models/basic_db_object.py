@@ -54,13 +54,13 @@ class BasicDBObject:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is BasicDBObject:
-                    _basic_db_object = object.__new__(cls)
+                    _basic_db_object = _NEW_INSTANCE(cls)
                 else:
                     _basic_db_object = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = BasicDBObjectAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _BasicDBObjectAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -90,6 +90,11 @@ class BasicDBObject:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.basic_db_object_additional_property import BasicDBObjectAdditionalProperty  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BasicDBObjectAdditionalProperty_from_dict = BasicDBObjectAdditionalProperty.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     BasicDBObjectDict = dict[str, Any]

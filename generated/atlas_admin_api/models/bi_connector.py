@@ -90,11 +90,6 @@ class BiConnector:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict.get("enabled", UNSET)
 
                 _read_preference = src_dict.get("readPreference", UNSET)
@@ -102,14 +97,19 @@ class BiConnector:
                 if _read_preference is UNSET:
                     read_preference = UNSET
                 else:
-                    read_preference = BiConnectorReadPreference._members_by_value.get(
+                    read_preference = _BiConnectorReadPreference_by_value(
                         _read_preference
                     ) or BiConnectorReadPreference(_read_preference)
 
+                d = (
+                    {}
+                    if len(src_dict) == (enabled is not UNSET) + (_read_preference is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (enabled is UNSET or enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is BiConnector:
-                    _bi_connector = object.__new__(cls)
+                    _bi_connector = _NEW_INSTANCE(cls)
                     _bi_connector.enabled = enabled
                     _bi_connector.read_preference = read_preference
                 else:
@@ -140,6 +140,11 @@ class BiConnector:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BiConnectorReadPreference_by_value = BiConnectorReadPreference._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -292,7 +292,7 @@ class BillingInvoice:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 credits_cents = src_dict.get("creditsCents", UNSET)
 
@@ -301,41 +301,46 @@ class BillingInvoice:
                 if _end_date is UNSET:
                     end_date = UNSET
                 else:
-                    end_date = datetime.datetime.fromisoformat(_end_date)
+                    end_date = _DATETIME_FROMISOFORMAT(_end_date)
 
                 id = src_dict.get("id", UNSET)
 
                 _line_items = src_dict.get("lineItems", UNSET)
                 line_items: list[InvoiceLineItem] | Unset = UNSET
                 if _line_items is not UNSET:
-                    line_items = [
-                        InvoiceLineItem.from_dict(line_items_item_data) for line_items_item_data in _line_items
-                    ]
+                    line_items = []
+                    for line_items_item_data in _line_items:
+                        line_items.append(_InvoiceLineItem_from_dict(line_items_item_data))
 
                 _linked_invoices = src_dict.get("linkedInvoices", UNSET)
                 linked_invoices: list[BillingInvoice] | Unset = UNSET
                 if _linked_invoices is not UNSET:
-                    linked_invoices = [
-                        BillingInvoice.from_dict(linked_invoices_item_data)
-                        for linked_invoices_item_data in _linked_invoices
-                    ]
+                    linked_invoices = []
+                    for linked_invoices_item_data in _linked_invoices:
+                        linked_invoices.append(_BillingInvoice_from_dict(linked_invoices_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
                 _payments = src_dict.get("payments", UNSET)
                 payments: list[BillingPayment] | Unset = UNSET
                 if _payments is not UNSET:
-                    payments = [BillingPayment.from_dict(payments_item_data) for payments_item_data in _payments]
+                    payments = []
+                    for payments_item_data in _payments:
+                        payments.append(_BillingPayment_from_dict(payments_item_data))
 
                 _refunds = src_dict.get("refunds", UNSET)
                 refunds: list[BillingRefund] | Unset = UNSET
                 if _refunds is not UNSET:
-                    refunds = [BillingRefund.from_dict(refunds_item_data) for refunds_item_data in _refunds]
+                    refunds = []
+                    for refunds_item_data in _refunds:
+                        refunds.append(_BillingRefund_from_dict(refunds_item_data))
 
                 sales_tax_cents = src_dict.get("salesTaxCents", UNSET)
 
@@ -344,7 +349,7 @@ class BillingInvoice:
                 if _start_date is UNSET:
                     start_date = UNSET
                 else:
-                    start_date = datetime.datetime.fromisoformat(_start_date)
+                    start_date = _DATETIME_FROMISOFORMAT(_start_date)
 
                 starting_balance_cents = src_dict.get("startingBalanceCents", UNSET)
 
@@ -353,9 +358,9 @@ class BillingInvoice:
                 if _status_name is UNSET:
                     status_name = UNSET
                 else:
-                    status_name = BillingInvoiceStatusName._members_by_value.get(
+                    status_name = _BillingInvoiceStatusName_by_value(_status_name) or BillingInvoiceStatusName(
                         _status_name
-                    ) or BillingInvoiceStatusName(_status_name)
+                    )
 
                 subtotal_cents = src_dict.get("subtotalCents", UNSET)
 
@@ -364,7 +369,7 @@ class BillingInvoice:
                 if _updated is UNSET:
                     updated = UNSET
                 else:
-                    updated = datetime.datetime.fromisoformat(_updated)
+                    updated = _DATETIME_FROMISOFORMAT(_updated)
 
                 if not (
                     (amount_billed_cents is UNSET or amount_billed_cents.__class__ is int)
@@ -383,7 +388,7 @@ class BillingInvoice:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is BillingInvoice:
-                    _billing_invoice = object.__new__(cls)
+                    _billing_invoice = _NEW_INSTANCE(cls)
                     _billing_invoice.amount_billed_cents = amount_billed_cents
                     _billing_invoice.amount_paid_cents = amount_paid_cents
                     _billing_invoice.created = created
@@ -453,6 +458,17 @@ from ..models.billing_payment import BillingPayment  # noqa: E402
 from ..models.billing_refund import BillingRefund  # noqa: E402
 from ..models.invoice_line_item import InvoiceLineItem  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BillingInvoice_from_dict = BillingInvoice.from_dict
+_BillingInvoiceStatusName_by_value = BillingInvoiceStatusName._members_by_value.get
+_BillingPayment_from_dict = BillingPayment.from_dict
+_BillingRefund_from_dict = BillingRefund.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_InvoiceLineItem_from_dict = InvoiceLineItem.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -239,11 +239,6 @@ class BillingInvoiceMetadata:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 amount_billed_cents = src_dict.get("amountBilledCents", UNSET)
 
                 amount_paid_cents = src_dict.get("amountPaidCents", UNSET)
@@ -253,7 +248,7 @@ class BillingInvoiceMetadata:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 credits_cents = src_dict.get("creditsCents", UNSET)
 
@@ -262,22 +257,23 @@ class BillingInvoiceMetadata:
                 if _end_date is UNSET:
                     end_date = UNSET
                 else:
-                    end_date = datetime.datetime.fromisoformat(_end_date)
+                    end_date = _DATETIME_FROMISOFORMAT(_end_date)
 
                 id = src_dict.get("id", UNSET)
 
                 _linked_invoices = src_dict.get("linkedInvoices", UNSET)
                 linked_invoices: list[BillingInvoiceMetadata] | Unset = UNSET
                 if _linked_invoices is not UNSET:
-                    linked_invoices = [
-                        BillingInvoiceMetadata.from_dict(linked_invoices_item_data)
-                        for linked_invoices_item_data in _linked_invoices
-                    ]
+                    linked_invoices = []
+                    for linked_invoices_item_data in _linked_invoices:
+                        linked_invoices.append(_BillingInvoiceMetadata_from_dict(linked_invoices_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -288,7 +284,7 @@ class BillingInvoiceMetadata:
                 if _start_date is UNSET:
                     start_date = UNSET
                 else:
-                    start_date = datetime.datetime.fromisoformat(_start_date)
+                    start_date = _DATETIME_FROMISOFORMAT(_start_date)
 
                 starting_balance_cents = src_dict.get("startingBalanceCents", UNSET)
 
@@ -297,7 +293,7 @@ class BillingInvoiceMetadata:
                 if _status_name is UNSET:
                     status_name = UNSET
                 else:
-                    status_name = BillingInvoiceMetadataStatusName._members_by_value.get(
+                    status_name = _BillingInvoiceMetadataStatusName_by_value(
                         _status_name
                     ) or BillingInvoiceMetadataStatusName(_status_name)
 
@@ -308,8 +304,28 @@ class BillingInvoiceMetadata:
                 if _updated is UNSET:
                     updated = UNSET
                 else:
-                    updated = datetime.datetime.fromisoformat(_updated)
+                    updated = _DATETIME_FROMISOFORMAT(_updated)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (amount_billed_cents is not UNSET)
+                    + (amount_paid_cents is not UNSET)
+                    + (_created is not UNSET)
+                    + (credits_cents is not UNSET)
+                    + (_end_date is not UNSET)
+                    + (id is not UNSET)
+                    + (_linked_invoices is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (sales_tax_cents is not UNSET)
+                    + (_start_date is not UNSET)
+                    + (starting_balance_cents is not UNSET)
+                    + (_status_name is not UNSET)
+                    + (subtotal_cents is not UNSET)
+                    + (_updated is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (amount_billed_cents is UNSET or amount_billed_cents.__class__ is int)
                     and (amount_paid_cents is UNSET or amount_paid_cents.__class__ is int)
@@ -324,7 +340,7 @@ class BillingInvoiceMetadata:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is BillingInvoiceMetadata:
-                    _billing_invoice_metadata = object.__new__(cls)
+                    _billing_invoice_metadata = _NEW_INSTANCE(cls)
                     _billing_invoice_metadata.amount_billed_cents = amount_billed_cents
                     _billing_invoice_metadata.amount_paid_cents = amount_paid_cents
                     _billing_invoice_metadata.created = created
@@ -385,6 +401,14 @@ class BillingInvoiceMetadata:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BillingInvoiceMetadata_from_dict = BillingInvoiceMetadata.from_dict
+_BillingInvoiceMetadataStatusName_by_value = BillingInvoiceMetadataStatusName._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

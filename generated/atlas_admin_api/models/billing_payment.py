@@ -193,11 +193,6 @@ class BillingPayment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 amount_billed_cents = src_dict.get("amountBilledCents", UNSET)
 
                 amount_paid_cents = src_dict.get("amountPaidCents", UNSET)
@@ -207,7 +202,7 @@ class BillingPayment:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 currency = src_dict.get("currency", UNSET)
 
@@ -220,9 +215,9 @@ class BillingPayment:
                 if _status_name is UNSET:
                     status_name = UNSET
                 else:
-                    status_name = BillingPaymentStatusName._members_by_value.get(
+                    status_name = _BillingPaymentStatusName_by_value(_status_name) or BillingPaymentStatusName(
                         _status_name
-                    ) or BillingPaymentStatusName(_status_name)
+                    )
 
                 subtotal_cents = src_dict.get("subtotalCents", UNSET)
 
@@ -233,8 +228,23 @@ class BillingPayment:
                 if _updated is UNSET:
                     updated = UNSET
                 else:
-                    updated = datetime.datetime.fromisoformat(_updated)
+                    updated = _DATETIME_FROMISOFORMAT(_updated)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (amount_billed_cents is not UNSET)
+                    + (amount_paid_cents is not UNSET)
+                    + (_created is not UNSET)
+                    + (currency is not UNSET)
+                    + (id is not UNSET)
+                    + (sales_tax_cents is not UNSET)
+                    + (_status_name is not UNSET)
+                    + (subtotal_cents is not UNSET)
+                    + (unit_price is not UNSET)
+                    + (_updated is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (amount_billed_cents is UNSET or amount_billed_cents.__class__ is int)
                     and (amount_paid_cents is UNSET or amount_paid_cents.__class__ is int)
@@ -246,7 +256,7 @@ class BillingPayment:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is BillingPayment:
-                    _billing_payment = object.__new__(cls)
+                    _billing_payment = _NEW_INSTANCE(cls)
                     _billing_payment.amount_billed_cents = amount_billed_cents
                     _billing_payment.amount_paid_cents = amount_paid_cents
                     _billing_payment.created = created
@@ -293,6 +303,12 @@ class BillingPayment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BillingPaymentStatusName_by_value = BillingPaymentStatusName._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

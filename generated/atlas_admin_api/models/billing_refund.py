@@ -104,11 +104,6 @@ class BillingRefund:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 amount_cents = src_dict.get("amountCents", UNSET)
 
                 _created = src_dict.get("created", UNSET)
@@ -116,12 +111,21 @@ class BillingRefund:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 payment_id = src_dict.get("paymentId", UNSET)
 
                 reason = src_dict.get("reason", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (amount_cents is not UNSET)
+                    + (_created is not UNSET)
+                    + (payment_id is not UNSET)
+                    + (reason is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (amount_cents is UNSET or amount_cents.__class__ is int)
                     and (payment_id is UNSET or payment_id.__class__ is str)
@@ -129,7 +133,7 @@ class BillingRefund:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is BillingRefund:
-                    _billing_refund = object.__new__(cls)
+                    _billing_refund = _NEW_INSTANCE(cls)
                     _billing_refund.amount_cents = amount_cents
                     _billing_refund.created = created
                     _billing_refund.payment_id = payment_id
@@ -164,6 +168,11 @@ class BillingRefund:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

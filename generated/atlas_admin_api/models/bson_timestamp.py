@@ -86,24 +86,24 @@ class BSONTimestamp:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _date = src_dict.get("date", UNSET)
                 date: datetime.datetime | Unset
                 if _date is UNSET:
                     date = UNSET
                 else:
-                    date = datetime.datetime.fromisoformat(_date)
+                    date = _DATETIME_FROMISOFORMAT(_date)
 
                 increment = src_dict.get("increment", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_date is not UNSET) + (increment is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (increment is UNSET or increment.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is BSONTimestamp:
-                    _bson_timestamp = object.__new__(cls)
+                    _bson_timestamp = _NEW_INSTANCE(cls)
                     _bson_timestamp.date = date
                     _bson_timestamp.increment = increment
                 else:
@@ -134,6 +134,11 @@ class BSONTimestamp:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

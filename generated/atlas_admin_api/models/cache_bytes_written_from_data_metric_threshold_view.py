@@ -149,12 +149,7 @@ class CacheBytesWrittenFromDataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = CacheBytesWrittenFromDataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _CacheBytesWrittenFromDataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or CacheBytesWrittenFromDataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -163,7 +158,7 @@ class CacheBytesWrittenFromDataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = CacheBytesWrittenFromDataMetricThresholdViewMode._members_by_value.get(
+                    mode = _CacheBytesWrittenFromDataMetricThresholdViewMode_by_value(
                         _mode
                     ) or CacheBytesWrittenFromDataMetricThresholdViewMode(_mode)
 
@@ -172,7 +167,7 @@ class CacheBytesWrittenFromDataMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = CacheBytesWrittenFromDataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _CacheBytesWrittenFromDataMetricThresholdViewOperator_by_value(
                         _operator
                     ) or CacheBytesWrittenFromDataMetricThresholdViewOperator(_operator)
 
@@ -183,12 +178,22 @@ class CacheBytesWrittenFromDataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is CacheBytesWrittenFromDataMetricThresholdView:
-                    _cache_bytes_written_from_data_metric_threshold_view = object.__new__(cls)
+                    _cache_bytes_written_from_data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _cache_bytes_written_from_data_metric_threshold_view.metric_name = metric_name
                     _cache_bytes_written_from_data_metric_threshold_view.mode = mode
                     _cache_bytes_written_from_data_metric_threshold_view.operator = operator
@@ -225,6 +230,20 @@ class CacheBytesWrittenFromDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CacheBytesWrittenFromDataMetricThresholdViewMetricName_by_value = (
+    CacheBytesWrittenFromDataMetricThresholdViewMetricName._members_by_value.get
+)
+_CacheBytesWrittenFromDataMetricThresholdViewMode_by_value = (
+    CacheBytesWrittenFromDataMetricThresholdViewMode._members_by_value.get
+)
+_CacheBytesWrittenFromDataMetricThresholdViewOperator_by_value = (
+    CacheBytesWrittenFromDataMetricThresholdViewOperator._members_by_value.get
+)
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

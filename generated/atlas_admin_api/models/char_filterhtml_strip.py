@@ -91,25 +91,25 @@ class CharFilterhtmlStrip:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _CharFilterhtmlStripType_by_value(_type__value := src_dict["type"]) or CharFilterhtmlStripType(
+                    _type__value
                 )
-                type_ = CharFilterhtmlStripType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or CharFilterhtmlStripType(_type__value)
 
                 _ignored_tags = src_dict.get("ignoredTags", UNSET)
                 ignored_tags = cast(list[str], _ignored_tags)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_ignored_tags is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _ignored_tags is UNSET
                     or (_ignored_tags.__class__ is list and all(_item.__class__ is str for _item in _ignored_tags))
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CharFilterhtmlStrip:
-                    _char_filterhtml_strip = object.__new__(cls)
+                    _char_filterhtml_strip = _NEW_INSTANCE(cls)
                     _char_filterhtml_strip.type_ = type_
                     _char_filterhtml_strip.ignored_tags = ignored_tags
                 else:
@@ -140,6 +140,11 @@ class CharFilterhtmlStrip:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CharFilterhtmlStripType_by_value = CharFilterhtmlStripType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

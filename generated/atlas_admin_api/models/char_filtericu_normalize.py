@@ -76,17 +76,13 @@ class CharFiltericuNormalize:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = CharFiltericuNormalizeType._members_by_value.get(
+                type_ = _CharFiltericuNormalizeType_by_value(
                     _type__value := src_dict["type"]
                 ) or CharFiltericuNormalizeType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is CharFiltericuNormalize:
-                    _char_filtericu_normalize = object.__new__(cls)
+                    _char_filtericu_normalize = _NEW_INSTANCE(cls)
                     _char_filtericu_normalize.type_ = type_
                 else:
                     _char_filtericu_normalize = cls(
@@ -115,6 +111,11 @@ class CharFiltericuNormalize:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CharFiltericuNormalizeType_by_value = CharFiltericuNormalizeType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

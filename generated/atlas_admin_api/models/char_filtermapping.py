@@ -88,19 +88,15 @@ class CharFiltermapping:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                mappings = _CharFiltermappingMappings_from_dict(src_dict["mappings"])
+
+                type_ = _CharFiltermappingType_by_value(_type__value := src_dict["type"]) or CharFiltermappingType(
+                    _type__value
                 )
-                mappings = CharFiltermappingMappings.from_dict(src_dict["mappings"])
 
-                type_ = CharFiltermappingType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or CharFiltermappingType(_type__value)
-
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is CharFiltermapping:
-                    _char_filtermapping = object.__new__(cls)
+                    _char_filtermapping = _NEW_INSTANCE(cls)
                     _char_filtermapping.mappings = mappings
                     _char_filtermapping.type_ = type_
                 else:
@@ -135,6 +131,12 @@ class CharFiltermapping:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.char_filtermapping_mappings import CharFiltermappingMappings  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CharFiltermappingMappings_from_dict = CharFiltermappingMappings.from_dict
+_CharFiltermappingType_by_value = CharFiltermappingType._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

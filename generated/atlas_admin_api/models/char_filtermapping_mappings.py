@@ -62,7 +62,7 @@ class CharFiltermappingMappings:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is CharFiltermappingMappings:
-                    _char_filtermapping_mappings = object.__new__(cls)
+                    _char_filtermapping_mappings = _NEW_INSTANCE(cls)
                 else:
                     _char_filtermapping_mappings = cls()
 
@@ -88,6 +88,10 @@ class CharFiltermappingMappings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -77,17 +77,13 @@ class CharFilterpersian:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _CharFilterpersianType_by_value(_type__value := src_dict["type"]) or CharFilterpersianType(
+                    _type__value
                 )
-                type_ = CharFilterpersianType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or CharFilterpersianType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is CharFilterpersian:
-                    _char_filterpersian = object.__new__(cls)
+                    _char_filterpersian = _NEW_INSTANCE(cls)
                     _char_filterpersian.type_ = type_
                 else:
                     _char_filterpersian = cls(
@@ -116,6 +112,11 @@ class CharFilterpersian:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CharFilterpersianType_by_value = CharFilterpersianType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

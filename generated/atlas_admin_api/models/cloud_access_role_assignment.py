@@ -121,11 +121,6 @@ class CloudAccessRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 org_id = src_dict.get("orgId", UNSET)
@@ -135,16 +130,21 @@ class CloudAccessRoleAssignment:
                 if _role_name is UNSET:
                     role_name = UNSET
                 else:
-                    role_name = CloudAccessRoleAssignmentRoleName._members_by_value.get(
+                    role_name = _CloudAccessRoleAssignmentRoleName_by_value(
                         _role_name
                     ) or CloudAccessRoleAssignmentRoleName(_role_name)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (org_id is not UNSET) + (_role_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str) and (org_id is UNSET or org_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudAccessRoleAssignment:
-                    _cloud_access_role_assignment = object.__new__(cls)
+                    _cloud_access_role_assignment = _NEW_INSTANCE(cls)
                     _cloud_access_role_assignment.group_id = group_id
                     _cloud_access_role_assignment.org_id = org_id
                     _cloud_access_role_assignment.role_name = role_name
@@ -177,6 +177,11 @@ class CloudAccessRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudAccessRoleAssignmentRoleName_by_value = CloudAccessRoleAssignmentRoleName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

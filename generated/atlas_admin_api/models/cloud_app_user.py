@@ -190,11 +190,6 @@ class CloudAppUser:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 country = src_dict["country"]
 
                 email_address = src_dict["emailAddress"]
@@ -208,7 +203,9 @@ class CloudAppUser:
                 password = src_dict["password"]
 
                 _roles = src_dict["roles"]
-                roles = [CloudAccessRoleAssignment.from_dict(roles_item_data) for roles_item_data in _roles]
+                roles = []
+                for roles_item_data in _roles:
+                    roles.append(_CloudAccessRoleAssignment_from_dict(roles_item_data))
 
                 username = src_dict["username"]
 
@@ -217,7 +214,7 @@ class CloudAppUser:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 id = src_dict.get("id", UNSET)
 
@@ -226,16 +223,29 @@ class CloudAppUser:
                 if _last_auth is UNSET:
                     last_auth = UNSET
                 else:
-                    last_auth = datetime.datetime.fromisoformat(_last_auth)
+                    last_auth = _DATETIME_FROMISOFORMAT(_last_auth)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 8
+                    + (_created_at is not UNSET)
+                    + (id is not UNSET)
+                    + (_last_auth is not UNSET)
+                    + (_links is not UNSET)
+                    + (_team_ids is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     country.__class__ is str
                     and email_address.__class__ is str
@@ -254,7 +264,7 @@ class CloudAppUser:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudAppUser:
-                    _cloud_app_user = object.__new__(cls)
+                    _cloud_app_user = _NEW_INSTANCE(cls)
                     _cloud_app_user.country = country
                     _cloud_app_user.email_address = email_address
                     _cloud_app_user.first_name = first_name
@@ -312,6 +322,13 @@ class CloudAppUser:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_access_role_assignment import CloudAccessRoleAssignment  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudAccessRoleAssignment_from_dict = CloudAccessRoleAssignment.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

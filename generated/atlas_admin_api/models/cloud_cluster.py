@@ -174,11 +174,6 @@ class CloudCluster:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 alert_count = src_dict.get("alertCount", UNSET)
 
                 auth_enabled = src_dict.get("authEnabled", UNSET)
@@ -188,9 +183,9 @@ class CloudCluster:
                 if _availability is UNSET:
                     availability = UNSET
                 else:
-                    availability = CloudClusterAvailability._members_by_value.get(
+                    availability = _CloudClusterAvailability_by_value(_availability) or CloudClusterAvailability(
                         _availability
-                    ) or CloudClusterAvailability(_availability)
+                    )
 
                 backup_enabled = src_dict.get("backupEnabled", UNSET)
 
@@ -209,11 +204,27 @@ class CloudCluster:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = CloudClusterType._members_by_value.get(_type_) or CloudClusterType(_type_)
+                    type_ = _CloudClusterType_by_value(_type_) or CloudClusterType(_type_)
 
                 _versions = src_dict.get("versions", UNSET)
                 versions = cast(list[str], _versions)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (alert_count is not UNSET)
+                    + (auth_enabled is not UNSET)
+                    + (_availability is not UNSET)
+                    + (backup_enabled is not UNSET)
+                    + (cluster_id is not UNSET)
+                    + (data_size_bytes is not UNSET)
+                    + (name is not UNSET)
+                    + (node_count is not UNSET)
+                    + (ssl_enabled is not UNSET)
+                    + (_type_ is not UNSET)
+                    + (_versions is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (alert_count is UNSET or alert_count.__class__ is int)
                     and (auth_enabled is UNSET or auth_enabled.__class__ is bool)
@@ -230,7 +241,7 @@ class CloudCluster:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudCluster:
-                    _cloud_cluster = object.__new__(cls)
+                    _cloud_cluster = _NEW_INSTANCE(cls)
                     _cloud_cluster.alert_count = alert_count
                     _cloud_cluster.auth_enabled = auth_enabled
                     _cloud_cluster.availability = availability
@@ -279,6 +290,12 @@ class CloudCluster:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudClusterAvailability_by_value = CloudClusterAvailability._members_by_value.get
+_CloudClusterType_by_value = CloudClusterType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -253,19 +253,16 @@ class CloudDatabaseUser:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                database_name = CloudDatabaseUserDatabaseName._members_by_value.get(
+                database_name = _CloudDatabaseUserDatabaseName_by_value(
                     _database_name_value := src_dict["databaseName"]
                 ) or CloudDatabaseUserDatabaseName(_database_name_value)
 
                 group_id = src_dict["groupId"]
 
                 _roles = src_dict["roles"]
-                roles = [DatabaseUserRole.from_dict(roles_item_data) for roles_item_data in _roles]
+                roles = []
+                for roles_item_data in _roles:
+                    roles.append(_DatabaseUserRole_from_dict(roles_item_data))
 
                 username = src_dict["username"]
 
@@ -274,44 +271,48 @@ class CloudDatabaseUser:
                 if _aws_iam_type is UNSET:
                     aws_iam_type = UNSET
                 else:
-                    aws_iam_type = CloudDatabaseUserAwsIAMType._members_by_value.get(
+                    aws_iam_type = _CloudDatabaseUserAwsIAMType_by_value(_aws_iam_type) or CloudDatabaseUserAwsIAMType(
                         _aws_iam_type
-                    ) or CloudDatabaseUserAwsIAMType(_aws_iam_type)
+                    )
 
                 _delete_after_date = src_dict.get("deleteAfterDate", UNSET)
                 delete_after_date: datetime.datetime | Unset
                 if _delete_after_date is UNSET:
                     delete_after_date = UNSET
                 else:
-                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
+                    delete_after_date = _DATETIME_FROMISOFORMAT(_delete_after_date)
 
                 description = src_dict.get("description", UNSET)
 
                 _labels = src_dict.get("labels", UNSET)
                 labels: list[ComponentLabel] | Unset = UNSET
                 if _labels is not UNSET:
-                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
+                    labels = []
+                    for labels_item_data in _labels:
+                        labels.append(_ComponentLabel_from_dict(labels_item_data))
 
                 _ldap_auth_type = src_dict.get("ldapAuthType", UNSET)
                 ldap_auth_type: CloudDatabaseUserLdapAuthType | Unset
                 if _ldap_auth_type is UNSET:
                     ldap_auth_type = UNSET
                 else:
-                    ldap_auth_type = CloudDatabaseUserLdapAuthType._members_by_value.get(
+                    ldap_auth_type = _CloudDatabaseUserLdapAuthType_by_value(
                         _ldap_auth_type
                     ) or CloudDatabaseUserLdapAuthType(_ldap_auth_type)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _oidc_auth_type = src_dict.get("oidcAuthType", UNSET)
                 oidc_auth_type: CloudDatabaseUserOidcAuthType | Unset
                 if _oidc_auth_type is UNSET:
                     oidc_auth_type = UNSET
                 else:
-                    oidc_auth_type = CloudDatabaseUserOidcAuthType._members_by_value.get(
+                    oidc_auth_type = _CloudDatabaseUserOidcAuthType_by_value(
                         _oidc_auth_type
                     ) or CloudDatabaseUserOidcAuthType(_oidc_auth_type)
 
@@ -320,17 +321,35 @@ class CloudDatabaseUser:
                 _scopes = src_dict.get("scopes", UNSET)
                 scopes: list[UserScope] | Unset = UNSET
                 if _scopes is not UNSET:
-                    scopes = [UserScope.from_dict(scopes_item_data) for scopes_item_data in _scopes]
+                    scopes = []
+                    for scopes_item_data in _scopes:
+                        scopes.append(_UserScope_from_dict(scopes_item_data))
 
                 _x_509_type = src_dict.get("x509Type", UNSET)
                 x_509_type: CloudDatabaseUserX509Type | Unset
                 if _x_509_type is UNSET:
                     x_509_type = UNSET
                 else:
-                    x_509_type = CloudDatabaseUserX509Type._members_by_value.get(
+                    x_509_type = _CloudDatabaseUserX509Type_by_value(_x_509_type) or CloudDatabaseUserX509Type(
                         _x_509_type
-                    ) or CloudDatabaseUserX509Type(_x_509_type)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (_aws_iam_type is not UNSET)
+                    + (_delete_after_date is not UNSET)
+                    + (description is not UNSET)
+                    + (_labels is not UNSET)
+                    + (_ldap_auth_type is not UNSET)
+                    + (_links is not UNSET)
+                    + (_oidc_auth_type is not UNSET)
+                    + (password is not UNSET)
+                    + (_scopes is not UNSET)
+                    + (_x_509_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     group_id.__class__ is str
                     and _roles.__class__ is list
@@ -343,7 +362,7 @@ class CloudDatabaseUser:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudDatabaseUser:
-                    _cloud_database_user = object.__new__(cls)
+                    _cloud_database_user = _NEW_INSTANCE(cls)
                     _cloud_database_user.database_name = database_name
                     _cloud_database_user.group_id = group_id
                     _cloud_database_user.roles = roles
@@ -405,6 +424,20 @@ from ..models.component_label import ComponentLabel  # noqa: E402
 from ..models.database_user_role import DatabaseUserRole  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.user_scope import UserScope  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudDatabaseUserAwsIAMType_by_value = CloudDatabaseUserAwsIAMType._members_by_value.get
+_CloudDatabaseUserDatabaseName_by_value = CloudDatabaseUserDatabaseName._members_by_value.get
+_CloudDatabaseUserLdapAuthType_by_value = CloudDatabaseUserLdapAuthType._members_by_value.get
+_CloudDatabaseUserOidcAuthType_by_value = CloudDatabaseUserOidcAuthType._members_by_value.get
+_CloudDatabaseUserX509Type_by_value = CloudDatabaseUserX509Type._members_by_value.get
+_ComponentLabel_from_dict = ComponentLabel.from_dict
+_DatabaseUserRole_from_dict = DatabaseUserRole.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_UserScope_from_dict = UserScope.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -198,12 +198,7 @@ class CloudGCPProviderSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = CloudGCPProviderSettingsProviderName._members_by_value.get(
+                provider_name = _CloudGCPProviderSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudGCPProviderSettingsProviderName(_provider_name_value)
 
@@ -212,14 +207,14 @@ class CloudGCPProviderSettings:
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = CloudProviderGCPAutoScaling.from_dict(_auto_scaling)
+                    auto_scaling = _CloudProviderGCPAutoScaling_from_dict(_auto_scaling)
 
                 _instance_size_name = src_dict.get("instanceSizeName", UNSET)
                 instance_size_name: CloudGCPProviderSettingsInstanceSizeName | Unset
                 if _instance_size_name is UNSET:
                     instance_size_name = UNSET
                 else:
-                    instance_size_name = CloudGCPProviderSettingsInstanceSizeName._members_by_value.get(
+                    instance_size_name = _CloudGCPProviderSettingsInstanceSizeName_by_value(
                         _instance_size_name
                     ) or CloudGCPProviderSettingsInstanceSizeName(_instance_size_name)
 
@@ -228,12 +223,21 @@ class CloudGCPProviderSettings:
                 if _region_name is UNSET:
                     region_name = UNSET
                 else:
-                    region_name = CloudGCPProviderSettingsRegionName._members_by_value.get(
+                    region_name = _CloudGCPProviderSettingsRegionName_by_value(
                         _region_name
                     ) or CloudGCPProviderSettingsRegionName(_region_name)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_auto_scaling is not UNSET)
+                    + (_instance_size_name is not UNSET)
+                    + (_region_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is CloudGCPProviderSettings:
-                    _cloud_gcp_provider_settings = object.__new__(cls)
+                    _cloud_gcp_provider_settings = _NEW_INSTANCE(cls)
                     _cloud_gcp_provider_settings.provider_name = provider_name
                     _cloud_gcp_provider_settings.auto_scaling = auto_scaling
                     _cloud_gcp_provider_settings.instance_size_name = instance_size_name
@@ -272,6 +276,14 @@ class CloudGCPProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_provider_gcp_auto_scaling import CloudProviderGCPAutoScaling  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudGCPProviderSettingsInstanceSizeName_by_value = CloudGCPProviderSettingsInstanceSizeName._members_by_value.get
+_CloudGCPProviderSettingsProviderName_by_value = CloudGCPProviderSettingsProviderName._members_by_value.get
+_CloudGCPProviderSettingsRegionName_by_value = CloudGCPProviderSettingsRegionName._members_by_value.get
+_CloudProviderGCPAutoScaling_from_dict = CloudProviderGCPAutoScaling.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -97,12 +97,7 @@ class CloudProviderAccessAtlasLogIntegrationFeatureUsage:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                feature_type = CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType._members_by_value.get(
+                feature_type = _CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType_by_value(
                     _feature_type_value := src_dict["featureType"]
                 ) or CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType(_feature_type_value)
 
@@ -111,10 +106,15 @@ class CloudProviderAccessAtlasLogIntegrationFeatureUsage:
                 if _feature_id is UNSET:
                     feature_id = UNSET
                 else:
-                    feature_id = CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId.from_dict(_feature_id)
+                    feature_id = _CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId_from_dict(_feature_id)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_feature_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is CloudProviderAccessAtlasLogIntegrationFeatureUsage:
-                    _cloud_provider_access_atlas_log_integration_feature_usage = object.__new__(cls)
+                    _cloud_provider_access_atlas_log_integration_feature_usage = _NEW_INSTANCE(cls)
                     _cloud_provider_access_atlas_log_integration_feature_usage.feature_type = feature_type
                     _cloud_provider_access_atlas_log_integration_feature_usage.feature_id = feature_id
                 else:
@@ -151,6 +151,16 @@ class CloudProviderAccessAtlasLogIntegrationFeatureUsage:
 from ..models.cloud_provider_access_feature_usage_atlas_log_integration_feature_id import (
     CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType_by_value = (
+    CloudProviderAccessAtlasLogIntegrationFeatureUsageFeatureType._members_by_value.get
+)
+_CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId_from_dict = (
+    CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId.from_dict
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

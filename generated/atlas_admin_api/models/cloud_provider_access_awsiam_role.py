@@ -180,12 +180,7 @@ class CloudProviderAccessAWSIAMRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = CloudProviderAccessAWSIAMRoleProviderName._members_by_value.get(
+                provider_name = _CloudProviderAccessAWSIAMRoleProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudProviderAccessAWSIAMRoleProviderName(_provider_name_value)
 
@@ -203,14 +198,14 @@ class CloudProviderAccessAWSIAMRole:
                 if _authorized_date is UNSET:
                     authorized_date = UNSET
                 else:
-                    authorized_date = datetime.datetime.fromisoformat(_authorized_date)
+                    authorized_date = _DATETIME_FROMISOFORMAT(_authorized_date)
 
                 _created_date = src_dict.get("createdDate", UNSET)
                 created_date: datetime.datetime | Unset
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
-                    created_date = datetime.datetime.fromisoformat(_created_date)
+                    created_date = _DATETIME_FROMISOFORMAT(_created_date)
 
                 _feature_usages = src_dict.get("featureUsages", UNSET)
                 feature_usages: (
@@ -246,23 +241,23 @@ class CloudProviderAccessAWSIAMRole:
                                 _feature_usages_item_data, "featureType", field="featureUsages[]"
                             )
                         if _feature_usages_item_value == "ATLAS_DATA_LAKE":
-                            feature_usages_item = CloudProviderAccessDataLakeFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessDataLakeFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "ATLAS_LOG_INTEGRATION":
-                            feature_usages_item = CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessAtlasLogIntegrationFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "ENCRYPTION_AT_REST":
-                            feature_usages_item = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessEncryptionAtRestFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "EXPORT_SNAPSHOT":
-                            feature_usages_item = CloudProviderAccessExportSnapshotFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessExportSnapshotFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "PUSH_BASED_LOG_EXPORT":
-                            feature_usages_item = CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessPushBasedLogExportFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         else:
@@ -276,6 +271,19 @@ class CloudProviderAccessAWSIAMRole:
 
                 role_id = src_dict.get("roleId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (atlas_aws_account_arn is not UNSET)
+                    + (_atlas_assumed_role_external_id is not UNSET)
+                    + (_authorized_date is not UNSET)
+                    + (_created_date is not UNSET)
+                    + (_feature_usages is not UNSET)
+                    + (iam_assumed_role_arn is not UNSET)
+                    + (role_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (atlas_aws_account_arn is UNSET or atlas_aws_account_arn.__class__ is str)
                     and (_feature_usages is UNSET or _feature_usages.__class__ is list)
@@ -284,7 +292,7 @@ class CloudProviderAccessAWSIAMRole:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessAWSIAMRole:
-                    _cloud_provider_access_awsiam_role = object.__new__(cls)
+                    _cloud_provider_access_awsiam_role = _NEW_INSTANCE(cls)
                     _cloud_provider_access_awsiam_role.provider_name = provider_name
                     _cloud_provider_access_awsiam_role.atlas_aws_account_arn = atlas_aws_account_arn
                     _cloud_provider_access_awsiam_role.atlas_assumed_role_external_id = atlas_assumed_role_external_id
@@ -345,6 +353,21 @@ from ..models.cloud_provider_access_export_snapshot_feature_usage import (
 from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
     CloudProviderAccessPushBasedLogExportFeatureUsage,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessAtlasLogIntegrationFeatureUsage_from_dict = (
+    CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict
+)
+_CloudProviderAccessAWSIAMRoleProviderName_by_value = CloudProviderAccessAWSIAMRoleProviderName._members_by_value.get
+_CloudProviderAccessDataLakeFeatureUsage_from_dict = CloudProviderAccessDataLakeFeatureUsage.from_dict
+_CloudProviderAccessEncryptionAtRestFeatureUsage_from_dict = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict
+_CloudProviderAccessExportSnapshotFeatureUsage_from_dict = CloudProviderAccessExportSnapshotFeatureUsage.from_dict
+_CloudProviderAccessPushBasedLogExportFeatureUsage_from_dict = (
+    CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict
+)
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -178,12 +178,7 @@ class CloudProviderAccessAzureServicePrincipalRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = CloudProviderAccessAzureServicePrincipalRequestProviderName._members_by_value.get(
+                provider_name = _CloudProviderAccessAzureServicePrincipalRequestProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudProviderAccessAzureServicePrincipalRequestProviderName(_provider_name_value)
 
@@ -201,7 +196,7 @@ class CloudProviderAccessAzureServicePrincipalRequest:
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
-                    created_date = datetime.datetime.fromisoformat(_created_date)
+                    created_date = _DATETIME_FROMISOFORMAT(_created_date)
 
                 _feature_usages = src_dict.get("featureUsages", UNSET)
                 feature_usages: (
@@ -237,23 +232,23 @@ class CloudProviderAccessAzureServicePrincipalRequest:
                                 _feature_usages_item_data, "featureType", field="featureUsages[]"
                             )
                         if _feature_usages_item_value == "ATLAS_DATA_LAKE":
-                            feature_usages_item = CloudProviderAccessDataLakeFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessDataLakeFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "ATLAS_LOG_INTEGRATION":
-                            feature_usages_item = CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessAtlasLogIntegrationFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "ENCRYPTION_AT_REST":
-                            feature_usages_item = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessEncryptionAtRestFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "EXPORT_SNAPSHOT":
-                            feature_usages_item = CloudProviderAccessExportSnapshotFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessExportSnapshotFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "PUSH_BASED_LOG_EXPORT":
-                            feature_usages_item = CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessPushBasedLogExportFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         else:
@@ -268,7 +263,7 @@ class CloudProviderAccessAzureServicePrincipalRequest:
                 if _last_updated_date is UNSET:
                     last_updated_date = UNSET
                 else:
-                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                    last_updated_date = _DATETIME_FROMISOFORMAT(_last_updated_date)
 
                 _service_principal_id = src_dict.get("servicePrincipalId", UNSET)
                 service_principal_id: UUID | Unset
@@ -284,13 +279,26 @@ class CloudProviderAccessAzureServicePrincipalRequest:
                 else:
                     tenant_id = UUID(_tenant_id)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (field_id is not UNSET)
+                    + (_atlas_azure_app_id is not UNSET)
+                    + (_created_date is not UNSET)
+                    + (_feature_usages is not UNSET)
+                    + (_last_updated_date is not UNSET)
+                    + (_service_principal_id is not UNSET)
+                    + (_tenant_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (_feature_usages is UNSET or _feature_usages.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessAzureServicePrincipalRequest:
-                    _cloud_provider_access_azure_service_principal_request = object.__new__(cls)
+                    _cloud_provider_access_azure_service_principal_request = _NEW_INSTANCE(cls)
                     _cloud_provider_access_azure_service_principal_request.provider_name = provider_name
                     _cloud_provider_access_azure_service_principal_request.field_id = field_id
                     _cloud_provider_access_azure_service_principal_request.atlas_azure_app_id = atlas_azure_app_id
@@ -351,6 +359,23 @@ from ..models.cloud_provider_access_export_snapshot_feature_usage import (
 from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
     CloudProviderAccessPushBasedLogExportFeatureUsage,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessAtlasLogIntegrationFeatureUsage_from_dict = (
+    CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict
+)
+_CloudProviderAccessAzureServicePrincipalRequestProviderName_by_value = (
+    CloudProviderAccessAzureServicePrincipalRequestProviderName._members_by_value.get
+)
+_CloudProviderAccessDataLakeFeatureUsage_from_dict = CloudProviderAccessDataLakeFeatureUsage.from_dict
+_CloudProviderAccessEncryptionAtRestFeatureUsage_from_dict = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict
+_CloudProviderAccessExportSnapshotFeatureUsage_from_dict = CloudProviderAccessExportSnapshotFeatureUsage.from_dict
+_CloudProviderAccessPushBasedLogExportFeatureUsage_from_dict = (
+    CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict
+)
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

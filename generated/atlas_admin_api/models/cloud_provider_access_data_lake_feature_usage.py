@@ -95,12 +95,7 @@ class CloudProviderAccessDataLakeFeatureUsage:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                feature_type = CloudProviderAccessDataLakeFeatureUsageFeatureType._members_by_value.get(
+                feature_type = _CloudProviderAccessDataLakeFeatureUsageFeatureType_by_value(
                     _feature_type_value := src_dict["featureType"]
                 ) or CloudProviderAccessDataLakeFeatureUsageFeatureType(_feature_type_value)
 
@@ -109,10 +104,15 @@ class CloudProviderAccessDataLakeFeatureUsage:
                 if _feature_id is UNSET:
                     feature_id = UNSET
                 else:
-                    feature_id = CloudProviderAccessFeatureUsageDataLakeFeatureId.from_dict(_feature_id)
+                    feature_id = _CloudProviderAccessFeatureUsageDataLakeFeatureId_from_dict(_feature_id)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_feature_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is CloudProviderAccessDataLakeFeatureUsage:
-                    _cloud_provider_access_data_lake_feature_usage = object.__new__(cls)
+                    _cloud_provider_access_data_lake_feature_usage = _NEW_INSTANCE(cls)
                     _cloud_provider_access_data_lake_feature_usage.feature_type = feature_type
                     _cloud_provider_access_data_lake_feature_usage.feature_id = feature_id
                 else:
@@ -149,6 +149,14 @@ class CloudProviderAccessDataLakeFeatureUsage:
 from ..models.cloud_provider_access_feature_usage_data_lake_feature_id import (
     CloudProviderAccessFeatureUsageDataLakeFeatureId,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessDataLakeFeatureUsageFeatureType_by_value = (
+    CloudProviderAccessDataLakeFeatureUsageFeatureType._members_by_value.get
+)
+_CloudProviderAccessFeatureUsageDataLakeFeatureId_from_dict = CloudProviderAccessFeatureUsageDataLakeFeatureId.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

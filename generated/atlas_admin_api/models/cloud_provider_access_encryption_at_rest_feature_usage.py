@@ -108,7 +108,7 @@ class CloudProviderAccessEncryptionAtRestFeatureUsage:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                feature_type = CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType._members_by_value.get(
+                feature_type = _CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType_by_value(
                     _feature_type_value := src_dict["featureType"]
                 ) or CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType(_feature_type_value)
 
@@ -123,7 +123,7 @@ class CloudProviderAccessEncryptionAtRestFeatureUsage:
                         if not isinstance(data, dict):
                             raise TypeError()
                         componentsschemas_api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 = (
-                            ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0.from_dict(data)
+                            _ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0_from_dict(data)
                         )
 
                         if (
@@ -153,7 +153,7 @@ class CloudProviderAccessEncryptionAtRestFeatureUsage:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessEncryptionAtRestFeatureUsage:
-                    _cloud_provider_access_encryption_at_rest_feature_usage = object.__new__(cls)
+                    _cloud_provider_access_encryption_at_rest_feature_usage = _NEW_INSTANCE(cls)
                     _cloud_provider_access_encryption_at_rest_feature_usage.feature_type = feature_type
                     _cloud_provider_access_encryption_at_rest_feature_usage.feature_id = feature_id
                 else:
@@ -190,6 +190,16 @@ class CloudProviderAccessEncryptionAtRestFeatureUsage:
 from ..models.api_atlas_cloud_provider_access_feature_usage_feature_id_view_type_0 import (
     ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0_from_dict = (
+    ApiAtlasCloudProviderAccessFeatureUsageFeatureIdViewType0.from_dict
+)
+_CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType_by_value = (
+    CloudProviderAccessEncryptionAtRestFeatureUsageFeatureType._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -96,12 +96,7 @@ class CloudProviderAccessExportSnapshotFeatureUsage:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                feature_type = CloudProviderAccessExportSnapshotFeatureUsageFeatureType._members_by_value.get(
+                feature_type = _CloudProviderAccessExportSnapshotFeatureUsageFeatureType_by_value(
                     _feature_type_value := src_dict["featureType"]
                 ) or CloudProviderAccessExportSnapshotFeatureUsageFeatureType(_feature_type_value)
 
@@ -110,10 +105,15 @@ class CloudProviderAccessExportSnapshotFeatureUsage:
                 if _feature_id is UNSET:
                     feature_id = UNSET
                 else:
-                    feature_id = CloudProviderAccessFeatureUsageExportSnapshotFeatureId.from_dict(_feature_id)
+                    feature_id = _CloudProviderAccessFeatureUsageExportSnapshotFeatureId_from_dict(_feature_id)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_feature_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is CloudProviderAccessExportSnapshotFeatureUsage:
-                    _cloud_provider_access_export_snapshot_feature_usage = object.__new__(cls)
+                    _cloud_provider_access_export_snapshot_feature_usage = _NEW_INSTANCE(cls)
                     _cloud_provider_access_export_snapshot_feature_usage.feature_type = feature_type
                     _cloud_provider_access_export_snapshot_feature_usage.feature_id = feature_id
                 else:
@@ -150,6 +150,16 @@ class CloudProviderAccessExportSnapshotFeatureUsage:
 from ..models.cloud_provider_access_feature_usage_export_snapshot_feature_id import (
     CloudProviderAccessFeatureUsageExportSnapshotFeatureId,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessExportSnapshotFeatureUsageFeatureType_by_value = (
+    CloudProviderAccessExportSnapshotFeatureUsageFeatureType._members_by_value.get
+)
+_CloudProviderAccessFeatureUsageExportSnapshotFeatureId_from_dict = (
+    CloudProviderAccessFeatureUsageExportSnapshotFeatureId.from_dict
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -92,17 +92,17 @@ class CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 config_id = src_dict.get("configId", UNSET)
 
                 group_id = src_dict.get("groupId", UNSET)
 
                 sink_name = src_dict.get("sinkName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (config_id is not UNSET) + (group_id is not UNSET) + (sink_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (config_id is UNSET or config_id.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -110,7 +110,7 @@ class CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId:
-                    _cloud_provider_access_feature_usage_atlas_log_integration_feature_id = object.__new__(cls)
+                    _cloud_provider_access_feature_usage_atlas_log_integration_feature_id = _NEW_INSTANCE(cls)
                     _cloud_provider_access_feature_usage_atlas_log_integration_feature_id.config_id = config_id
                     _cloud_provider_access_feature_usage_atlas_log_integration_feature_id.group_id = group_id
                     _cloud_provider_access_feature_usage_atlas_log_integration_feature_id.sink_name = sink_name
@@ -143,6 +143,10 @@ class CloudProviderAccessFeatureUsageAtlasLogIntegrationFeatureId:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -83,19 +83,19 @@ class CloudProviderAccessFeatureUsageDataLakeFeatureId:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 name = src_dict.get("name", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((group_id is UNSET or group_id.__class__ is str) and (name is UNSET or name.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessFeatureUsageDataLakeFeatureId:
-                    _cloud_provider_access_feature_usage_data_lake_feature_id = object.__new__(cls)
+                    _cloud_provider_access_feature_usage_data_lake_feature_id = _NEW_INSTANCE(cls)
                     _cloud_provider_access_feature_usage_data_lake_feature_id.group_id = group_id
                     _cloud_provider_access_feature_usage_data_lake_feature_id.name = name
                 else:
@@ -126,6 +126,10 @@ class CloudProviderAccessFeatureUsageDataLakeFeatureId:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

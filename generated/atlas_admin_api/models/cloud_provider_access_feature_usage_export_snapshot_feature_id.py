@@ -84,22 +84,22 @@ class CloudProviderAccessFeatureUsageExportSnapshotFeatureId:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 export_bucket_id = src_dict.get("exportBucketId", UNSET)
 
                 group_id = src_dict.get("groupId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (export_bucket_id is not UNSET) + (group_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (export_bucket_id is UNSET or export_bucket_id.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessFeatureUsageExportSnapshotFeatureId:
-                    _cloud_provider_access_feature_usage_export_snapshot_feature_id = object.__new__(cls)
+                    _cloud_provider_access_feature_usage_export_snapshot_feature_id = _NEW_INSTANCE(cls)
                     _cloud_provider_access_feature_usage_export_snapshot_feature_id.export_bucket_id = export_bucket_id
                     _cloud_provider_access_feature_usage_export_snapshot_feature_id.group_id = group_id
                 else:
@@ -130,6 +130,10 @@ class CloudProviderAccessFeatureUsageExportSnapshotFeatureId:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -83,22 +83,22 @@ class CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 bucket_name = src_dict.get("bucketName", UNSET)
 
                 group_id = src_dict.get("groupId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (bucket_name is not UNSET) + (group_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (bucket_name is UNSET or bucket_name.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId:
-                    _cloud_provider_access_feature_usage_push_based_log_export_feature_id = object.__new__(cls)
+                    _cloud_provider_access_feature_usage_push_based_log_export_feature_id = _NEW_INSTANCE(cls)
                     _cloud_provider_access_feature_usage_push_based_log_export_feature_id.bucket_name = bucket_name
                     _cloud_provider_access_feature_usage_push_based_log_export_feature_id.group_id = group_id
                 else:
@@ -129,6 +129,10 @@ class CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

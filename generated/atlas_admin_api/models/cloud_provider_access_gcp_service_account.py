@@ -160,12 +160,7 @@ class CloudProviderAccessGCPServiceAccount:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = CloudProviderAccessGCPServiceAccountProviderName._members_by_value.get(
+                provider_name = _CloudProviderAccessGCPServiceAccountProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudProviderAccessGCPServiceAccountProviderName(_provider_name_value)
 
@@ -174,7 +169,7 @@ class CloudProviderAccessGCPServiceAccount:
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
-                    created_date = datetime.datetime.fromisoformat(_created_date)
+                    created_date = _DATETIME_FROMISOFORMAT(_created_date)
 
                 _feature_usages = src_dict.get("featureUsages", UNSET)
                 feature_usages: (
@@ -210,23 +205,23 @@ class CloudProviderAccessGCPServiceAccount:
                                 _feature_usages_item_data, "featureType", field="featureUsages[]"
                             )
                         if _feature_usages_item_value == "ATLAS_DATA_LAKE":
-                            feature_usages_item = CloudProviderAccessDataLakeFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessDataLakeFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "ATLAS_LOG_INTEGRATION":
-                            feature_usages_item = CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessAtlasLogIntegrationFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "ENCRYPTION_AT_REST":
-                            feature_usages_item = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessEncryptionAtRestFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "EXPORT_SNAPSHOT":
-                            feature_usages_item = CloudProviderAccessExportSnapshotFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessExportSnapshotFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         elif _feature_usages_item_value == "PUSH_BASED_LOG_EXPORT":
-                            feature_usages_item = CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict(
+                            feature_usages_item = _CloudProviderAccessPushBasedLogExportFeatureUsage_from_dict(
                                 _feature_usages_item_data
                             )
                         else:
@@ -245,10 +240,21 @@ class CloudProviderAccessGCPServiceAccount:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = CloudProviderAccessGCPServiceAccountStatus._members_by_value.get(
+                    status = _CloudProviderAccessGCPServiceAccountStatus_by_value(
                         _status
                     ) or CloudProviderAccessGCPServiceAccountStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_created_date is not UNSET)
+                    + (_feature_usages is not UNSET)
+                    + (gcp_service_account_for_atlas is not UNSET)
+                    + (role_id is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_feature_usages is UNSET or _feature_usages.__class__ is list)
                     and (gcp_service_account_for_atlas is UNSET or gcp_service_account_for_atlas.__class__ is str)
@@ -256,7 +262,7 @@ class CloudProviderAccessGCPServiceAccount:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessGCPServiceAccount:
-                    _cloud_provider_access_gcp_service_account = object.__new__(cls)
+                    _cloud_provider_access_gcp_service_account = _NEW_INSTANCE(cls)
                     _cloud_provider_access_gcp_service_account.provider_name = provider_name
                     _cloud_provider_access_gcp_service_account.created_date = created_date
                     _cloud_provider_access_gcp_service_account.feature_usages = feature_usages
@@ -315,6 +321,24 @@ from ..models.cloud_provider_access_export_snapshot_feature_usage import (
 from ..models.cloud_provider_access_push_based_log_export_feature_usage import (
     CloudProviderAccessPushBasedLogExportFeatureUsage,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessAtlasLogIntegrationFeatureUsage_from_dict = (
+    CloudProviderAccessAtlasLogIntegrationFeatureUsage.from_dict
+)
+_CloudProviderAccessDataLakeFeatureUsage_from_dict = CloudProviderAccessDataLakeFeatureUsage.from_dict
+_CloudProviderAccessEncryptionAtRestFeatureUsage_from_dict = CloudProviderAccessEncryptionAtRestFeatureUsage.from_dict
+_CloudProviderAccessExportSnapshotFeatureUsage_from_dict = CloudProviderAccessExportSnapshotFeatureUsage.from_dict
+_CloudProviderAccessGCPServiceAccountProviderName_by_value = (
+    CloudProviderAccessGCPServiceAccountProviderName._members_by_value.get
+)
+_CloudProviderAccessGCPServiceAccountStatus_by_value = CloudProviderAccessGCPServiceAccountStatus._members_by_value.get
+_CloudProviderAccessPushBasedLogExportFeatureUsage_from_dict = (
+    CloudProviderAccessPushBasedLogExportFeatureUsage.from_dict
+)
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -79,17 +79,13 @@ class CloudProviderAccessGCPServiceAccountRequestUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = CloudProviderAccessGCPServiceAccountRequestUpdateProviderName._members_by_value.get(
+                provider_name = _CloudProviderAccessGCPServiceAccountRequestUpdateProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudProviderAccessGCPServiceAccountRequestUpdateProviderName(_provider_name_value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is CloudProviderAccessGCPServiceAccountRequestUpdate:
-                    _cloud_provider_access_gcp_service_account_request_update = object.__new__(cls)
+                    _cloud_provider_access_gcp_service_account_request_update = _NEW_INSTANCE(cls)
                     _cloud_provider_access_gcp_service_account_request_update.provider_name = provider_name
                 else:
                     _cloud_provider_access_gcp_service_account_request_update = cls(
@@ -118,6 +114,13 @@ class CloudProviderAccessGCPServiceAccountRequestUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessGCPServiceAccountRequestUpdateProviderName_by_value = (
+    CloudProviderAccessGCPServiceAccountRequestUpdateProviderName._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

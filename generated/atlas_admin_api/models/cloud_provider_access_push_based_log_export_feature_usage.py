@@ -98,12 +98,7 @@ class CloudProviderAccessPushBasedLogExportFeatureUsage:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                feature_type = CloudProviderAccessPushBasedLogExportFeatureUsageFeatureType._members_by_value.get(
+                feature_type = _CloudProviderAccessPushBasedLogExportFeatureUsageFeatureType_by_value(
                     _feature_type_value := src_dict["featureType"]
                 ) or CloudProviderAccessPushBasedLogExportFeatureUsageFeatureType(_feature_type_value)
 
@@ -112,10 +107,15 @@ class CloudProviderAccessPushBasedLogExportFeatureUsage:
                 if _feature_id is UNSET:
                     feature_id = UNSET
                 else:
-                    feature_id = CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId.from_dict(_feature_id)
+                    feature_id = _CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId_from_dict(_feature_id)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_feature_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is CloudProviderAccessPushBasedLogExportFeatureUsage:
-                    _cloud_provider_access_push_based_log_export_feature_usage = object.__new__(cls)
+                    _cloud_provider_access_push_based_log_export_feature_usage = _NEW_INSTANCE(cls)
                     _cloud_provider_access_push_based_log_export_feature_usage.feature_type = feature_type
                     _cloud_provider_access_push_based_log_export_feature_usage.feature_id = feature_id
                 else:
@@ -152,6 +152,16 @@ class CloudProviderAccessPushBasedLogExportFeatureUsage:
 from ..models.cloud_provider_access_feature_usage_push_based_log_export_feature_id import (
     CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId_from_dict = (
+    CloudProviderAccessFeatureUsagePushBasedLogExportFeatureId.from_dict
+)
+_CloudProviderAccessPushBasedLogExportFeatureUsageFeatureType_by_value = (
+    CloudProviderAccessPushBasedLogExportFeatureUsageFeatureType._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -76,17 +76,13 @@ class CloudProviderAccessRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = CloudProviderAccessRoleProviderName._members_by_value.get(
+                provider_name = _CloudProviderAccessRoleProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudProviderAccessRoleProviderName(_provider_name_value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is CloudProviderAccessRole:
-                    _cloud_provider_access_role = object.__new__(cls)
+                    _cloud_provider_access_role = _NEW_INSTANCE(cls)
                     _cloud_provider_access_role.provider_name = provider_name
                 else:
                     _cloud_provider_access_role = cls(
@@ -115,6 +111,11 @@ class CloudProviderAccessRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessRoleProviderName_by_value = CloudProviderAccessRoleProviderName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

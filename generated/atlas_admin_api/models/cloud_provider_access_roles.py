@@ -106,35 +106,39 @@ class CloudProviderAccessRoles:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _aws_iam_roles = src_dict.get("awsIamRoles", UNSET)
                 aws_iam_roles: list[CloudProviderAccessAWSIAMRole] | Unset = UNSET
                 if _aws_iam_roles is not UNSET:
-                    aws_iam_roles = [
-                        CloudProviderAccessAWSIAMRole.from_dict(aws_iam_roles_item_data)
-                        for aws_iam_roles_item_data in _aws_iam_roles
-                    ]
+                    aws_iam_roles = []
+                    for aws_iam_roles_item_data in _aws_iam_roles:
+                        aws_iam_roles.append(_CloudProviderAccessAWSIAMRole_from_dict(aws_iam_roles_item_data))
 
                 _azure_service_principals = src_dict.get("azureServicePrincipals", UNSET)
                 azure_service_principals: list[CloudProviderAccessAzureServicePrincipal] | Unset = UNSET
                 if _azure_service_principals is not UNSET:
-                    azure_service_principals = [
-                        CloudProviderAccessAzureServicePrincipal.from_dict(azure_service_principals_item_data)
-                        for azure_service_principals_item_data in _azure_service_principals
-                    ]
+                    azure_service_principals = []
+                    for azure_service_principals_item_data in _azure_service_principals:
+                        azure_service_principals.append(
+                            _CloudProviderAccessAzureServicePrincipal_from_dict(azure_service_principals_item_data)
+                        )
 
                 _gcp_service_accounts = src_dict.get("gcpServiceAccounts", UNSET)
                 gcp_service_accounts: list[CloudProviderAccessGCPServiceAccount] | Unset = UNSET
                 if _gcp_service_accounts is not UNSET:
-                    gcp_service_accounts = [
-                        CloudProviderAccessGCPServiceAccount.from_dict(gcp_service_accounts_item_data)
-                        for gcp_service_accounts_item_data in _gcp_service_accounts
-                    ]
+                    gcp_service_accounts = []
+                    for gcp_service_accounts_item_data in _gcp_service_accounts:
+                        gcp_service_accounts.append(
+                            _CloudProviderAccessGCPServiceAccount_from_dict(gcp_service_accounts_item_data)
+                        )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_aws_iam_roles is not UNSET)
+                    + (_azure_service_principals is not UNSET)
+                    + (_gcp_service_accounts is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_aws_iam_roles is UNSET or _aws_iam_roles.__class__ is list)
                     and (_azure_service_principals is UNSET or _azure_service_principals.__class__ is list)
@@ -142,7 +146,7 @@ class CloudProviderAccessRoles:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderAccessRoles:
-                    _cloud_provider_access_roles = object.__new__(cls)
+                    _cloud_provider_access_roles = _NEW_INSTANCE(cls)
                     _cloud_provider_access_roles.aws_iam_roles = aws_iam_roles
                     _cloud_provider_access_roles.azure_service_principals = azure_service_principals
                     _cloud_provider_access_roles.gcp_service_accounts = gcp_service_accounts
@@ -185,6 +189,13 @@ from ..models.cloud_provider_access_azure_service_principal import (
 from ..models.cloud_provider_access_gcp_service_account import (
     CloudProviderAccessGCPServiceAccount,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderAccessAWSIAMRole_from_dict = CloudProviderAccessAWSIAMRole.from_dict
+_CloudProviderAccessAzureServicePrincipal_from_dict = CloudProviderAccessAzureServicePrincipal.from_dict
+_CloudProviderAccessGCPServiceAccount_from_dict = CloudProviderAccessGCPServiceAccount.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

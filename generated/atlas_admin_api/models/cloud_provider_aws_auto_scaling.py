@@ -75,20 +75,20 @@ class CloudProviderAWSAutoScaling:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _compute = src_dict.get("compute", UNSET)
                 compute: AWSComputeAutoScaling | Unset
                 if _compute is UNSET:
                     compute = UNSET
                 else:
-                    compute = AWSComputeAutoScaling.from_dict(_compute)
+                    compute = _AWSComputeAutoScaling_from_dict(_compute)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_compute is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is CloudProviderAWSAutoScaling:
-                    _cloud_provider_aws_auto_scaling = object.__new__(cls)
+                    _cloud_provider_aws_auto_scaling = _NEW_INSTANCE(cls)
                     _cloud_provider_aws_auto_scaling.compute = compute
                 else:
                     _cloud_provider_aws_auto_scaling = cls(
@@ -121,6 +121,11 @@ class CloudProviderAWSAutoScaling:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.aws_compute_auto_scaling import AWSComputeAutoScaling  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSComputeAutoScaling_from_dict = AWSComputeAutoScaling.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -153,12 +153,7 @@ class CloudProviderContainerAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = CloudProviderContainerAzureProviderName._members_by_value.get(
+                provider_name = _CloudProviderContainerAzureProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudProviderContainerAzureProviderName(_provider_name_value)
 
@@ -174,6 +169,16 @@ class CloudProviderContainerAzure:
 
                 vnet_name = src_dict.get("vnetName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (id is not UNSET)
+                    + (provisioned is not UNSET)
+                    + (azure_subscription_id is not UNSET)
+                    + (vnet_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     atlas_cidr_block.__class__ is str
                     and region.__class__ is str
@@ -184,7 +189,7 @@ class CloudProviderContainerAzure:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderContainerAzure:
-                    _cloud_provider_container_azure = object.__new__(cls)
+                    _cloud_provider_container_azure = _NEW_INSTANCE(cls)
                     _cloud_provider_container_azure.provider_name = provider_name
                     _cloud_provider_container_azure.atlas_cidr_block = atlas_cidr_block
                     _cloud_provider_container_azure.region = region
@@ -225,6 +230,11 @@ class CloudProviderContainerAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderContainerAzureProviderName_by_value = CloudProviderContainerAzureProviderName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

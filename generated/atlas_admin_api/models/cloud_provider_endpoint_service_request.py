@@ -121,7 +121,7 @@ class CloudProviderEndpointServiceRequest:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                provider_name = CloudProviderEndpointServiceRequestProviderName._members_by_value.get(
+                provider_name = _CloudProviderEndpointServiceRequestProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or CloudProviderEndpointServiceRequestProviderName(_provider_name_value)
 
@@ -163,7 +163,7 @@ class CloudProviderEndpointServiceRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderEndpointServiceRequest:
-                    _cloud_provider_endpoint_service_request = object.__new__(cls)
+                    _cloud_provider_endpoint_service_request = _NEW_INSTANCE(cls)
                     _cloud_provider_endpoint_service_request.provider_name = provider_name
                     _cloud_provider_endpoint_service_request.region = region
                     _cloud_provider_endpoint_service_request.port_mapping_enabled = port_mapping_enabled
@@ -198,6 +198,13 @@ class CloudProviderEndpointServiceRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderEndpointServiceRequestProviderName_by_value = (
+    CloudProviderEndpointServiceRequestProviderName._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -91,32 +91,31 @@ class CloudProviderRegions:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _instance_sizes = src_dict.get("instanceSizes", UNSET)
                 instance_sizes: list[ClusterCloudProviderInstanceSize] | Unset = UNSET
                 if _instance_sizes is not UNSET:
-                    instance_sizes = [
-                        ClusterCloudProviderInstanceSize.from_dict(instance_sizes_item_data)
-                        for instance_sizes_item_data in _instance_sizes
-                    ]
+                    instance_sizes = []
+                    for instance_sizes_item_data in _instance_sizes:
+                        instance_sizes.append(_ClusterCloudProviderInstanceSize_from_dict(instance_sizes_item_data))
 
                 _provider = src_dict.get("provider", UNSET)
                 provider: CloudProviderRegionsProvider | Unset
                 if _provider is UNSET:
                     provider = UNSET
                 else:
-                    provider = CloudProviderRegionsProvider._members_by_value.get(
+                    provider = _CloudProviderRegionsProvider_by_value(_provider) or CloudProviderRegionsProvider(
                         _provider
-                    ) or CloudProviderRegionsProvider(_provider)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict) == (_instance_sizes is not UNSET) + (_provider is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_instance_sizes is UNSET or _instance_sizes.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is CloudProviderRegions:
-                    _cloud_provider_regions = object.__new__(cls)
+                    _cloud_provider_regions = _NEW_INSTANCE(cls)
                     _cloud_provider_regions.instance_sizes = instance_sizes
                     _cloud_provider_regions.provider = provider
                 else:
@@ -153,6 +152,12 @@ class CloudProviderRegions:
 from ..models.cluster_cloud_provider_instance_size import (
     ClusterCloudProviderInstanceSize,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudProviderRegionsProvider_by_value = CloudProviderRegionsProvider._members_by_value.get
+_ClusterCloudProviderInstanceSize_from_dict = ClusterCloudProviderInstanceSize.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -129,35 +129,37 @@ class CloudSearchMetrics:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict["groupId"]
 
                 _hardware_metrics = src_dict["hardwareMetrics"]
-                hardware_metrics = [
-                    FTSMetric.from_dict(hardware_metrics_item_data) for hardware_metrics_item_data in _hardware_metrics
-                ]
+                hardware_metrics = []
+                for hardware_metrics_item_data in _hardware_metrics:
+                    hardware_metrics.append(_FTSMetric_from_dict(hardware_metrics_item_data))
 
                 _index_metrics = src_dict["indexMetrics"]
-                index_metrics = [
-                    FTSMetric.from_dict(index_metrics_item_data) for index_metrics_item_data in _index_metrics
-                ]
+                index_metrics = []
+                for index_metrics_item_data in _index_metrics:
+                    index_metrics.append(_FTSMetric_from_dict(index_metrics_item_data))
 
                 process_id = src_dict["processId"]
 
                 _status_metrics = src_dict["statusMetrics"]
-                status_metrics = [
-                    FTSMetric.from_dict(status_metrics_item_data) for status_metrics_item_data in _status_metrics
-                ]
+                status_metrics = []
+                for status_metrics_item_data in _status_metrics:
+                    status_metrics.append(_FTSMetric_from_dict(status_metrics_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 5 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     group_id.__class__ is str
                     and _hardware_metrics.__class__ is list
@@ -168,7 +170,7 @@ class CloudSearchMetrics:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CloudSearchMetrics:
-                    _cloud_search_metrics = object.__new__(cls)
+                    _cloud_search_metrics = _NEW_INSTANCE(cls)
                     _cloud_search_metrics.group_id = group_id
                     _cloud_search_metrics.hardware_metrics = hardware_metrics
                     _cloud_search_metrics.index_metrics = index_metrics
@@ -212,6 +214,12 @@ class CloudSearchMetrics:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.fts_metric import FTSMetric  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FTSMetric_from_dict = FTSMetric.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -86,24 +86,24 @@ class ClusterAutoScalingSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _compute = src_dict.get("compute", UNSET)
                 compute: ClusterComputeAutoScaling | Unset
                 if _compute is UNSET:
                     compute = UNSET
                 else:
-                    compute = ClusterComputeAutoScaling.from_dict(_compute)
+                    compute = _ClusterComputeAutoScaling_from_dict(_compute)
 
                 disk_gb_enabled = src_dict.get("diskGBEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_compute is not UNSET) + (disk_gb_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (disk_gb_enabled is UNSET or disk_gb_enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is ClusterAutoScalingSettings:
-                    _cluster_auto_scaling_settings = object.__new__(cls)
+                    _cluster_auto_scaling_settings = _NEW_INSTANCE(cls)
                     _cluster_auto_scaling_settings.compute = compute
                     _cluster_auto_scaling_settings.disk_gb_enabled = disk_gb_enabled
                 else:
@@ -138,6 +138,11 @@ class ClusterAutoScalingSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cluster_compute_auto_scaling import ClusterComputeAutoScaling  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterComputeAutoScaling_from_dict = ClusterComputeAutoScaling.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -86,28 +86,27 @@ class ClusterCloudProviderInstanceSize:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _available_regions = src_dict.get("availableRegions", UNSET)
                 available_regions: list[AvailableCloudProviderRegion] | Unset = UNSET
                 if _available_regions is not UNSET:
-                    available_regions = [
-                        AvailableCloudProviderRegion.from_dict(available_regions_item_data)
-                        for available_regions_item_data in _available_regions
-                    ]
+                    available_regions = []
+                    for available_regions_item_data in _available_regions:
+                        available_regions.append(_AvailableCloudProviderRegion_from_dict(available_regions_item_data))
 
                 name = src_dict.get("name", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_available_regions is not UNSET) + (name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_available_regions is UNSET or _available_regions.__class__ is list)
                     and (name is UNSET or name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterCloudProviderInstanceSize:
-                    _cluster_cloud_provider_instance_size = object.__new__(cls)
+                    _cluster_cloud_provider_instance_size = _NEW_INSTANCE(cls)
                     _cluster_cloud_provider_instance_size.available_regions = available_regions
                     _cluster_cloud_provider_instance_size.name = name
                 else:
@@ -142,6 +141,11 @@ class ClusterCloudProviderInstanceSize:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.available_cloud_provider_region import AvailableCloudProviderRegion  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AvailableCloudProviderRegion_from_dict = AvailableCloudProviderRegion.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -88,22 +88,22 @@ class ClusterComputeAutoScaling:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict.get("enabled", UNSET)
 
                 scale_down_enabled = src_dict.get("scaleDownEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (enabled is not UNSET) + (scale_down_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (scale_down_enabled is UNSET or scale_down_enabled.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterComputeAutoScaling:
-                    _cluster_compute_auto_scaling = object.__new__(cls)
+                    _cluster_compute_auto_scaling = _NEW_INSTANCE(cls)
                     _cluster_compute_auto_scaling.enabled = enabled
                     _cluster_compute_auto_scaling.scale_down_enabled = scale_down_enabled
                 else:
@@ -134,6 +134,10 @@ class ClusterComputeAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -126,12 +126,7 @@ class ClusterConfigurationValidation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cluster_description = ClusterDescription20240805.from_dict(src_dict["clusterDescription"])
+                cluster_description = _ClusterDescription20240805_from_dict(src_dict["clusterDescription"])
 
                 editing = src_dict["editing"]
 
@@ -140,7 +135,7 @@ class ClusterConfigurationValidation:
                 if _advanced_configuration is UNSET:
                     advanced_configuration = UNSET
                 else:
-                    advanced_configuration = ClusterDescriptionProcessArgs20240805.from_dict(_advanced_configuration)
+                    advanced_configuration = _ClusterDescriptionProcessArgs20240805_from_dict(_advanced_configuration)
 
                 cluster_name = src_dict.get("clusterName", UNSET)
 
@@ -149,13 +144,25 @@ class ClusterConfigurationValidation:
                 if _search_deployment_spec is UNSET:
                     search_deployment_spec = UNSET
                 else:
-                    search_deployment_spec = ApiSearchDeploymentSpecView.from_dict(_search_deployment_spec)
+                    search_deployment_spec = _ApiSearchDeploymentSpecView_from_dict(_search_deployment_spec)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_advanced_configuration is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (_search_deployment_spec is not UNSET)
+                    + (_tags is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     editing.__class__ is bool
                     and (cluster_name is UNSET or cluster_name.__class__ is str)
@@ -163,7 +170,7 @@ class ClusterConfigurationValidation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterConfigurationValidation:
-                    _cluster_configuration_validation = object.__new__(cls)
+                    _cluster_configuration_validation = _NEW_INSTANCE(cls)
                     _cluster_configuration_validation.cluster_description = cluster_description
                     _cluster_configuration_validation.editing = editing
                     _cluster_configuration_validation.advanced_configuration = advanced_configuration
@@ -211,6 +218,14 @@ from ..models.cluster_description_process_args_20240805 import (
     ClusterDescriptionProcessArgs20240805,  # noqa: E402
 )
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiSearchDeploymentSpecView_from_dict = ApiSearchDeploymentSpecView.from_dict
+_ClusterDescription20240805_from_dict = ClusterDescription20240805.from_dict
+_ClusterDescriptionProcessArgs20240805_from_dict = ClusterDescriptionProcessArgs20240805.from_dict
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

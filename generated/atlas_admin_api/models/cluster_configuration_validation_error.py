@@ -81,22 +81,22 @@ class ClusterConfigurationValidationError:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 error_code = src_dict.get("errorCode", UNSET)
 
                 validation_issue = src_dict.get("validationIssue", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (error_code is not UNSET) + (validation_issue is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (error_code is UNSET or error_code.__class__ is str)
                     and (validation_issue is UNSET or validation_issue.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterConfigurationValidationError:
-                    _cluster_configuration_validation_error = object.__new__(cls)
+                    _cluster_configuration_validation_error = _NEW_INSTANCE(cls)
                     _cluster_configuration_validation_error.error_code = error_code
                     _cluster_configuration_validation_error.validation_issue = validation_issue
                 else:
@@ -127,6 +127,10 @@ class ClusterConfigurationValidationError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

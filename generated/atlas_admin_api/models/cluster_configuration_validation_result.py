@@ -86,26 +86,26 @@ class ClusterConfigurationValidationResult:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _errors = src_dict.get("errors", UNSET)
                 errors: list[ClusterConfigurationValidationError] | Unset = UNSET
                 if _errors is not UNSET:
-                    errors = [
-                        ClusterConfigurationValidationError.from_dict(errors_item_data) for errors_item_data in _errors
-                    ]
+                    errors = []
+                    for errors_item_data in _errors:
+                        errors.append(_ClusterConfigurationValidationError_from_dict(errors_item_data))
 
                 valid = src_dict.get("valid", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_errors is not UNSET) + (valid is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_errors is UNSET or _errors.__class__ is list) and (valid is UNSET or valid.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterConfigurationValidationResult:
-                    _cluster_configuration_validation_result = object.__new__(cls)
+                    _cluster_configuration_validation_result = _NEW_INSTANCE(cls)
                     _cluster_configuration_validation_result.errors = errors
                     _cluster_configuration_validation_result.valid = valid
                 else:
@@ -142,6 +142,11 @@ class ClusterConfigurationValidationResult:
 from ..models.cluster_configuration_validation_error import (
     ClusterConfigurationValidationError,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterConfigurationValidationError_from_dict = ClusterConfigurationValidationError.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

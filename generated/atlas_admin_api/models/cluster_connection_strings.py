@@ -158,34 +158,30 @@ class ClusterConnectionStrings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _aws_private_link = src_dict.get("awsPrivateLink", UNSET)
                 aws_private_link: ClusterConnectionStringsAwsPrivateLink | Unset
                 if _aws_private_link is UNSET:
                     aws_private_link = UNSET
                 else:
-                    aws_private_link = ClusterConnectionStringsAwsPrivateLink.from_dict(_aws_private_link)
+                    aws_private_link = _ClusterConnectionStringsAwsPrivateLink_from_dict(_aws_private_link)
 
                 _aws_private_link_srv = src_dict.get("awsPrivateLinkSrv", UNSET)
                 aws_private_link_srv: ClusterConnectionStringsAwsPrivateLinkSrv | Unset
                 if _aws_private_link_srv is UNSET:
                     aws_private_link_srv = UNSET
                 else:
-                    aws_private_link_srv = ClusterConnectionStringsAwsPrivateLinkSrv.from_dict(_aws_private_link_srv)
+                    aws_private_link_srv = _ClusterConnectionStringsAwsPrivateLinkSrv_from_dict(_aws_private_link_srv)
 
                 private = src_dict.get("private", UNSET)
 
                 _private_endpoint = src_dict.get("privateEndpoint", UNSET)
                 private_endpoint: list[ClusterDescriptionConnectionStringsPrivateEndpoint] | Unset = UNSET
                 if _private_endpoint is not UNSET:
-                    private_endpoint = [
-                        ClusterDescriptionConnectionStringsPrivateEndpoint.from_dict(private_endpoint_item_data)
-                        for private_endpoint_item_data in _private_endpoint
-                    ]
+                    private_endpoint = []
+                    for private_endpoint_item_data in _private_endpoint:
+                        private_endpoint.append(
+                            _ClusterDescriptionConnectionStringsPrivateEndpoint_from_dict(private_endpoint_item_data)
+                        )
 
                 private_srv = src_dict.get("privateSrv", UNSET)
 
@@ -193,6 +189,18 @@ class ClusterConnectionStrings:
 
                 standard_srv = src_dict.get("standardSrv", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_aws_private_link is not UNSET)
+                    + (_aws_private_link_srv is not UNSET)
+                    + (private is not UNSET)
+                    + (_private_endpoint is not UNSET)
+                    + (private_srv is not UNSET)
+                    + (standard is not UNSET)
+                    + (standard_srv is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (private is UNSET or private.__class__ is str)
                     and (_private_endpoint is UNSET or _private_endpoint.__class__ is list)
@@ -202,7 +210,7 @@ class ClusterConnectionStrings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterConnectionStrings:
-                    _cluster_connection_strings = object.__new__(cls)
+                    _cluster_connection_strings = _NEW_INSTANCE(cls)
                     _cluster_connection_strings.aws_private_link = aws_private_link
                     _cluster_connection_strings.aws_private_link_srv = aws_private_link_srv
                     _cluster_connection_strings.private = private
@@ -255,6 +263,15 @@ from ..models.cluster_connection_strings_aws_private_link_srv import (
 from ..models.cluster_description_connection_strings_private_endpoint import (
     ClusterDescriptionConnectionStringsPrivateEndpoint,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterConnectionStringsAwsPrivateLink_from_dict = ClusterConnectionStringsAwsPrivateLink.from_dict
+_ClusterConnectionStringsAwsPrivateLinkSrv_from_dict = ClusterConnectionStringsAwsPrivateLinkSrv.from_dict
+_ClusterDescriptionConnectionStringsPrivateEndpoint_from_dict = (
+    ClusterDescriptionConnectionStringsPrivateEndpoint.from_dict
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -61,7 +61,7 @@ class ClusterConnectionStringsAwsPrivateLink:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is ClusterConnectionStringsAwsPrivateLink:
-                    _cluster_connection_strings_aws_private_link = object.__new__(cls)
+                    _cluster_connection_strings_aws_private_link = _NEW_INSTANCE(cls)
                 else:
                     _cluster_connection_strings_aws_private_link = cls()
 
@@ -87,6 +87,10 @@ class ClusterConnectionStringsAwsPrivateLink:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -64,7 +64,7 @@ class ClusterConnectionStringsAwsPrivateLinkSrv:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is ClusterConnectionStringsAwsPrivateLinkSrv:
-                    _cluster_connection_strings_aws_private_link_srv = object.__new__(cls)
+                    _cluster_connection_strings_aws_private_link_srv = _NEW_INSTANCE(cls)
                 else:
                     _cluster_connection_strings_aws_private_link_srv = cls()
 
@@ -90,6 +90,10 @@ class ClusterConnectionStringsAwsPrivateLinkSrv:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

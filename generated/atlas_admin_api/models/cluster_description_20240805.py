@@ -612,7 +612,7 @@ class ClusterDescription20240805:
                 if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
                     accept_data_risks_and_force_replica_set_reconfig = UNSET
                 else:
-                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                    accept_data_risks_and_force_replica_set_reconfig = _DATETIME_FROMISOFORMAT(
                         _accept_data_risks_and_force_replica_set_reconfig
                     )
 
@@ -621,7 +621,7 @@ class ClusterDescription20240805:
                 if _adaptive_capacity is UNSET:
                     adaptive_capacity = UNSET
                 else:
-                    adaptive_capacity = ClusterDescription20240805AdaptiveCapacity._members_by_value.get(
+                    adaptive_capacity = _ClusterDescription20240805AdaptiveCapacity_by_value(
                         _adaptive_capacity
                     ) or ClusterDescription20240805AdaptiveCapacity(_adaptive_capacity)
 
@@ -630,7 +630,9 @@ class ClusterDescription20240805:
                 if _advanced_configuration is UNSET:
                     advanced_configuration = UNSET
                 else:
-                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
+                    advanced_configuration = _ApiAtlasClusterAdvancedConfigurationView_from_dict(
+                        _advanced_configuration
+                    )
 
                 backup_enabled = src_dict.get("backupEnabled", UNSET)
 
@@ -639,14 +641,14 @@ class ClusterDescription20240805:
                 if _bi_connector is UNSET:
                     bi_connector = UNSET
                 else:
-                    bi_connector = BiConnector.from_dict(_bi_connector)
+                    bi_connector = _BiConnector_from_dict(_bi_connector)
 
                 _cluster_type = src_dict.get("clusterType", UNSET)
                 cluster_type: ClusterDescription20240805ClusterType | Unset
                 if _cluster_type is UNSET:
                     cluster_type = UNSET
                 else:
-                    cluster_type = ClusterDescription20240805ClusterType._members_by_value.get(
+                    cluster_type = _ClusterDescription20240805ClusterType_by_value(
                         _cluster_type
                     ) or ClusterDescription20240805ClusterType(_cluster_type)
 
@@ -655,19 +657,16 @@ class ClusterDescription20240805:
                 if _config_server_management_mode is UNSET:
                     config_server_management_mode = UNSET
                 else:
-                    config_server_management_mode = (
-                        ClusterDescription20240805ConfigServerManagementMode._members_by_value.get(
-                            _config_server_management_mode
-                        )
-                        or ClusterDescription20240805ConfigServerManagementMode(_config_server_management_mode)
-                    )
+                    config_server_management_mode = _ClusterDescription20240805ConfigServerManagementMode_by_value(
+                        _config_server_management_mode
+                    ) or ClusterDescription20240805ConfigServerManagementMode(_config_server_management_mode)
 
                 _config_server_type = src_dict.get("configServerType", UNSET)
                 config_server_type: ClusterDescription20240805ConfigServerType | Unset
                 if _config_server_type is UNSET:
                     config_server_type = UNSET
                 else:
-                    config_server_type = ClusterDescription20240805ConfigServerType._members_by_value.get(
+                    config_server_type = _ClusterDescription20240805ConfigServerType_by_value(
                         _config_server_type
                     ) or ClusterDescription20240805ConfigServerType(_config_server_type)
 
@@ -676,43 +675,41 @@ class ClusterDescription20240805:
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
-                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
+                    connection_strings = _ClusterConnectionStrings_from_dict(_connection_strings)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 _disk_warming_mode = src_dict.get("diskWarmingMode", UNSET)
                 disk_warming_mode: ClusterDescription20240805DiskWarmingMode | Unset
                 if _disk_warming_mode is UNSET:
                     disk_warming_mode = UNSET
                 else:
-                    disk_warming_mode = ClusterDescription20240805DiskWarmingMode._members_by_value.get(
+                    disk_warming_mode = _ClusterDescription20240805DiskWarmingMode_by_value(
                         _disk_warming_mode
                     ) or ClusterDescription20240805DiskWarmingMode(_disk_warming_mode)
 
                 _effective_replication_specs = src_dict.get("effectiveReplicationSpecs", UNSET)
                 effective_replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
                 if _effective_replication_specs is not UNSET:
-                    effective_replication_specs = [
-                        ReplicationSpec20240805.from_dict(effective_replication_specs_item_data)
-                        for effective_replication_specs_item_data in _effective_replication_specs
-                    ]
+                    effective_replication_specs = []
+                    for effective_replication_specs_item_data in _effective_replication_specs:
+                        effective_replication_specs.append(
+                            _ReplicationSpec20240805_from_dict(effective_replication_specs_item_data)
+                        )
 
                 _encryption_at_rest_provider = src_dict.get("encryptionAtRestProvider", UNSET)
                 encryption_at_rest_provider: ClusterDescription20240805EncryptionAtRestProvider | Unset
                 if _encryption_at_rest_provider is UNSET:
                     encryption_at_rest_provider = UNSET
                 else:
-                    encryption_at_rest_provider = (
-                        ClusterDescription20240805EncryptionAtRestProvider._members_by_value.get(
-                            _encryption_at_rest_provider
-                        )
-                        or ClusterDescription20240805EncryptionAtRestProvider(_encryption_at_rest_provider)
-                    )
+                    encryption_at_rest_provider = _ClusterDescription20240805EncryptionAtRestProvider_by_value(
+                        _encryption_at_rest_provider
+                    ) or ClusterDescription20240805EncryptionAtRestProvider(_encryption_at_rest_provider)
 
                 feature_compatibility_version = src_dict.get("featureCompatibilityVersion", UNSET)
 
@@ -723,7 +720,7 @@ class ClusterDescription20240805:
                 if _feature_compatibility_version_expiration_date is UNSET:
                     feature_compatibility_version_expiration_date = UNSET
                 else:
-                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                    feature_compatibility_version_expiration_date = _DATETIME_FROMISOFORMAT(
                         _feature_compatibility_version_expiration_date
                     )
 
@@ -738,26 +735,30 @@ class ClusterDescription20240805:
                 if _internal_cluster_role is UNSET:
                     internal_cluster_role = UNSET
                 else:
-                    internal_cluster_role = ClusterDescription20240805InternalClusterRole._members_by_value.get(
+                    internal_cluster_role = _ClusterDescription20240805InternalClusterRole_by_value(
                         _internal_cluster_role
                     ) or ClusterDescription20240805InternalClusterRole(_internal_cluster_role)
 
                 _labels = src_dict.get("labels", UNSET)
                 labels: list[ComponentLabel] | Unset = UNSET
                 if _labels is not UNSET:
-                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
+                    labels = []
+                    for labels_item_data in _labels:
+                        labels.append(_ComponentLabel_from_dict(labels_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
                 mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
                 if _mongo_db_employee_access_grant is UNSET:
                     mongo_db_employee_access_grant = UNSET
                 else:
-                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+                    mongo_db_employee_access_grant = _EmployeeAccessGrantView_from_dict(_mongo_db_employee_access_grant)
 
                 mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
 
@@ -776,20 +777,16 @@ class ClusterDescription20240805:
                 if _replica_set_scaling_strategy is UNSET:
                     replica_set_scaling_strategy = UNSET
                 else:
-                    replica_set_scaling_strategy = (
-                        ClusterDescription20240805ReplicaSetScalingStrategy._members_by_value.get(
-                            _replica_set_scaling_strategy
-                        )
-                        or ClusterDescription20240805ReplicaSetScalingStrategy(_replica_set_scaling_strategy)
-                    )
+                    replica_set_scaling_strategy = _ClusterDescription20240805ReplicaSetScalingStrategy_by_value(
+                        _replica_set_scaling_strategy
+                    ) or ClusterDescription20240805ReplicaSetScalingStrategy(_replica_set_scaling_strategy)
 
                 _replication_specs = src_dict.get("replicationSpecs", UNSET)
                 replication_specs: list[ReplicationSpec20240805] | Unset = UNSET
                 if _replication_specs is not UNSET:
-                    replication_specs = [
-                        ReplicationSpec20240805.from_dict(replication_specs_item_data)
-                        for replication_specs_item_data in _replication_specs
-                    ]
+                    replication_specs = []
+                    for replication_specs_item_data in _replication_specs:
+                        replication_specs.append(_ReplicationSpec20240805_from_dict(replication_specs_item_data))
 
                 retain_backups = src_dict.get("retainBackups", UNSET)
 
@@ -798,7 +795,7 @@ class ClusterDescription20240805:
                 if _root_cert_type is UNSET:
                     root_cert_type = UNSET
                 else:
-                    root_cert_type = ClusterDescription20240805RootCertType._members_by_value.get(
+                    root_cert_type = _ClusterDescription20240805RootCertType_by_value(
                         _root_cert_type
                     ) or ClusterDescription20240805RootCertType(_root_cert_type)
 
@@ -807,14 +804,16 @@ class ClusterDescription20240805:
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = ClusterDescription20240805StateName._members_by_value.get(
+                    state_name = _ClusterDescription20240805StateName_by_value(
                         _state_name
                     ) or ClusterDescription20240805StateName(_state_name)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
@@ -827,7 +826,7 @@ class ClusterDescription20240805:
                 if _version_release_system is UNSET:
                     version_release_system = UNSET
                 else:
-                    version_release_system = ClusterDescription20240805VersionReleaseSystem._members_by_value.get(
+                    version_release_system = _ClusterDescription20240805VersionReleaseSystem_by_value(
                         _version_release_system
                     ) or ClusterDescription20240805VersionReleaseSystem(_version_release_system)
 
@@ -860,7 +859,7 @@ class ClusterDescription20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterDescription20240805:
-                    _cluster_description_20240805 = object.__new__(cls)
+                    _cluster_description_20240805 = _NEW_INSTANCE(cls)
                     _cluster_description_20240805.accept_data_risks_and_force_replica_set_reconfig = (
                         accept_data_risks_and_force_replica_set_reconfig
                     )
@@ -982,6 +981,40 @@ from ..models.employee_access_grant_view import EmployeeAccessGrantView  # noqa:
 from ..models.link import Link  # noqa: E402
 from ..models.replication_spec_20240805 import ReplicationSpec20240805  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasClusterAdvancedConfigurationView_from_dict = ApiAtlasClusterAdvancedConfigurationView.from_dict
+_BiConnector_from_dict = BiConnector.from_dict
+_ClusterConnectionStrings_from_dict = ClusterConnectionStrings.from_dict
+_ClusterDescription20240805AdaptiveCapacity_by_value = ClusterDescription20240805AdaptiveCapacity._members_by_value.get
+_ClusterDescription20240805ClusterType_by_value = ClusterDescription20240805ClusterType._members_by_value.get
+_ClusterDescription20240805ConfigServerManagementMode_by_value = (
+    ClusterDescription20240805ConfigServerManagementMode._members_by_value.get
+)
+_ClusterDescription20240805ConfigServerType_by_value = ClusterDescription20240805ConfigServerType._members_by_value.get
+_ClusterDescription20240805DiskWarmingMode_by_value = ClusterDescription20240805DiskWarmingMode._members_by_value.get
+_ClusterDescription20240805EncryptionAtRestProvider_by_value = (
+    ClusterDescription20240805EncryptionAtRestProvider._members_by_value.get
+)
+_ClusterDescription20240805InternalClusterRole_by_value = (
+    ClusterDescription20240805InternalClusterRole._members_by_value.get
+)
+_ClusterDescription20240805ReplicaSetScalingStrategy_by_value = (
+    ClusterDescription20240805ReplicaSetScalingStrategy._members_by_value.get
+)
+_ClusterDescription20240805RootCertType_by_value = ClusterDescription20240805RootCertType._members_by_value.get
+_ClusterDescription20240805StateName_by_value = ClusterDescription20240805StateName._members_by_value.get
+_ClusterDescription20240805VersionReleaseSystem_by_value = (
+    ClusterDescription20240805VersionReleaseSystem._members_by_value.get
+)
+_ComponentLabel_from_dict = ComponentLabel.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmployeeAccessGrantView_from_dict = EmployeeAccessGrantView.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ReplicationSpec20240805_from_dict = ReplicationSpec20240805.from_dict
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -83,25 +83,22 @@ class ClusterDescriptionAutoScalingModeConfiguration:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _auto_scaling_mode = src_dict.get("autoScalingMode", UNSET)
                 auto_scaling_mode: ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode | Unset
                 if _auto_scaling_mode is UNSET:
                     auto_scaling_mode = UNSET
                 else:
-                    auto_scaling_mode = (
-                        ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode._members_by_value.get(
-                            _auto_scaling_mode
-                        )
-                        or ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode(_auto_scaling_mode)
-                    )
+                    auto_scaling_mode = _ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode_by_value(
+                        _auto_scaling_mode
+                    ) or ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode(_auto_scaling_mode)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_auto_scaling_mode is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is ClusterDescriptionAutoScalingModeConfiguration:
-                    _cluster_description_auto_scaling_mode_configuration = object.__new__(cls)
+                    _cluster_description_auto_scaling_mode_configuration = _NEW_INSTANCE(cls)
                     _cluster_description_auto_scaling_mode_configuration.auto_scaling_mode = auto_scaling_mode
                 else:
                     _cluster_description_auto_scaling_mode_configuration = cls(
@@ -130,6 +127,13 @@ class ClusterDescriptionAutoScalingModeConfiguration:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode_by_value = (
+    ClusterDescriptionAutoScalingModeConfigurationAutoScalingMode._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -133,20 +133,16 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 connection_string = src_dict.get("connectionString", UNSET)
 
                 _endpoints = src_dict.get("endpoints", UNSET)
                 endpoints: list[ClusterDescriptionConnectionStringsPrivateEndpointEndpoint] | Unset = UNSET
                 if _endpoints is not UNSET:
-                    endpoints = [
-                        ClusterDescriptionConnectionStringsPrivateEndpointEndpoint.from_dict(endpoints_item_data)
-                        for endpoints_item_data in _endpoints
-                    ]
+                    endpoints = []
+                    for endpoints_item_data in _endpoints:
+                        endpoints.append(
+                            _ClusterDescriptionConnectionStringsPrivateEndpointEndpoint_from_dict(endpoints_item_data)
+                        )
 
                 srv_connection_string = src_dict.get("srvConnectionString", UNSET)
 
@@ -157,10 +153,20 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = ClusterDescriptionConnectionStringsPrivateEndpointType._members_by_value.get(
+                    type_ = _ClusterDescriptionConnectionStringsPrivateEndpointType_by_value(
                         _type_
                     ) or ClusterDescriptionConnectionStringsPrivateEndpointType(_type_)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (connection_string is not UNSET)
+                    + (_endpoints is not UNSET)
+                    + (srv_connection_string is not UNSET)
+                    + (srv_shard_optimized_connection_string is not UNSET)
+                    + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (connection_string is UNSET or connection_string.__class__ is str)
                     and (_endpoints is UNSET or _endpoints.__class__ is list)
@@ -172,7 +178,7 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterDescriptionConnectionStringsPrivateEndpoint:
-                    _cluster_description_connection_strings_private_endpoint = object.__new__(cls)
+                    _cluster_description_connection_strings_private_endpoint = _NEW_INSTANCE(cls)
                     _cluster_description_connection_strings_private_endpoint.connection_string = connection_string
                     _cluster_description_connection_strings_private_endpoint.endpoints = endpoints
                     _cluster_description_connection_strings_private_endpoint.srv_connection_string = (
@@ -219,6 +225,16 @@ class ClusterDescriptionConnectionStringsPrivateEndpoint:
 from ..models.cluster_description_connection_strings_private_endpoint_endpoint import (
     ClusterDescriptionConnectionStringsPrivateEndpointEndpoint,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterDescriptionConnectionStringsPrivateEndpointEndpoint_from_dict = (
+    ClusterDescriptionConnectionStringsPrivateEndpointEndpoint.from_dict
+)
+_ClusterDescriptionConnectionStringsPrivateEndpointType_by_value = (
+    ClusterDescriptionConnectionStringsPrivateEndpointType._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -99,11 +99,6 @@ class ClusterDescriptionConnectionStringsPrivateEndpointEndpoint:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 endpoint_id = src_dict.get("endpointId", UNSET)
 
                 _provider_name = src_dict.get("providerName", UNSET)
@@ -111,22 +106,25 @@ class ClusterDescriptionConnectionStringsPrivateEndpointEndpoint:
                 if _provider_name is UNSET:
                     provider_name = UNSET
                 else:
-                    provider_name = (
-                        ClusterDescriptionConnectionStringsPrivateEndpointEndpointProviderName._members_by_value.get(
-                            _provider_name
-                        )
-                        or ClusterDescriptionConnectionStringsPrivateEndpointEndpointProviderName(_provider_name)
-                    )
+                    provider_name = _ClusterDescriptionConnectionStringsPrivateEndpointEndpointProviderName_by_value(
+                        _provider_name
+                    ) or ClusterDescriptionConnectionStringsPrivateEndpointEndpointProviderName(_provider_name)
 
                 region = src_dict.get("region", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (endpoint_id is not UNSET) + (_provider_name is not UNSET) + (region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (endpoint_id is UNSET or endpoint_id.__class__ is str)
                     and (region is UNSET or region.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterDescriptionConnectionStringsPrivateEndpointEndpoint:
-                    _cluster_description_connection_strings_private_endpoint_endpoint = object.__new__(cls)
+                    _cluster_description_connection_strings_private_endpoint_endpoint = _NEW_INSTANCE(cls)
                     _cluster_description_connection_strings_private_endpoint_endpoint.endpoint_id = endpoint_id
                     _cluster_description_connection_strings_private_endpoint_endpoint.provider_name = provider_name
                     _cluster_description_connection_strings_private_endpoint_endpoint.region = region
@@ -159,6 +157,13 @@ class ClusterDescriptionConnectionStringsPrivateEndpointEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterDescriptionConnectionStringsPrivateEndpointEndpointProviderName_by_value = (
+    ClusterDescriptionConnectionStringsPrivateEndpointEndpointProviderName._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

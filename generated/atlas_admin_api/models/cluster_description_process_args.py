@@ -321,7 +321,7 @@ class ClusterDescriptionProcessArgs:
                     custom_openssl_cipher_config_tls_12 = []
                     for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
                         custom_openssl_cipher_config_tls_12_item = (
-                            ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item._members_by_value.get(
+                            _ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item_by_value(
                                 custom_openssl_cipher_config_tls_12_item_data
                             )
                             or ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item(
@@ -339,7 +339,7 @@ class ClusterDescriptionProcessArgs:
                     custom_openssl_cipher_config_tls_13 = []
                     for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
                         custom_openssl_cipher_config_tls_13_item = (
-                            ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item._members_by_value.get(
+                            _ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item_by_value(
                                 custom_openssl_cipher_config_tls_13_item_data
                             )
                             or ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item(
@@ -356,7 +356,7 @@ class ClusterDescriptionProcessArgs:
                 if _default_read_concern is UNSET:
                     default_read_concern = UNSET
                 else:
-                    default_read_concern = ClusterDescriptionProcessArgsDefaultReadConcern._members_by_value.get(
+                    default_read_concern = _ClusterDescriptionProcessArgsDefaultReadConcern_by_value(
                         _default_read_concern
                     ) or ClusterDescriptionProcessArgsDefaultReadConcern(_default_read_concern)
 
@@ -371,12 +371,9 @@ class ClusterDescriptionProcessArgs:
                 if _minimum_enabled_tls_protocol is UNSET:
                     minimum_enabled_tls_protocol = UNSET
                 else:
-                    minimum_enabled_tls_protocol = (
-                        ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol._members_by_value.get(
-                            _minimum_enabled_tls_protocol
-                        )
-                        or ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
-                    )
+                    minimum_enabled_tls_protocol = _ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol_by_value(
+                        _minimum_enabled_tls_protocol
+                    ) or ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
 
                 no_table_scan = src_dict.get("noTableScan", UNSET)
 
@@ -411,7 +408,7 @@ class ClusterDescriptionProcessArgs:
                 if _tls_cipher_config_mode is UNSET:
                     tls_cipher_config_mode = UNSET
                 else:
-                    tls_cipher_config_mode = ClusterDescriptionProcessArgsTlsCipherConfigMode._members_by_value.get(
+                    tls_cipher_config_mode = _ClusterDescriptionProcessArgsTlsCipherConfigMode_by_value(
                         _tls_cipher_config_mode
                     ) or ClusterDescriptionProcessArgsTlsCipherConfigMode(_tls_cipher_config_mode)
 
@@ -466,7 +463,7 @@ class ClusterDescriptionProcessArgs:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterDescriptionProcessArgs:
-                    _cluster_description_process_args = object.__new__(cls)
+                    _cluster_description_process_args = _NEW_INSTANCE(cls)
                     _cluster_description_process_args.change_stream_options_pre_and_post_images_expire_after_seconds = (
                         change_stream_options_pre_and_post_images_expire_after_seconds
                     )
@@ -539,6 +536,25 @@ class ClusterDescriptionProcessArgs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item_by_value = (
+    ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls12Item._members_by_value.get
+)
+_ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item_by_value = (
+    ClusterDescriptionProcessArgsCustomOpensslCipherConfigTls13Item._members_by_value.get
+)
+_ClusterDescriptionProcessArgsDefaultReadConcern_by_value = (
+    ClusterDescriptionProcessArgsDefaultReadConcern._members_by_value.get
+)
+_ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol_by_value = (
+    ClusterDescriptionProcessArgsMinimumEnabledTlsProtocol._members_by_value.get
+)
+_ClusterDescriptionProcessArgsTlsCipherConfigMode_by_value = (
+    ClusterDescriptionProcessArgsTlsCipherConfigMode._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

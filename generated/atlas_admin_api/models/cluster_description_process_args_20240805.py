@@ -294,7 +294,7 @@ class ClusterDescriptionProcessArgs20240805:
                     custom_openssl_cipher_config_tls_12 = []
                     for custom_openssl_cipher_config_tls_12_item_data in _custom_openssl_cipher_config_tls_12:
                         custom_openssl_cipher_config_tls_12_item = (
-                            ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item._members_by_value.get(
+                            _ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item_by_value(
                                 custom_openssl_cipher_config_tls_12_item_data
                             )
                             or ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item(
@@ -312,7 +312,7 @@ class ClusterDescriptionProcessArgs20240805:
                     custom_openssl_cipher_config_tls_13 = []
                     for custom_openssl_cipher_config_tls_13_item_data in _custom_openssl_cipher_config_tls_13:
                         custom_openssl_cipher_config_tls_13_item = (
-                            ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item._members_by_value.get(
+                            _ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item_by_value(
                                 custom_openssl_cipher_config_tls_13_item_data
                             )
                             or ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item(
@@ -334,7 +334,7 @@ class ClusterDescriptionProcessArgs20240805:
                     minimum_enabled_tls_protocol = UNSET
                 else:
                     minimum_enabled_tls_protocol = (
-                        ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol._members_by_value.get(
+                        _ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol_by_value(
                             _minimum_enabled_tls_protocol
                         )
                         or ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol(_minimum_enabled_tls_protocol)
@@ -373,12 +373,9 @@ class ClusterDescriptionProcessArgs20240805:
                 if _tls_cipher_config_mode is UNSET:
                     tls_cipher_config_mode = UNSET
                 else:
-                    tls_cipher_config_mode = (
-                        ClusterDescriptionProcessArgs20240805TlsCipherConfigMode._members_by_value.get(
-                            _tls_cipher_config_mode
-                        )
-                        or ClusterDescriptionProcessArgs20240805TlsCipherConfigMode(_tls_cipher_config_mode)
-                    )
+                    tls_cipher_config_mode = _ClusterDescriptionProcessArgs20240805TlsCipherConfigMode_by_value(
+                        _tls_cipher_config_mode
+                    ) or ClusterDescriptionProcessArgs20240805TlsCipherConfigMode(_tls_cipher_config_mode)
 
                 transaction_lifetime_limit_seconds = src_dict.get("transactionLifetimeLimitSeconds", UNSET)
 
@@ -430,7 +427,7 @@ class ClusterDescriptionProcessArgs20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterDescriptionProcessArgs20240805:
-                    _cluster_description_process_args_20240805 = object.__new__(cls)
+                    _cluster_description_process_args_20240805 = _NEW_INSTANCE(cls)
                     _cluster_description_process_args_20240805.change_stream_options_pre_and_post_images_expire_after_seconds = change_stream_options_pre_and_post_images_expire_after_seconds
                     _cluster_description_process_args_20240805.chunk_migration_concurrency = chunk_migration_concurrency
                     _cluster_description_process_args_20240805.custom_openssl_cipher_config_tls_12 = (
@@ -499,6 +496,22 @@ class ClusterDescriptionProcessArgs20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item_by_value = (
+    ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls12Item._members_by_value.get
+)
+_ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item_by_value = (
+    ClusterDescriptionProcessArgs20240805CustomOpensslCipherConfigTls13Item._members_by_value.get
+)
+_ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol_by_value = (
+    ClusterDescriptionProcessArgs20240805MinimumEnabledTlsProtocol._members_by_value.get
+)
+_ClusterDescriptionProcessArgs20240805TlsCipherConfigMode_by_value = (
+    ClusterDescriptionProcessArgs20240805TlsCipherConfigMode._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -150,14 +150,9 @@ class ClusterEventViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = ClusterEventTypeViewForNdsGroup._members_by_value.get(
+                event_type_name = _ClusterEventTypeViewForNdsGroup_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or ClusterEventTypeViewForNdsGroup(_event_type_name_value)
 
@@ -168,7 +163,9 @@ class ClusterEventViewForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -177,10 +174,21 @@ class ClusterEventViewForNdsGroup:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 shard_name = src_dict.get("shardName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (group_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_raw is not UNSET)
+                    + (shard_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -190,7 +198,7 @@ class ClusterEventViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterEventViewForNdsGroup:
-                    _cluster_event_view_for_nds_group = object.__new__(cls)
+                    _cluster_event_view_for_nds_group = _NEW_INSTANCE(cls)
                     _cluster_event_view_for_nds_group.created = created
                     _cluster_event_view_for_nds_group.event_type_name = event_type_name
                     _cluster_event_view_for_nds_group.id = id
@@ -238,6 +246,14 @@ class ClusterEventViewForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterEventTypeViewForNdsGroup_by_value = ClusterEventTypeViewForNdsGroup._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

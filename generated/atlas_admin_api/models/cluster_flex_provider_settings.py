@@ -126,12 +126,7 @@ class ClusterFlexProviderSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = ClusterFlexProviderSettingsProviderName._members_by_value.get(
+                provider_name = _ClusterFlexProviderSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or ClusterFlexProviderSettingsProviderName(_provider_name_value)
 
@@ -140,7 +135,7 @@ class ClusterFlexProviderSettings:
                 if _backing_provider_name is UNSET:
                     backing_provider_name = UNSET
                 else:
-                    backing_provider_name = ClusterFlexProviderSettingsBackingProviderName._members_by_value.get(
+                    backing_provider_name = _ClusterFlexProviderSettingsBackingProviderName_by_value(
                         _backing_provider_name
                     ) or ClusterFlexProviderSettingsBackingProviderName(_backing_provider_name)
 
@@ -149,16 +144,25 @@ class ClusterFlexProviderSettings:
                 if _instance_size_name is UNSET:
                     instance_size_name = UNSET
                 else:
-                    instance_size_name = ClusterFlexProviderSettingsInstanceSizeName._members_by_value.get(
+                    instance_size_name = _ClusterFlexProviderSettingsInstanceSizeName_by_value(
                         _instance_size_name
                     ) or ClusterFlexProviderSettingsInstanceSizeName(_instance_size_name)
 
                 region_name = src_dict.get("regionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_backing_provider_name is not UNSET)
+                    + (_instance_size_name is not UNSET)
+                    + (region_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (region_name is UNSET or region_name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ClusterFlexProviderSettings:
-                    _cluster_flex_provider_settings = object.__new__(cls)
+                    _cluster_flex_provider_settings = _NEW_INSTANCE(cls)
                     _cluster_flex_provider_settings.provider_name = provider_name
                     _cluster_flex_provider_settings.backing_provider_name = backing_provider_name
                     _cluster_flex_provider_settings.instance_size_name = instance_size_name
@@ -193,6 +197,17 @@ class ClusterFlexProviderSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterFlexProviderSettingsBackingProviderName_by_value = (
+    ClusterFlexProviderSettingsBackingProviderName._members_by_value.get
+)
+_ClusterFlexProviderSettingsInstanceSizeName_by_value = (
+    ClusterFlexProviderSettingsInstanceSizeName._members_by_value.get
+)
+_ClusterFlexProviderSettingsProviderName_by_value = ClusterFlexProviderSettingsProviderName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

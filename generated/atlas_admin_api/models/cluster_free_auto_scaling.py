@@ -74,20 +74,20 @@ class ClusterFreeAutoScaling:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _compute = src_dict.get("compute", UNSET)
                 compute: FreeComputeAutoScalingRules | Unset
                 if _compute is UNSET:
                     compute = UNSET
                 else:
-                    compute = FreeComputeAutoScalingRules.from_dict(_compute)
+                    compute = _FreeComputeAutoScalingRules_from_dict(_compute)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_compute is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is ClusterFreeAutoScaling:
-                    _cluster_free_auto_scaling = object.__new__(cls)
+                    _cluster_free_auto_scaling = _NEW_INSTANCE(cls)
                     _cluster_free_auto_scaling.compute = compute
                 else:
                     _cluster_free_auto_scaling = cls(
@@ -120,6 +120,11 @@ class ClusterFreeAutoScaling:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.free_compute_auto_scaling_rules import FreeComputeAutoScalingRules  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FreeComputeAutoScalingRules_from_dict = FreeComputeAutoScalingRules.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

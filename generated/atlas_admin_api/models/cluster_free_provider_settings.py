@@ -158,12 +158,7 @@ class ClusterFreeProviderSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = ClusterFreeProviderSettingsProviderName._members_by_value.get(
+                provider_name = _ClusterFreeProviderSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or ClusterFreeProviderSettingsProviderName(_provider_name_value)
 
@@ -172,14 +167,14 @@ class ClusterFreeProviderSettings:
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = ClusterFreeAutoScaling.from_dict(_auto_scaling)
+                    auto_scaling = _ClusterFreeAutoScaling_from_dict(_auto_scaling)
 
                 _backing_provider_name = src_dict.get("backingProviderName", UNSET)
                 backing_provider_name: ClusterFreeProviderSettingsBackingProviderName | Unset
                 if _backing_provider_name is UNSET:
                     backing_provider_name = UNSET
                 else:
-                    backing_provider_name = ClusterFreeProviderSettingsBackingProviderName._members_by_value.get(
+                    backing_provider_name = _ClusterFreeProviderSettingsBackingProviderName_by_value(
                         _backing_provider_name
                     ) or ClusterFreeProviderSettingsBackingProviderName(_backing_provider_name)
 
@@ -188,28 +183,36 @@ class ClusterFreeProviderSettings:
                 if _effective_instance_size_name is UNSET:
                     effective_instance_size_name = UNSET
                 else:
-                    effective_instance_size_name = (
-                        ClusterFreeProviderSettingsEffectiveInstanceSizeName._members_by_value.get(
-                            _effective_instance_size_name
-                        )
-                        or ClusterFreeProviderSettingsEffectiveInstanceSizeName(_effective_instance_size_name)
-                    )
+                    effective_instance_size_name = _ClusterFreeProviderSettingsEffectiveInstanceSizeName_by_value(
+                        _effective_instance_size_name
+                    ) or ClusterFreeProviderSettingsEffectiveInstanceSizeName(_effective_instance_size_name)
 
                 _instance_size_name = src_dict.get("instanceSizeName", UNSET)
                 instance_size_name: ClusterFreeProviderSettingsInstanceSizeName | Unset
                 if _instance_size_name is UNSET:
                     instance_size_name = UNSET
                 else:
-                    instance_size_name = ClusterFreeProviderSettingsInstanceSizeName._members_by_value.get(
+                    instance_size_name = _ClusterFreeProviderSettingsInstanceSizeName_by_value(
                         _instance_size_name
                     ) or ClusterFreeProviderSettingsInstanceSizeName(_instance_size_name)
 
                 region_name = src_dict.get("regionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_auto_scaling is not UNSET)
+                    + (_backing_provider_name is not UNSET)
+                    + (_effective_instance_size_name is not UNSET)
+                    + (_instance_size_name is not UNSET)
+                    + (region_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (region_name is UNSET or region_name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ClusterFreeProviderSettings:
-                    _cluster_free_provider_settings = object.__new__(cls)
+                    _cluster_free_provider_settings = _NEW_INSTANCE(cls)
                     _cluster_free_provider_settings.provider_name = provider_name
                     _cluster_free_provider_settings.auto_scaling = auto_scaling
                     _cluster_free_provider_settings.backing_provider_name = backing_provider_name
@@ -252,6 +255,21 @@ class ClusterFreeProviderSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cluster_free_auto_scaling import ClusterFreeAutoScaling  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterFreeAutoScaling_from_dict = ClusterFreeAutoScaling.from_dict
+_ClusterFreeProviderSettingsBackingProviderName_by_value = (
+    ClusterFreeProviderSettingsBackingProviderName._members_by_value.get
+)
+_ClusterFreeProviderSettingsEffectiveInstanceSizeName_by_value = (
+    ClusterFreeProviderSettingsEffectiveInstanceSizeName._members_by_value.get
+)
+_ClusterFreeProviderSettingsInstanceSizeName_by_value = (
+    ClusterFreeProviderSettingsInstanceSizeName._members_by_value.get
+)
+_ClusterFreeProviderSettingsProviderName_by_value = ClusterFreeProviderSettingsProviderName._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -122,11 +122,6 @@ class ClusterIPAddresses:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_name = src_dict.get("clusterName", UNSET)
 
                 _future_inbound = src_dict.get("futureInbound", UNSET)
@@ -141,6 +136,16 @@ class ClusterIPAddresses:
                 _outbound = src_dict.get("outbound", UNSET)
                 outbound = cast(list[str], _outbound)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cluster_name is not UNSET)
+                    + (_future_inbound is not UNSET)
+                    + (_future_outbound is not UNSET)
+                    + (_inbound is not UNSET)
+                    + (_outbound is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
                     and (
@@ -168,7 +173,7 @@ class ClusterIPAddresses:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterIPAddresses:
-                    _cluster_ip_addresses = object.__new__(cls)
+                    _cluster_ip_addresses = _NEW_INSTANCE(cls)
                     _cluster_ip_addresses.cluster_name = cluster_name
                     _cluster_ip_addresses.future_inbound = future_inbound
                     _cluster_ip_addresses.future_outbound = future_outbound
@@ -205,6 +210,10 @@ class ClusterIPAddresses:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -99,25 +99,21 @@ class ClusterMatcher:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                field_name = ClusterMatcherField._members_by_value.get(
+                field_name = _ClusterMatcherField_by_value(
                     _field_name_value := src_dict["fieldName"]
                 ) or ClusterMatcherField(_field_name_value)
 
-                operator = ClusterMatcherOperator._members_by_value.get(
+                operator = _ClusterMatcherOperator_by_value(
                     _operator_value := src_dict["operator"]
                 ) or ClusterMatcherOperator(_operator_value)
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ClusterMatcher:
-                    _cluster_matcher = object.__new__(cls)
+                    _cluster_matcher = _NEW_INSTANCE(cls)
                     _cluster_matcher.field_name = field_name
                     _cluster_matcher.operator = operator
                     _cluster_matcher.value = value
@@ -150,6 +146,12 @@ class ClusterMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterMatcherField_by_value = ClusterMatcherField._members_by_value.get
+_ClusterMatcherOperator_by_value = ClusterMatcherOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

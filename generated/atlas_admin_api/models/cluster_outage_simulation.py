@@ -155,11 +155,6 @@ class ClusterOutageSimulation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_name = src_dict.get("clusterName", UNSET)
 
                 _expiration_date = src_dict.get("expirationDate", UNSET)
@@ -167,7 +162,7 @@ class ClusterOutageSimulation:
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
-                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                    expiration_date = _DATETIME_FROMISOFORMAT(_expiration_date)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -176,27 +171,38 @@ class ClusterOutageSimulation:
                 _outage_filters = src_dict.get("outageFilters", UNSET)
                 outage_filters: list[AtlasClusterOutageSimulationOutageFilter] | Unset = UNSET
                 if _outage_filters is not UNSET:
-                    outage_filters = [
-                        AtlasClusterOutageSimulationOutageFilter.from_dict(outage_filters_item_data)
-                        for outage_filters_item_data in _outage_filters
-                    ]
+                    outage_filters = []
+                    for outage_filters_item_data in _outage_filters:
+                        outage_filters.append(
+                            _AtlasClusterOutageSimulationOutageFilter_from_dict(outage_filters_item_data)
+                        )
 
                 _start_request_date = src_dict.get("startRequestDate", UNSET)
                 start_request_date: datetime.datetime | Unset
                 if _start_request_date is UNSET:
                     start_request_date = UNSET
                 else:
-                    start_request_date = datetime.datetime.fromisoformat(_start_request_date)
+                    start_request_date = _DATETIME_FROMISOFORMAT(_start_request_date)
 
                 _state = src_dict.get("state", UNSET)
                 state: ClusterOutageSimulationState | Unset
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = ClusterOutageSimulationState._members_by_value.get(_state) or ClusterOutageSimulationState(
-                        _state
-                    )
+                    state = _ClusterOutageSimulationState_by_value(_state) or ClusterOutageSimulationState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cluster_name is not UNSET)
+                    + (_expiration_date is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_outage_filters is not UNSET)
+                    + (_start_request_date is not UNSET)
+                    + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -205,7 +211,7 @@ class ClusterOutageSimulation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterOutageSimulation:
-                    _cluster_outage_simulation = object.__new__(cls)
+                    _cluster_outage_simulation = _NEW_INSTANCE(cls)
                     _cluster_outage_simulation.cluster_name = cluster_name
                     _cluster_outage_simulation.expiration_date = expiration_date
                     _cluster_outage_simulation.group_id = group_id
@@ -252,6 +258,13 @@ class ClusterOutageSimulation:
 from ..models.atlas_cluster_outage_simulation_outage_filter import (
     AtlasClusterOutageSimulationOutageFilter,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AtlasClusterOutageSimulationOutageFilter_from_dict = AtlasClusterOutageSimulationOutageFilter.from_dict
+_ClusterOutageSimulationState_by_value = ClusterOutageSimulationState._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -87,20 +87,20 @@ class ClusterServerlessBackupOptions:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 serverless_continuous_backup_enabled = src_dict.get("serverlessContinuousBackupEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (serverless_continuous_backup_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     serverless_continuous_backup_enabled is UNSET
                     or serverless_continuous_backup_enabled.__class__ is bool
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ClusterServerlessBackupOptions:
-                    _cluster_serverless_backup_options = object.__new__(cls)
+                    _cluster_serverless_backup_options = _NEW_INSTANCE(cls)
                     _cluster_serverless_backup_options.serverless_continuous_backup_enabled = (
                         serverless_continuous_backup_enabled
                     )
@@ -131,6 +131,10 @@ class ClusterServerlessBackupOptions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -93,29 +93,31 @@ class ClusterStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _change_status = src_dict.get("changeStatus", UNSET)
                 change_status: ClusterStatusChangeStatus | Unset
                 if _change_status is UNSET:
                     change_status = UNSET
                 else:
-                    change_status = ClusterStatusChangeStatus._members_by_value.get(
+                    change_status = _ClusterStatusChangeStatus_by_value(_change_status) or ClusterStatusChangeStatus(
                         _change_status
-                    ) or ClusterStatusChangeStatus(_change_status)
+                    )
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_change_status is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_links is UNSET or _links.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is ClusterStatus:
-                    _cluster_status = object.__new__(cls)
+                    _cluster_status = _NEW_INSTANCE(cls)
                     _cluster_status.change_status = change_status
                     _cluster_status.links = links
                 else:
@@ -150,6 +152,12 @@ class ClusterStatus:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterStatusChangeStatus_by_value = ClusterStatusChangeStatus._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -119,21 +119,17 @@ class CollStatsLatencyNamespaceMetric:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = CollStatsLatencyNamespaceMetricMetricName._members_by_value.get(
+                metric_name = _CollStatsLatencyNamespaceMetricMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or CollStatsLatencyNamespaceMetricMetricName(_metric_name_value)
 
-                units = CollStatsLatencyNamespaceMetricUnits._members_by_value.get(
+                units = _CollStatsLatencyNamespaceMetricUnits_by_value(
                     _units_value := src_dict["units"]
                 ) or CollStatsLatencyNamespaceMetricUnits(_units_value)
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is CollStatsLatencyNamespaceMetric:
-                    _coll_stats_latency_namespace_metric = object.__new__(cls)
+                    _coll_stats_latency_namespace_metric = _NEW_INSTANCE(cls)
                     _coll_stats_latency_namespace_metric.metric_name = metric_name
                     _coll_stats_latency_namespace_metric.units = units
                 else:
@@ -164,6 +160,12 @@ class CollStatsLatencyNamespaceMetric:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CollStatsLatencyNamespaceMetricMetricName_by_value = CollStatsLatencyNamespaceMetricMetricName._members_by_value.get
+_CollStatsLatencyNamespaceMetricUnits_by_value = CollStatsLatencyNamespaceMetricUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

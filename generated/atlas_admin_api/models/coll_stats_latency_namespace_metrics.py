@@ -100,23 +100,25 @@ class CollStatsLatencyNamespaceMetrics:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict["groupId"]
 
                 _metrics = src_dict["metrics"]
-                metrics = [
-                    CollStatsLatencyNamespaceMetric.from_dict(metrics_item_data) for metrics_item_data in _metrics
-                ]
+                metrics = []
+                for metrics_item_data in _metrics:
+                    metrics.append(_CollStatsLatencyNamespaceMetric_from_dict(metrics_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     group_id.__class__ is str
                     and _metrics.__class__ is list
@@ -124,7 +126,7 @@ class CollStatsLatencyNamespaceMetrics:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CollStatsLatencyNamespaceMetrics:
-                    _coll_stats_latency_namespace_metrics = object.__new__(cls)
+                    _coll_stats_latency_namespace_metrics = _NEW_INSTANCE(cls)
                     _coll_stats_latency_namespace_metrics.group_id = group_id
                     _coll_stats_latency_namespace_metrics.metrics = metrics
                     _coll_stats_latency_namespace_metrics.links = links
@@ -162,6 +164,12 @@ class CollStatsLatencyNamespaceMetrics:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.coll_stats_latency_namespace_metric import CollStatsLatencyNamespaceMetric  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CollStatsLatencyNamespaceMetric_from_dict = CollStatsLatencyNamespaceMetric.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -92,11 +92,6 @@ class CollStatsRankedNamespacesView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _ranked_namespaces = src_dict["rankedNamespaces"]
                 ranked_namespaces = cast(list[str], _ranked_namespaces)
 
@@ -104,6 +99,11 @@ class CollStatsRankedNamespacesView:
 
                 identifier_id = src_dict.get("identifierId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (group_id is not UNSET) + (identifier_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _ranked_namespaces.__class__ is list
@@ -114,7 +114,7 @@ class CollStatsRankedNamespacesView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CollStatsRankedNamespacesView:
-                    _coll_stats_ranked_namespaces_view = object.__new__(cls)
+                    _coll_stats_ranked_namespaces_view = _NEW_INSTANCE(cls)
                     _coll_stats_ranked_namespaces_view.ranked_namespaces = ranked_namespaces
                     _coll_stats_ranked_namespaces_view.group_id = group_id
                     _coll_stats_ranked_namespaces_view.identifier_id = identifier_id
@@ -147,6 +147,10 @@ class CollStatsRankedNamespacesView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -299,12 +299,7 @@ class Collation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                locale = CollationLocale._members_by_value.get(_locale_value := src_dict["locale"]) or CollationLocale(
+                locale = _CollationLocale_by_value(_locale_value := src_dict["locale"]) or CollationLocale(
                     _locale_value
                 )
 
@@ -313,7 +308,7 @@ class Collation:
                 if _alternate is UNSET:
                     alternate = UNSET
                 else:
-                    alternate = CollationAlternate._members_by_value.get(_alternate) or CollationAlternate(_alternate)
+                    alternate = _CollationAlternate_by_value(_alternate) or CollationAlternate(_alternate)
 
                 backwards = src_dict.get("backwards", UNSET)
 
@@ -322,9 +317,7 @@ class Collation:
                 if _case_first is UNSET:
                     case_first = UNSET
                 else:
-                    case_first = CollationCaseFirst._members_by_value.get(_case_first) or CollationCaseFirst(
-                        _case_first
-                    )
+                    case_first = _CollationCaseFirst_by_value(_case_first) or CollationCaseFirst(_case_first)
 
                 case_level = src_dict.get("caseLevel", UNSET)
 
@@ -333,9 +326,7 @@ class Collation:
                 if _max_variable is UNSET:
                     max_variable = UNSET
                 else:
-                    max_variable = CollationMaxVariable._members_by_value.get(_max_variable) or CollationMaxVariable(
-                        _max_variable
-                    )
+                    max_variable = _CollationMaxVariable_by_value(_max_variable) or CollationMaxVariable(_max_variable)
 
                 normalization = src_dict.get("normalization", UNSET)
 
@@ -343,6 +334,20 @@ class Collation:
 
                 strength = src_dict.get("strength", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_alternate is not UNSET)
+                    + (backwards is not UNSET)
+                    + (_case_first is not UNSET)
+                    + (case_level is not UNSET)
+                    + (_max_variable is not UNSET)
+                    + (normalization is not UNSET)
+                    + (numeric_ordering is not UNSET)
+                    + (strength is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (backwards is UNSET or backwards.__class__ is bool)
                     and (case_level is UNSET or case_level.__class__ is bool)
@@ -352,7 +357,7 @@ class Collation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Collation:
-                    _collation = object.__new__(cls)
+                    _collation = _NEW_INSTANCE(cls)
                     _collation.locale = locale
                     _collation.alternate = alternate
                     _collation.backwards = backwards
@@ -397,6 +402,14 @@ class Collation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CollationAlternate_by_value = CollationAlternate._members_by_value.get
+_CollationCaseFirst_by_value = CollationCaseFirst._members_by_value.get
+_CollationLocale_by_value = CollationLocale._members_by_value.get
+_CollationMaxVariable_by_value = CollationMaxVariable._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

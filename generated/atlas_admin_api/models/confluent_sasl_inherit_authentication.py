@@ -79,17 +79,13 @@ class ConfluentSaslInheritAuthentication:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = ConfluentSaslInheritAuthenticationType._members_by_value.get(
+                type_ = _ConfluentSaslInheritAuthenticationType_by_value(
                     _type__value := src_dict["type"]
                 ) or ConfluentSaslInheritAuthenticationType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is ConfluentSaslInheritAuthentication:
-                    _confluent_sasl_inherit_authentication = object.__new__(cls)
+                    _confluent_sasl_inherit_authentication = _NEW_INSTANCE(cls)
                     _confluent_sasl_inherit_authentication.type_ = type_
                 else:
                     _confluent_sasl_inherit_authentication = cls(
@@ -118,6 +114,11 @@ class ConfluentSaslInheritAuthentication:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ConfluentSaslInheritAuthenticationType_by_value = ConfluentSaslInheritAuthenticationType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -95,12 +95,7 @@ class ConfluentUserInfoAuthentication:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = ConfluentUserInfoAuthenticationType._members_by_value.get(
+                type_ = _ConfluentUserInfoAuthenticationType_by_value(
                     _type__value := src_dict["type"]
                 ) or ConfluentUserInfoAuthenticationType(_type__value)
 
@@ -108,10 +103,11 @@ class ConfluentUserInfoAuthentication:
 
                 username = src_dict["username"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (password.__class__ is str and username.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ConfluentUserInfoAuthentication:
-                    _confluent_user_info_authentication = object.__new__(cls)
+                    _confluent_user_info_authentication = _NEW_INSTANCE(cls)
                     _confluent_user_info_authentication.type_ = type_
                     _confluent_user_info_authentication.password = password
                     _confluent_user_info_authentication.username = username
@@ -144,6 +140,11 @@ class ConfluentUserInfoAuthentication:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ConfluentUserInfoAuthenticationType_by_value = ConfluentUserInfoAuthenticationType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

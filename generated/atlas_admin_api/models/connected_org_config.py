@@ -165,11 +165,6 @@ class ConnectedOrgConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 domain_restriction_enabled = src_dict["domainRestrictionEnabled"]
 
                 org_id = src_dict["orgId"]
@@ -187,7 +182,7 @@ class ConnectedOrgConfig:
                 if _post_auth_role_grants is not UNSET:
                     post_auth_role_grants = []
                     for post_auth_role_grants_item_data in _post_auth_role_grants:
-                        post_auth_role_grants_item = ConnectedOrgConfigPostAuthRoleGrantsItem._members_by_value.get(
+                        post_auth_role_grants_item = _ConnectedOrgConfigPostAuthRoleGrantsItem_by_value(
                             post_auth_role_grants_item_data
                         ) or ConnectedOrgConfigPostAuthRoleGrantsItem(post_auth_role_grants_item_data)
 
@@ -196,19 +191,29 @@ class ConnectedOrgConfig:
                 _role_mappings = src_dict.get("roleMappings", UNSET)
                 role_mappings: list[AuthFederationRoleMapping] | Unset = UNSET
                 if _role_mappings is not UNSET:
-                    role_mappings = [
-                        AuthFederationRoleMapping.from_dict(role_mappings_item_data)
-                        for role_mappings_item_data in _role_mappings
-                    ]
+                    role_mappings = []
+                    for role_mappings_item_data in _role_mappings:
+                        role_mappings.append(_AuthFederationRoleMapping_from_dict(role_mappings_item_data))
 
                 _user_conflicts = src_dict.get("userConflicts", UNSET)
                 user_conflicts: list[FederatedUser] | Unset = UNSET
                 if _user_conflicts is not UNSET:
-                    user_conflicts = [
-                        FederatedUser.from_dict(user_conflicts_item_data)
-                        for user_conflicts_item_data in _user_conflicts
-                    ]
+                    user_conflicts = []
+                    for user_conflicts_item_data in _user_conflicts:
+                        user_conflicts.append(_FederatedUser_from_dict(user_conflicts_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_data_access_identity_provider_ids is not UNSET)
+                    + (_domain_allow_list is not UNSET)
+                    + (identity_provider_id is not UNSET)
+                    + (_post_auth_role_grants is not UNSET)
+                    + (_role_mappings is not UNSET)
+                    + (_user_conflicts is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     domain_restriction_enabled.__class__ is bool
                     and org_id.__class__ is str
@@ -233,7 +238,7 @@ class ConnectedOrgConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ConnectedOrgConfig:
-                    _connected_org_config = object.__new__(cls)
+                    _connected_org_config = _NEW_INSTANCE(cls)
                     _connected_org_config.domain_restriction_enabled = domain_restriction_enabled
                     _connected_org_config.org_id = org_id
                     _connected_org_config.data_access_identity_provider_ids = data_access_identity_provider_ids
@@ -281,6 +286,13 @@ class ConnectedOrgConfig:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.auth_federation_role_mapping import AuthFederationRoleMapping  # noqa: E402
 from ..models.federated_user import FederatedUser  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AuthFederationRoleMapping_from_dict = AuthFederationRoleMapping.from_dict
+_ConnectedOrgConfigPostAuthRoleGrantsItem_by_value = ConnectedOrgConfigPostAuthRoleGrantsItem._members_by_value.get
+_FederatedUser_from_dict = FederatedUser.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

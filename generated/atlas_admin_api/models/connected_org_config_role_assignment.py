@@ -94,17 +94,17 @@ class ConnectedOrgConfigRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 org_id = src_dict.get("orgId", UNSET)
 
                 role = src_dict.get("role", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (org_id is not UNSET) + (role is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (org_id is UNSET or org_id.__class__ is str)
@@ -112,7 +112,7 @@ class ConnectedOrgConfigRoleAssignment:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ConnectedOrgConfigRoleAssignment:
-                    _connected_org_config_role_assignment = object.__new__(cls)
+                    _connected_org_config_role_assignment = _NEW_INSTANCE(cls)
                     _connected_org_config_role_assignment.group_id = group_id
                     _connected_org_config_role_assignment.org_id = org_id
                     _connected_org_config_role_assignment.role = role
@@ -145,6 +145,10 @@ class ConnectedOrgConfigRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

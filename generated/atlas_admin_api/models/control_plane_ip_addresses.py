@@ -91,27 +91,27 @@ class ControlPlaneIPAddresses:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _inbound = src_dict.get("inbound", UNSET)
                 inbound: InboundControlPlaneCloudProviderIPAddresses | Unset
                 if _inbound is UNSET:
                     inbound = UNSET
                 else:
-                    inbound = InboundControlPlaneCloudProviderIPAddresses.from_dict(_inbound)
+                    inbound = _InboundControlPlaneCloudProviderIPAddresses_from_dict(_inbound)
 
                 _outbound = src_dict.get("outbound", UNSET)
                 outbound: OutboundControlPlaneCloudProviderIPAddresses | Unset
                 if _outbound is UNSET:
                     outbound = UNSET
                 else:
-                    outbound = OutboundControlPlaneCloudProviderIPAddresses.from_dict(_outbound)
+                    outbound = _OutboundControlPlaneCloudProviderIPAddresses_from_dict(_outbound)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_inbound is not UNSET) + (_outbound is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is ControlPlaneIPAddresses:
-                    _control_plane_ip_addresses = object.__new__(cls)
+                    _control_plane_ip_addresses = _NEW_INSTANCE(cls)
                     _control_plane_ip_addresses.inbound = inbound
                     _control_plane_ip_addresses.outbound = outbound
                 else:
@@ -151,6 +151,12 @@ from ..models.inbound_control_plane_cloud_provider_ip_addresses import (
 from ..models.outbound_control_plane_cloud_provider_ip_addresses import (
     OutboundControlPlaneCloudProviderIPAddresses,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_InboundControlPlaneCloudProviderIPAddresses_from_dict = InboundControlPlaneCloudProviderIPAddresses.from_dict
+_NEW_INSTANCE = object.__new__
+_OutboundControlPlaneCloudProviderIPAddresses_from_dict = OutboundControlPlaneCloudProviderIPAddresses.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -161,11 +161,6 @@ class CostExplorerFilterRequestBody:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 end_date = datetime.date.fromisoformat(src_dict["endDate"])
 
                 start_date = datetime.date.fromisoformat(src_dict["startDate"])
@@ -178,7 +173,7 @@ class CostExplorerFilterRequestBody:
                 if _group_by is UNSET:
                     group_by = UNSET
                 else:
-                    group_by = CostExplorerFilterRequestBodyGroupBy._members_by_value.get(
+                    group_by = _CostExplorerFilterRequestBodyGroupBy_by_value(
                         _group_by
                     ) or CostExplorerFilterRequestBodyGroupBy(_group_by)
 
@@ -195,12 +190,24 @@ class CostExplorerFilterRequestBody:
                 if _services is not UNSET:
                     services = []
                     for services_item_data in _services:
-                        services_item = CostExplorerFilterRequestBodyServicesItem._members_by_value.get(
+                        services_item = _CostExplorerFilterRequestBodyServicesItem_by_value(
                             services_item_data
                         ) or CostExplorerFilterRequestBodyServicesItem(services_item_data)
 
                         services.append(services_item)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_clusters is not UNSET)
+                    + (_group_by is not UNSET)
+                    + (include_partial_matches is not UNSET)
+                    + (_organizations is not UNSET)
+                    + (_projects is not UNSET)
+                    + (_services is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _clusters is UNSET
@@ -221,7 +228,7 @@ class CostExplorerFilterRequestBody:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CostExplorerFilterRequestBody:
-                    _cost_explorer_filter_request_body = object.__new__(cls)
+                    _cost_explorer_filter_request_body = _NEW_INSTANCE(cls)
                     _cost_explorer_filter_request_body.end_date = end_date
                     _cost_explorer_filter_request_body.start_date = start_date
                     _cost_explorer_filter_request_body.clusters = clusters
@@ -264,6 +271,12 @@ class CostExplorerFilterRequestBody:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CostExplorerFilterRequestBodyGroupBy_by_value = CostExplorerFilterRequestBodyGroupBy._members_by_value.get
+_CostExplorerFilterRequestBodyServicesItem_by_value = CostExplorerFilterRequestBodyServicesItem._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

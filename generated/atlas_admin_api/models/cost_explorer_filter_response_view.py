@@ -72,17 +72,17 @@ class CostExplorerFilterResponseView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 token = src_dict.get("token", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (token is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (token is UNSET or token.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is CostExplorerFilterResponseView:
-                    _cost_explorer_filter_response_view = object.__new__(cls)
+                    _cost_explorer_filter_response_view = _NEW_INSTANCE(cls)
                     _cost_explorer_filter_response_view.token = token
                 else:
                     _cost_explorer_filter_response_view = cls(
@@ -111,6 +111,10 @@ class CostExplorerFilterResponseView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

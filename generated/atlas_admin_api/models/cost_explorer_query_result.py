@@ -53,7 +53,7 @@ class CostExplorerQueryResult:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is CostExplorerQueryResult:
-                    _cost_explorer_query_result = object.__new__(cls)
+                    _cost_explorer_query_result = _NEW_INSTANCE(cls)
                 else:
                     _cost_explorer_query_result = cls()
 
@@ -79,6 +79,10 @@ class CostExplorerQueryResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -91,26 +91,22 @@ class CreateAtlasOrganizationApiKey:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 desc = src_dict["desc"]
 
                 roles = []
                 _roles = src_dict["roles"]
                 for roles_item_data in _roles:
-                    roles_item = CreateAtlasOrganizationApiKeyRolesItem._members_by_value.get(
+                    roles_item = _CreateAtlasOrganizationApiKeyRolesItem_by_value(
                         roles_item_data
                     ) or CreateAtlasOrganizationApiKeyRolesItem(roles_item_data)
 
                     roles.append(roles_item)
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (desc.__class__ is str and _roles.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is CreateAtlasOrganizationApiKey:
-                    _create_atlas_organization_api_key = object.__new__(cls)
+                    _create_atlas_organization_api_key = _NEW_INSTANCE(cls)
                     _create_atlas_organization_api_key.desc = desc
                     _create_atlas_organization_api_key.roles = roles
                 else:
@@ -141,6 +137,11 @@ class CreateAtlasOrganizationApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CreateAtlasOrganizationApiKeyRolesItem_by_value = CreateAtlasOrganizationApiKeyRolesItem._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

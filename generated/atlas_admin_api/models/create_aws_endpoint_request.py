@@ -89,21 +89,17 @@ class CreateAWSEndpointRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = CreateAWSEndpointRequestCloudProvider._members_by_value.get(
+                cloud_provider = _CreateAWSEndpointRequestCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or CreateAWSEndpointRequestCloudProvider(_cloud_provider_value)
 
                 id = src_dict["id"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is CreateAWSEndpointRequest:
-                    _create_aws_endpoint_request = object.__new__(cls)
+                    _create_aws_endpoint_request = _NEW_INSTANCE(cls)
                     _create_aws_endpoint_request.cloud_provider = cloud_provider
                     _create_aws_endpoint_request.id = id
                 else:
@@ -134,6 +130,11 @@ class CreateAWSEndpointRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CreateAWSEndpointRequestCloudProvider_by_value = CreateAWSEndpointRequestCloudProvider._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -99,12 +99,7 @@ class CreateAzureEndpointRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = CreateAzureEndpointRequestCloudProvider._members_by_value.get(
+                cloud_provider = _CreateAzureEndpointRequestCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or CreateAzureEndpointRequestCloudProvider(_cloud_provider_value)
 
@@ -112,10 +107,11 @@ class CreateAzureEndpointRequest:
 
                 private_endpoint_ip_address = src_dict["privateEndpointIPAddress"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (id.__class__ is str and private_endpoint_ip_address.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is CreateAzureEndpointRequest:
-                    _create_azure_endpoint_request = object.__new__(cls)
+                    _create_azure_endpoint_request = _NEW_INSTANCE(cls)
                     _create_azure_endpoint_request.cloud_provider = cloud_provider
                     _create_azure_endpoint_request.id = id
                     _create_azure_endpoint_request.private_endpoint_ip_address = private_endpoint_ip_address
@@ -148,6 +144,11 @@ class CreateAzureEndpointRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CreateAzureEndpointRequestCloudProvider_by_value = CreateAzureEndpointRequestCloudProvider._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

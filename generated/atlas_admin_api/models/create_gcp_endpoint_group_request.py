@@ -114,12 +114,7 @@ class CreateGCPEndpointGroupRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = CreateGCPEndpointGroupRequestCloudProvider._members_by_value.get(
+                cloud_provider = _CreateGCPEndpointGroupRequestCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or CreateGCPEndpointGroupRequestCloudProvider(_cloud_provider_value)
 
@@ -130,11 +125,15 @@ class CreateGCPEndpointGroupRequest:
                 _endpoints = src_dict.get("endpoints", UNSET)
                 endpoints: list[CreateGCPForwardingRuleRequest] | Unset = UNSET
                 if _endpoints is not UNSET:
-                    endpoints = [
-                        CreateGCPForwardingRuleRequest.from_dict(endpoints_item_data)
-                        for endpoints_item_data in _endpoints
-                    ]
+                    endpoints = []
+                    for endpoints_item_data in _endpoints:
+                        endpoints.append(_CreateGCPForwardingRuleRequest_from_dict(endpoints_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 3 + (_endpoints is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     endpoint_group_name.__class__ is str
                     and gcp_project_id.__class__ is str
@@ -142,7 +141,7 @@ class CreateGCPEndpointGroupRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CreateGCPEndpointGroupRequest:
-                    _create_gcp_endpoint_group_request = object.__new__(cls)
+                    _create_gcp_endpoint_group_request = _NEW_INSTANCE(cls)
                     _create_gcp_endpoint_group_request.cloud_provider = cloud_provider
                     _create_gcp_endpoint_group_request.endpoint_group_name = endpoint_group_name
                     _create_gcp_endpoint_group_request.gcp_project_id = gcp_project_id
@@ -181,6 +180,12 @@ class CreateGCPEndpointGroupRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.create_gcp_forwarding_rule_request import CreateGCPForwardingRuleRequest  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CreateGCPEndpointGroupRequestCloudProvider_by_value = CreateGCPEndpointGroupRequestCloudProvider._members_by_value.get
+_CreateGCPForwardingRuleRequest_from_dict = CreateGCPForwardingRuleRequest.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

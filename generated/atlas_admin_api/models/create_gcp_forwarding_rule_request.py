@@ -82,22 +82,22 @@ class CreateGCPForwardingRuleRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 endpoint_name = src_dict.get("endpointName", UNSET)
 
                 ip_address = src_dict.get("ipAddress", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (endpoint_name is not UNSET) + (ip_address is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (endpoint_name is UNSET or endpoint_name.__class__ is str)
                     and (ip_address is UNSET or ip_address.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CreateGCPForwardingRuleRequest:
-                    _create_gcp_forwarding_rule_request = object.__new__(cls)
+                    _create_gcp_forwarding_rule_request = _NEW_INSTANCE(cls)
                     _create_gcp_forwarding_rule_request.endpoint_name = endpoint_name
                     _create_gcp_forwarding_rule_request.ip_address = ip_address
                 else:
@@ -128,6 +128,10 @@ class CreateGCPForwardingRuleRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

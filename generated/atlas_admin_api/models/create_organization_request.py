@@ -130,11 +130,6 @@ class CreateOrganizationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 _api_key = src_dict.get("apiKey", UNSET)
@@ -142,7 +137,7 @@ class CreateOrganizationRequest:
                 if _api_key is UNSET:
                     api_key = UNSET
                 else:
-                    api_key = CreateAtlasOrganizationApiKey.from_dict(_api_key)
+                    api_key = _CreateAtlasOrganizationApiKey_from_dict(_api_key)
 
                 federation_settings_id = src_dict.get("federationSettingsId", UNSET)
 
@@ -153,10 +148,21 @@ class CreateOrganizationRequest:
                 if _service_account is UNSET:
                     service_account = UNSET
                 else:
-                    service_account = OrgServiceAccountRequest.from_dict(_service_account)
+                    service_account = _OrgServiceAccountRequest_from_dict(_service_account)
 
                 skip_default_alerts_settings = src_dict.get("skipDefaultAlertsSettings", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_api_key is not UNSET)
+                    + (federation_settings_id is not UNSET)
+                    + (org_owner_id is not UNSET)
+                    + (_service_account is not UNSET)
+                    + (skip_default_alerts_settings is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and (federation_settings_id is UNSET or federation_settings_id.__class__ is str)
@@ -165,7 +171,7 @@ class CreateOrganizationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CreateOrganizationRequest:
-                    _create_organization_request = object.__new__(cls)
+                    _create_organization_request = _NEW_INSTANCE(cls)
                     _create_organization_request.name = name
                     _create_organization_request.api_key = api_key
                     _create_organization_request.federation_settings_id = federation_settings_id
@@ -209,6 +215,12 @@ class CreateOrganizationRequest:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.create_atlas_organization_api_key import CreateAtlasOrganizationApiKey  # noqa: E402
 from ..models.org_service_account_request import OrgServiceAccountRequest  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CreateAtlasOrganizationApiKey_from_dict = CreateAtlasOrganizationApiKey.from_dict
+_NEW_INSTANCE = object.__new__
+_OrgServiceAccountRequest_from_dict = OrgServiceAccountRequest.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -121,17 +121,12 @@ class CreateOrganizationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _api_key = src_dict.get("apiKey", UNSET)
                 api_key: ApiKeyUserDetails | Unset
                 if _api_key is UNSET:
                     api_key = UNSET
                 else:
-                    api_key = ApiKeyUserDetails.from_dict(_api_key)
+                    api_key = _ApiKeyUserDetails_from_dict(_api_key)
 
                 federation_settings_id = src_dict.get("federationSettingsId", UNSET)
 
@@ -142,17 +137,28 @@ class CreateOrganizationResponse:
                 if _organization is UNSET:
                     organization = UNSET
                 else:
-                    organization = AtlasOrganization.from_dict(_organization)
+                    organization = _AtlasOrganization_from_dict(_organization)
 
                 _service_account = src_dict.get("serviceAccount", UNSET)
                 service_account: OrgServiceAccount | Unset
                 if _service_account is UNSET:
                     service_account = UNSET
                 else:
-                    service_account = OrgServiceAccount.from_dict(_service_account)
+                    service_account = _OrgServiceAccount_from_dict(_service_account)
 
                 skip_default_alerts_settings = src_dict.get("skipDefaultAlertsSettings", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_api_key is not UNSET)
+                    + (federation_settings_id is not UNSET)
+                    + (org_owner_id is not UNSET)
+                    + (_organization is not UNSET)
+                    + (_service_account is not UNSET)
+                    + (skip_default_alerts_settings is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (federation_settings_id is UNSET or federation_settings_id.__class__ is str)
                     and (org_owner_id is UNSET or org_owner_id.__class__ is str)
@@ -160,7 +166,7 @@ class CreateOrganizationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CreateOrganizationResponse:
-                    _create_organization_response = object.__new__(cls)
+                    _create_organization_response = _NEW_INSTANCE(cls)
                     _create_organization_response.api_key = api_key
                     _create_organization_response.federation_settings_id = federation_settings_id
                     _create_organization_response.org_owner_id = org_owner_id
@@ -205,6 +211,13 @@ class CreateOrganizationResponse:
 from ..models.api_key_user_details import ApiKeyUserDetails  # noqa: E402
 from ..models.atlas_organization import AtlasOrganization  # noqa: E402
 from ..models.org_service_account import OrgServiceAccount  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiKeyUserDetails_from_dict = ApiKeyUserDetails.from_dict
+_AtlasOrganization_from_dict = AtlasOrganization.from_dict
+_NEW_INSTANCE = object.__new__
+_OrgServiceAccount_from_dict = OrgServiceAccount.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

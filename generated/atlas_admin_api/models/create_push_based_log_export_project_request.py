@@ -88,21 +88,17 @@ class CreatePushBasedLogExportProjectRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 bucket_name = src_dict["bucketName"]
 
                 iam_role_id = src_dict["iamRoleId"]
 
                 prefix_path = src_dict["prefixPath"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (bucket_name.__class__ is str and iam_role_id.__class__ is str and prefix_path.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is CreatePushBasedLogExportProjectRequest:
-                    _create_push_based_log_export_project_request = object.__new__(cls)
+                    _create_push_based_log_export_project_request = _NEW_INSTANCE(cls)
                     _create_push_based_log_export_project_request.bucket_name = bucket_name
                     _create_push_based_log_export_project_request.iam_role_id = iam_role_id
                     _create_push_based_log_export_project_request.prefix_path = prefix_path
@@ -135,6 +131,10 @@ class CreatePushBasedLogExportProjectRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -106,26 +106,27 @@ class CustomDatabaseRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 role_name = src_dict["roleName"]
 
                 _actions = src_dict.get("actions", UNSET)
                 actions: list[DatabasePrivilegeAction] | Unset = UNSET
                 if _actions is not UNSET:
-                    actions = [DatabasePrivilegeAction.from_dict(actions_item_data) for actions_item_data in _actions]
+                    actions = []
+                    for actions_item_data in _actions:
+                        actions.append(_DatabasePrivilegeAction_from_dict(actions_item_data))
 
                 _inherited_roles = src_dict.get("inheritedRoles", UNSET)
                 inherited_roles: list[DatabaseInheritedRole] | Unset = UNSET
                 if _inherited_roles is not UNSET:
-                    inherited_roles = [
-                        DatabaseInheritedRole.from_dict(inherited_roles_item_data)
-                        for inherited_roles_item_data in _inherited_roles
-                    ]
+                    inherited_roles = []
+                    for inherited_roles_item_data in _inherited_roles:
+                        inherited_roles.append(_DatabaseInheritedRole_from_dict(inherited_roles_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_actions is not UNSET) + (_inherited_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     role_name.__class__ is str
                     and (_actions is UNSET or _actions.__class__ is list)
@@ -133,7 +134,7 @@ class CustomDatabaseRole:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CustomDatabaseRole:
-                    _custom_database_role = object.__new__(cls)
+                    _custom_database_role = _NEW_INSTANCE(cls)
                     _custom_database_role.role_name = role_name
                     _custom_database_role.actions = actions
                     _custom_database_role.inherited_roles = inherited_roles
@@ -171,6 +172,12 @@ class CustomDatabaseRole:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.database_inherited_role import DatabaseInheritedRole  # noqa: E402
 from ..models.database_privilege_action import DatabasePrivilegeAction  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatabaseInheritedRole_from_dict = DatabaseInheritedRole.from_dict
+_DatabasePrivilegeAction_from_dict = DatabasePrivilegeAction.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

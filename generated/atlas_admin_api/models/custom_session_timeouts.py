@@ -88,15 +88,17 @@ class CustomSessionTimeouts:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 absolute_session_timeout_in_seconds = src_dict.get("absoluteSessionTimeoutInSeconds", UNSET)
 
                 idle_session_timeout_in_seconds = src_dict.get("idleSessionTimeoutInSeconds", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (absolute_session_timeout_in_seconds is not UNSET)
+                    + (idle_session_timeout_in_seconds is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         absolute_session_timeout_in_seconds is UNSET
@@ -106,7 +108,7 @@ class CustomSessionTimeouts:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is CustomSessionTimeouts:
-                    _custom_session_timeouts = object.__new__(cls)
+                    _custom_session_timeouts = _NEW_INSTANCE(cls)
                     _custom_session_timeouts.absolute_session_timeout_in_seconds = absolute_session_timeout_in_seconds
                     _custom_session_timeouts.idle_session_timeout_in_seconds = idle_session_timeout_in_seconds
                 else:
@@ -137,6 +139,10 @@ class CustomSessionTimeouts:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

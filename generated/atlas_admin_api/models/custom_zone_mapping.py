@@ -65,7 +65,7 @@ class CustomZoneMapping:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is CustomZoneMapping:
-                    _custom_zone_mapping = object.__new__(cls)
+                    _custom_zone_mapping = _NEW_INSTANCE(cls)
                 else:
                     _custom_zone_mapping = cls()
 
@@ -91,6 +91,10 @@ class CustomZoneMapping:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

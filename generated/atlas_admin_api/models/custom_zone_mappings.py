@@ -78,21 +78,16 @@ class CustomZoneMappings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _custom_zone_mappings = src_dict["customZoneMappings"]
-                custom_zone_mappings = [
-                    ZoneMapping.from_dict(custom_zone_mappings_item_data)
-                    for custom_zone_mappings_item_data in _custom_zone_mappings
-                ]
+                custom_zone_mappings = []
+                for custom_zone_mappings_item_data in _custom_zone_mappings:
+                    custom_zone_mappings.append(_ZoneMapping_from_dict(custom_zone_mappings_item_data))
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (_custom_zone_mappings.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is CustomZoneMappings:
-                    _custom_zone_mappings = object.__new__(cls)
+                    _custom_zone_mappings = _NEW_INSTANCE(cls)
                     _custom_zone_mappings.custom_zone_mappings = custom_zone_mappings
                 else:
                     _custom_zone_mappings = cls(
@@ -125,6 +120,11 @@ class CustomZoneMappings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.zone_mapping import ZoneMapping  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ZoneMapping_from_dict = ZoneMapping.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -227,14 +227,9 @@ class DataExplorerAccessedEventView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = DataExplorerAccessedEventTypeView._members_by_value.get(
+                event_type_name = _DataExplorerAccessedEventTypeView_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or DataExplorerAccessedEventTypeView(_event_type_name_value)
 
@@ -253,7 +248,9 @@ class DataExplorerAccessedEventView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 op_type = src_dict.get("opType", UNSET)
 
@@ -266,7 +263,7 @@ class DataExplorerAccessedEventView:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 remote_address = src_dict.get("remoteAddress", UNSET)
 
@@ -274,6 +271,25 @@ class DataExplorerAccessedEventView:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (api_key_id is not UNSET)
+                    + (collection is not UNSET)
+                    + (database is not UNSET)
+                    + (group_id is not UNSET)
+                    + (is_global_admin is not UNSET)
+                    + (_links is not UNSET)
+                    + (op_type is not UNSET)
+                    + (org_id is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_raw is not UNSET)
+                    + (remote_address is not UNSET)
+                    + (user_id is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (api_key_id is UNSET or api_key_id.__class__ is str)
@@ -291,7 +307,7 @@ class DataExplorerAccessedEventView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataExplorerAccessedEventView:
-                    _data_explorer_accessed_event_view = object.__new__(cls)
+                    _data_explorer_accessed_event_view = _NEW_INSTANCE(cls)
                     _data_explorer_accessed_event_view.created = created
                     _data_explorer_accessed_event_view.event_type_name = event_type_name
                     _data_explorer_accessed_event_view.id = id
@@ -355,6 +371,14 @@ class DataExplorerAccessedEventView:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataExplorerAccessedEventTypeView_by_value = DataExplorerAccessedEventTypeView._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

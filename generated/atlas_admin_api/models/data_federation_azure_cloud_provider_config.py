@@ -101,11 +101,6 @@ class DataFederationAzureCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 role_id = src_dict["roleId"]
 
                 atlas_app_id = src_dict.get("atlasAppId", UNSET)
@@ -114,6 +109,12 @@ class DataFederationAzureCloudProviderConfig:
 
                 tenant_id = src_dict.get("tenantId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1 + (atlas_app_id is not UNSET) + (service_principal_id is not UNSET) + (tenant_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     role_id.__class__ is str
                     and (atlas_app_id is UNSET or atlas_app_id.__class__ is str)
@@ -122,7 +123,7 @@ class DataFederationAzureCloudProviderConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataFederationAzureCloudProviderConfig:
-                    _data_federation_azure_cloud_provider_config = object.__new__(cls)
+                    _data_federation_azure_cloud_provider_config = _NEW_INSTANCE(cls)
                     _data_federation_azure_cloud_provider_config.role_id = role_id
                     _data_federation_azure_cloud_provider_config.atlas_app_id = atlas_app_id
                     _data_federation_azure_cloud_provider_config.service_principal_id = service_principal_id
@@ -157,6 +158,10 @@ class DataFederationAzureCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -85,21 +85,21 @@ class DataFederationGCPCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 role_id = src_dict["roleId"]
 
                 gcp_service_account = src_dict.get("gcpServiceAccount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (gcp_service_account is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     role_id.__class__ is str and (gcp_service_account is UNSET or gcp_service_account.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataFederationGCPCloudProviderConfig:
-                    _data_federation_gcp_cloud_provider_config = object.__new__(cls)
+                    _data_federation_gcp_cloud_provider_config = _NEW_INSTANCE(cls)
                     _data_federation_gcp_cloud_provider_config.role_id = role_id
                     _data_federation_gcp_cloud_provider_config.gcp_service_account = gcp_service_account
                 else:
@@ -130,6 +130,10 @@ class DataFederationGCPCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

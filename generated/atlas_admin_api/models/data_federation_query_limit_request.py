@@ -146,11 +146,6 @@ class DataFederationQueryLimitRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 value = src_dict["value"]
 
                 _overrun_policy = src_dict.get("overrunPolicy", UNSET)
@@ -158,7 +153,7 @@ class DataFederationQueryLimitRequest:
                 if _overrun_policy is UNSET:
                     overrun_policy = UNSET
                 else:
-                    overrun_policy = DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get(
+                    overrun_policy = _DataFederationQueryLimitRequestOverrunPolicy_by_value(
                         _overrun_policy
                     ) or DataFederationQueryLimitRequestOverrunPolicy(_overrun_policy)
 
@@ -171,7 +166,7 @@ class DataFederationQueryLimitRequest:
                 if _last_modified_date is UNSET:
                     last_modified_date = UNSET
                 else:
-                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                    last_modified_date = _DATETIME_FROMISOFORMAT(_last_modified_date)
 
                 maximum_limit = src_dict.get("maximumLimit", UNSET)
 
@@ -179,6 +174,19 @@ class DataFederationQueryLimitRequest:
 
                 tenant_name = src_dict.get("tenantName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_overrun_policy is not UNSET)
+                    + (current_usage is not UNSET)
+                    + (default_limit is not UNSET)
+                    + (_last_modified_date is not UNSET)
+                    + (maximum_limit is not UNSET)
+                    + (name is not UNSET)
+                    + (tenant_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     value.__class__ is int
                     and (current_usage is UNSET or current_usage.__class__ is int)
@@ -189,7 +197,7 @@ class DataFederationQueryLimitRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataFederationQueryLimitRequest:
-                    _data_federation_query_limit_request = object.__new__(cls)
+                    _data_federation_query_limit_request = _NEW_INSTANCE(cls)
                     _data_federation_query_limit_request.value = value
                     _data_federation_query_limit_request.overrun_policy = overrun_policy
                     _data_federation_query_limit_request.current_usage = current_usage
@@ -232,6 +240,14 @@ class DataFederationQueryLimitRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataFederationQueryLimitRequestOverrunPolicy_by_value = (
+    DataFederationQueryLimitRequestOverrunPolicy._members_by_value.get
+)
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -145,11 +145,6 @@ class DataFederationTenantQueryLimit:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 value = src_dict["value"]
@@ -163,7 +158,7 @@ class DataFederationTenantQueryLimit:
                 if _last_modified_date is UNSET:
                     last_modified_date = UNSET
                 else:
-                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                    last_modified_date = _DATETIME_FROMISOFORMAT(_last_modified_date)
 
                 maximum_limit = src_dict.get("maximumLimit", UNSET)
 
@@ -172,12 +167,24 @@ class DataFederationTenantQueryLimit:
                 if _overrun_policy is UNSET:
                     overrun_policy = UNSET
                 else:
-                    overrun_policy = DataFederationTenantQueryLimitOverrunPolicy._members_by_value.get(
+                    overrun_policy = _DataFederationTenantQueryLimitOverrunPolicy_by_value(
                         _overrun_policy
                     ) or DataFederationTenantQueryLimitOverrunPolicy(_overrun_policy)
 
                 tenant_name = src_dict.get("tenantName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (current_usage is not UNSET)
+                    + (default_limit is not UNSET)
+                    + (_last_modified_date is not UNSET)
+                    + (maximum_limit is not UNSET)
+                    + (_overrun_policy is not UNSET)
+                    + (tenant_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and value.__class__ is int
@@ -188,7 +195,7 @@ class DataFederationTenantQueryLimit:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataFederationTenantQueryLimit:
-                    _data_federation_tenant_query_limit = object.__new__(cls)
+                    _data_federation_tenant_query_limit = _NEW_INSTANCE(cls)
                     _data_federation_tenant_query_limit.name = name
                     _data_federation_tenant_query_limit.value = value
                     _data_federation_tenant_query_limit.current_usage = current_usage
@@ -231,6 +238,14 @@ class DataFederationTenantQueryLimit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataFederationTenantQueryLimitOverrunPolicy_by_value = (
+    DataFederationTenantQueryLimitOverrunPolicy._members_by_value.get
+)
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

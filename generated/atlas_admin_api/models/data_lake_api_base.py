@@ -89,17 +89,17 @@ class DataLakeApiBase:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict.get("name", UNSET)
 
                 pipeline = src_dict.get("pipeline", UNSET)
 
                 source = src_dict.get("source", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (name is not UNSET) + (pipeline is not UNSET) + (source is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (name is UNSET or name.__class__ is str)
                     and (pipeline is UNSET or pipeline.__class__ is str)
@@ -107,7 +107,7 @@ class DataLakeApiBase:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeApiBase:
-                    _data_lake_api_base = object.__new__(cls)
+                    _data_lake_api_base = _NEW_INSTANCE(cls)
                     _data_lake_api_base.name = name
                     _data_lake_api_base.pipeline = pipeline
                     _data_lake_api_base.source = source
@@ -140,6 +140,10 @@ class DataLakeApiBase:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

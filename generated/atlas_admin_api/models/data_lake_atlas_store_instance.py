@@ -130,12 +130,7 @@ class DataLakeAtlasStoreInstance:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeAtlasStoreInstanceProvider._members_by_value.get(
+                provider = _DataLakeAtlasStoreInstanceProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeAtlasStoreInstanceProvider(_provider_value)
 
@@ -150,15 +145,26 @@ class DataLakeAtlasStoreInstance:
                 if _read_concern is UNSET:
                     read_concern = UNSET
                 else:
-                    read_concern = DataLakeAtlasStoreReadConcern.from_dict(_read_concern)
+                    read_concern = _DataLakeAtlasStoreReadConcern_from_dict(_read_concern)
 
                 _read_preference = src_dict.get("readPreference", UNSET)
                 read_preference: DataLakeAtlasStoreReadPreference | Unset
                 if _read_preference is UNSET:
                     read_preference = UNSET
                 else:
-                    read_preference = DataLakeAtlasStoreReadPreference.from_dict(_read_preference)
+                    read_preference = _DataLakeAtlasStoreReadPreference_from_dict(_read_preference)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (name is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (project_id is not UNSET)
+                    + (_read_concern is not UNSET)
+                    + (_read_preference is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (name is UNSET or name.__class__ is str)
                     and (cluster_name is UNSET or cluster_name.__class__ is str)
@@ -166,7 +172,7 @@ class DataLakeAtlasStoreInstance:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeAtlasStoreInstance:
-                    _data_lake_atlas_store_instance = object.__new__(cls)
+                    _data_lake_atlas_store_instance = _NEW_INSTANCE(cls)
                     _data_lake_atlas_store_instance.provider = provider
                     _data_lake_atlas_store_instance.name = name
                     _data_lake_atlas_store_instance.cluster_name = cluster_name
@@ -212,6 +218,13 @@ from ..models.data_lake_atlas_store_read_concern import DataLakeAtlasStoreReadCo
 from ..models.data_lake_atlas_store_read_preference import (
     DataLakeAtlasStoreReadPreference,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeAtlasStoreInstanceProvider_by_value = DataLakeAtlasStoreInstanceProvider._members_by_value.get
+_DataLakeAtlasStoreReadConcern_from_dict = DataLakeAtlasStoreReadConcern.from_dict
+_DataLakeAtlasStoreReadPreference_from_dict = DataLakeAtlasStoreReadPreference.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -84,22 +84,22 @@ class DataLakeAtlasStoreReadConcern:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _level = src_dict.get("level", UNSET)
                 level: DataLakeAtlasStoreReadConcernLevel | Unset
                 if _level is UNSET:
                     level = UNSET
                 else:
-                    level = DataLakeAtlasStoreReadConcernLevel._members_by_value.get(
+                    level = _DataLakeAtlasStoreReadConcernLevel_by_value(_level) or DataLakeAtlasStoreReadConcernLevel(
                         _level
-                    ) or DataLakeAtlasStoreReadConcernLevel(_level)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict) == (_level is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is DataLakeAtlasStoreReadConcern:
-                    _data_lake_atlas_store_read_concern = object.__new__(cls)
+                    _data_lake_atlas_store_read_concern = _NEW_INSTANCE(cls)
                     _data_lake_atlas_store_read_concern.level = level
                 else:
                     _data_lake_atlas_store_read_concern = cls(
@@ -128,6 +128,11 @@ class DataLakeAtlasStoreReadConcern:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeAtlasStoreReadConcernLevel_by_value = DataLakeAtlasStoreReadConcernLevel._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -112,11 +112,6 @@ class DataLakeAtlasStoreReadPreference:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 max_staleness_seconds = src_dict.get("maxStalenessSeconds", UNSET)
 
                 _mode = src_dict.get("mode", UNSET)
@@ -124,7 +119,7 @@ class DataLakeAtlasStoreReadPreference:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = DataLakeAtlasStoreReadPreferenceMode._members_by_value.get(
+                    mode = _DataLakeAtlasStoreReadPreferenceMode_by_value(
                         _mode
                     ) or DataLakeAtlasStoreReadPreferenceMode(_mode)
 
@@ -134,20 +129,27 @@ class DataLakeAtlasStoreReadPreference:
                     tag_sets = []
                     for tag_sets_item_data in _tag_sets:
                         _tag_sets_item = tag_sets_item_data
-                        tag_sets_item = [
-                            DataLakeAtlasStoreReadPreferenceTag.from_dict(tag_sets_item_item_data)
-                            for tag_sets_item_item_data in _tag_sets_item
-                        ]
+                        tag_sets_item = []
+                        for tag_sets_item_item_data in _tag_sets_item:
+                            tag_sets_item.append(
+                                _DataLakeAtlasStoreReadPreferenceTag_from_dict(tag_sets_item_item_data)
+                            )
 
                         tag_sets.append(tag_sets_item)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (max_staleness_seconds is not UNSET) + (_mode is not UNSET) + (_tag_sets is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (max_staleness_seconds is UNSET or max_staleness_seconds.__class__ is int)
                     and (_tag_sets is UNSET or _tag_sets.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeAtlasStoreReadPreference:
-                    _data_lake_atlas_store_read_preference = object.__new__(cls)
+                    _data_lake_atlas_store_read_preference = _NEW_INSTANCE(cls)
                     _data_lake_atlas_store_read_preference.max_staleness_seconds = max_staleness_seconds
                     _data_lake_atlas_store_read_preference.mode = mode
                     _data_lake_atlas_store_read_preference.tag_sets = tag_sets
@@ -186,6 +188,12 @@ class DataLakeAtlasStoreReadPreference:
 from ..models.data_lake_atlas_store_read_preference_tag import (
     DataLakeAtlasStoreReadPreferenceTag,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeAtlasStoreReadPreferenceMode_by_value = DataLakeAtlasStoreReadPreferenceMode._members_by_value.get
+_DataLakeAtlasStoreReadPreferenceTag_from_dict = DataLakeAtlasStoreReadPreferenceTag.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -80,19 +80,19 @@ class DataLakeAtlasStoreReadPreferenceTag:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict.get("name", UNSET)
 
                 value = src_dict.get("value", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (name is not UNSET) + (value is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((name is UNSET or name.__class__ is str) and (value is UNSET or value.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeAtlasStoreReadPreferenceTag:
-                    _data_lake_atlas_store_read_preference_tag = object.__new__(cls)
+                    _data_lake_atlas_store_read_preference_tag = _NEW_INSTANCE(cls)
                     _data_lake_atlas_store_read_preference_tag.name = name
                     _data_lake_atlas_store_read_preference_tag.value = value
                 else:
@@ -123,6 +123,10 @@ class DataLakeAtlasStoreReadPreferenceTag:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

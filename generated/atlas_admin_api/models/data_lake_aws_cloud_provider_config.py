@@ -112,11 +112,6 @@ class DataLakeAWSCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 role_id = src_dict["roleId"]
 
                 external_id = src_dict.get("externalId", UNSET)
@@ -127,6 +122,16 @@ class DataLakeAWSCloudProviderConfig:
 
                 test_s3_bucket = src_dict.get("testS3Bucket", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (external_id is not UNSET)
+                    + (iam_assumed_role_arn is not UNSET)
+                    + (iam_user_arn is not UNSET)
+                    + (test_s3_bucket is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     role_id.__class__ is str
                     and (external_id is UNSET or external_id.__class__ is str)
@@ -136,7 +141,7 @@ class DataLakeAWSCloudProviderConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeAWSCloudProviderConfig:
-                    _data_lake_aws_cloud_provider_config = object.__new__(cls)
+                    _data_lake_aws_cloud_provider_config = _NEW_INSTANCE(cls)
                     _data_lake_aws_cloud_provider_config.role_id = role_id
                     _data_lake_aws_cloud_provider_config.external_id = external_id
                     _data_lake_aws_cloud_provider_config.iam_assumed_role_arn = iam_assumed_role_arn
@@ -173,6 +178,10 @@ class DataLakeAWSCloudProviderConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -205,12 +205,7 @@ class DataLakeAzureBlobStore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeAzureBlobStoreProvider._members_by_value.get(
+                provider = _DataLakeAzureBlobStoreProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeAzureBlobStoreProvider(_provider_value)
 
@@ -229,14 +224,26 @@ class DataLakeAzureBlobStore:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = DataLakeAzureBlobStoreRegion._members_by_value.get(
-                        _region
-                    ) or DataLakeAzureBlobStoreRegion(_region)
+                    region = _DataLakeAzureBlobStoreRegion_by_value(_region) or DataLakeAzureBlobStoreRegion(_region)
 
                 replacement_delimiter = src_dict.get("replacementDelimiter", UNSET)
 
                 service_url = src_dict.get("serviceURL", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (name is not UNSET)
+                    + (container_name is not UNSET)
+                    + (delimiter is not UNSET)
+                    + (prefix is not UNSET)
+                    + (public is not UNSET)
+                    + (_region is not UNSET)
+                    + (replacement_delimiter is not UNSET)
+                    + (service_url is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (name is UNSET or name.__class__ is str)
                     and (container_name is UNSET or container_name.__class__ is str)
@@ -248,7 +255,7 @@ class DataLakeAzureBlobStore:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeAzureBlobStore:
-                    _data_lake_azure_blob_store = object.__new__(cls)
+                    _data_lake_azure_blob_store = _NEW_INSTANCE(cls)
                     _data_lake_azure_blob_store.provider = provider
                     _data_lake_azure_blob_store.name = name
                     _data_lake_azure_blob_store.container_name = container_name
@@ -293,6 +300,12 @@ class DataLakeAzureBlobStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeAzureBlobStoreProvider_by_value = DataLakeAzureBlobStoreProvider._members_by_value.get
+_DataLakeAzureBlobStoreRegion_by_value = DataLakeAzureBlobStoreRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

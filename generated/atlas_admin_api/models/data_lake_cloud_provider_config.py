@@ -95,34 +95,34 @@ class DataLakeCloudProviderConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _aws = src_dict.get("aws", UNSET)
                 aws: DataLakeAWSCloudProviderConfig | Unset
                 if _aws is UNSET:
                     aws = UNSET
                 else:
-                    aws = DataLakeAWSCloudProviderConfig.from_dict(_aws)
+                    aws = _DataLakeAWSCloudProviderConfig_from_dict(_aws)
 
                 _azure = src_dict.get("azure", UNSET)
                 azure: DataFederationAzureCloudProviderConfig | Unset
                 if _azure is UNSET:
                     azure = UNSET
                 else:
-                    azure = DataFederationAzureCloudProviderConfig.from_dict(_azure)
+                    azure = _DataFederationAzureCloudProviderConfig_from_dict(_azure)
 
                 _gcp = src_dict.get("gcp", UNSET)
                 gcp: DataFederationGCPCloudProviderConfig | Unset
                 if _gcp is UNSET:
                     gcp = UNSET
                 else:
-                    gcp = DataFederationGCPCloudProviderConfig.from_dict(_gcp)
+                    gcp = _DataFederationGCPCloudProviderConfig_from_dict(_gcp)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_aws is not UNSET) + (_azure is not UNSET) + (_gcp is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is DataLakeCloudProviderConfig:
-                    _data_lake_cloud_provider_config = object.__new__(cls)
+                    _data_lake_cloud_provider_config = _NEW_INSTANCE(cls)
                     _data_lake_cloud_provider_config.aws = aws
                     _data_lake_cloud_provider_config.azure = azure
                     _data_lake_cloud_provider_config.gcp = gcp
@@ -165,6 +165,13 @@ from ..models.data_federation_gcp_cloud_provider_config import (
     DataFederationGCPCloudProviderConfig,  # noqa: E402
 )
 from ..models.data_lake_aws_cloud_provider_config import DataLakeAWSCloudProviderConfig  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataFederationAzureCloudProviderConfig_from_dict = DataFederationAzureCloudProviderConfig.from_dict
+_DataFederationGCPCloudProviderConfig_from_dict = DataFederationGCPCloudProviderConfig.from_dict
+_DataLakeAWSCloudProviderConfig_from_dict = DataLakeAWSCloudProviderConfig.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -102,21 +102,17 @@ class DataLakeDataProcessRegion:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = DataLakeDataProcessRegionCloudProvider._members_by_value.get(
+                cloud_provider = _DataLakeDataProcessRegionCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or DataLakeDataProcessRegionCloudProvider(_cloud_provider_value)
 
-                region = DataFederationAWSRegion._members_by_value.get(
+                region = _DataFederationAWSRegion_by_value(
                     _region_value := src_dict["region"]
                 ) or DataFederationAWSRegion(_region_value)
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is DataLakeDataProcessRegion:
-                    _data_lake_data_process_region = object.__new__(cls)
+                    _data_lake_data_process_region = _NEW_INSTANCE(cls)
                     _data_lake_data_process_region.cloud_provider = cloud_provider
                     _data_lake_data_process_region.region = region
                 else:
@@ -147,6 +143,12 @@ class DataLakeDataProcessRegion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataFederationAWSRegion_by_value = DataFederationAWSRegion._members_by_value.get
+_DataLakeDataProcessRegionCloudProvider_by_value = DataLakeDataProcessRegionCloudProvider._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

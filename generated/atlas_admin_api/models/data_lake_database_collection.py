@@ -89,28 +89,27 @@ class DataLakeDatabaseCollection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _data_sources = src_dict.get("dataSources", UNSET)
                 data_sources: list[DataLakeDatabaseDataSourceSettings] | Unset = UNSET
                 if _data_sources is not UNSET:
-                    data_sources = [
-                        DataLakeDatabaseDataSourceSettings.from_dict(data_sources_item_data)
-                        for data_sources_item_data in _data_sources
-                    ]
+                    data_sources = []
+                    for data_sources_item_data in _data_sources:
+                        data_sources.append(_DataLakeDatabaseDataSourceSettings_from_dict(data_sources_item_data))
 
                 name = src_dict.get("name", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_data_sources is not UNSET) + (name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_data_sources is UNSET or _data_sources.__class__ is list)
                     and (name is UNSET or name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDatabaseCollection:
-                    _data_lake_database_collection = object.__new__(cls)
+                    _data_lake_database_collection = _NEW_INSTANCE(cls)
                     _data_lake_database_collection.data_sources = data_sources
                     _data_lake_database_collection.name = name
                 else:
@@ -147,6 +146,11 @@ class DataLakeDatabaseCollection:
 from ..models.data_lake_database_data_source_settings import (
     DataLakeDatabaseDataSourceSettings,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeDatabaseDataSourceSettings_from_dict = DataLakeDatabaseDataSourceSettings.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -216,11 +216,6 @@ class DataLakeDatabaseDataSourceSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 allow_insecure = src_dict.get("allowInsecure", UNSET)
 
                 collection = src_dict.get("collection", UNSET)
@@ -240,7 +235,7 @@ class DataLakeDatabaseDataSourceSettings:
                 if _default_format is UNSET:
                     default_format = UNSET
                 else:
-                    default_format = DataLakeDatabaseDataSourceSettingsDefaultFormat._members_by_value.get(
+                    default_format = _DataLakeDatabaseDataSourceSettingsDefaultFormat_by_value(
                         _default_format
                     ) or DataLakeDatabaseDataSourceSettingsDefaultFormat(_default_format)
 
@@ -255,6 +250,24 @@ class DataLakeDatabaseDataSourceSettings:
                 _urls = src_dict.get("urls", UNSET)
                 urls = cast(list[str], _urls)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (allow_insecure is not UNSET)
+                    + (collection is not UNSET)
+                    + (collection_regex is not UNSET)
+                    + (database is not UNSET)
+                    + (database_regex is not UNSET)
+                    + (dataset_name is not UNSET)
+                    + (dataset_prefix is not UNSET)
+                    + (_default_format is not UNSET)
+                    + (path is not UNSET)
+                    + (provenance_field_name is not UNSET)
+                    + (store_name is not UNSET)
+                    + (trim_level is not UNSET)
+                    + (_urls is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (allow_insecure is UNSET or allow_insecure.__class__ is bool)
                     and (collection is UNSET or collection.__class__ is str)
@@ -271,7 +284,7 @@ class DataLakeDatabaseDataSourceSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDatabaseDataSourceSettings:
-                    _data_lake_database_data_source_settings = object.__new__(cls)
+                    _data_lake_database_data_source_settings = _NEW_INSTANCE(cls)
                     _data_lake_database_data_source_settings.allow_insecure = allow_insecure
                     _data_lake_database_data_source_settings.collection = collection
                     _data_lake_database_data_source_settings.collection_regex = collection_regex
@@ -324,6 +337,13 @@ class DataLakeDatabaseDataSourceSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeDatabaseDataSourceSettingsDefaultFormat_by_value = (
+    DataLakeDatabaseDataSourceSettingsDefaultFormat._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -113,18 +113,12 @@ class DataLakeDatabaseInstance:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _collections = src_dict.get("collections", UNSET)
                 collections: list[DataLakeDatabaseCollection] | Unset = UNSET
                 if _collections is not UNSET:
-                    collections = [
-                        DataLakeDatabaseCollection.from_dict(collections_item_data)
-                        for collections_item_data in _collections
-                    ]
+                    collections = []
+                    for collections_item_data in _collections:
+                        collections.append(_DataLakeDatabaseCollection_from_dict(collections_item_data))
 
                 max_wildcard_collections = src_dict.get("maxWildcardCollections", UNSET)
 
@@ -133,8 +127,19 @@ class DataLakeDatabaseInstance:
                 _views = src_dict.get("views", UNSET)
                 views: list[DataLakeApiBase] | Unset = UNSET
                 if _views is not UNSET:
-                    views = [DataLakeApiBase.from_dict(views_item_data) for views_item_data in _views]
+                    views = []
+                    for views_item_data in _views:
+                        views.append(_DataLakeApiBase_from_dict(views_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_collections is not UNSET)
+                    + (max_wildcard_collections is not UNSET)
+                    + (name is not UNSET)
+                    + (_views is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_collections is UNSET or _collections.__class__ is list)
                     and (max_wildcard_collections is UNSET or max_wildcard_collections.__class__ is int)
@@ -143,7 +148,7 @@ class DataLakeDatabaseInstance:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDatabaseInstance:
-                    _data_lake_database_instance = object.__new__(cls)
+                    _data_lake_database_instance = _NEW_INSTANCE(cls)
                     _data_lake_database_instance.collections = collections
                     _data_lake_database_instance.max_wildcard_collections = max_wildcard_collections
                     _data_lake_database_instance.name = name
@@ -183,6 +188,12 @@ class DataLakeDatabaseInstance:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_api_base import DataLakeApiBase  # noqa: E402
 from ..models.data_lake_database_collection import DataLakeDatabaseCollection  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeApiBase_from_dict = DataLakeApiBase.from_dict
+_DataLakeDatabaseCollection_from_dict = DataLakeDatabaseCollection.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

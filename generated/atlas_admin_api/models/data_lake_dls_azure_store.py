@@ -155,12 +155,7 @@ class DataLakeDLSAzureStore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeDLSAzureStoreProvider._members_by_value.get(
+                provider = _DataLakeDLSAzureStoreProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeDLSAzureStoreProvider(_provider_value)
 
@@ -171,14 +166,17 @@ class DataLakeDLSAzureStore:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = DataLakeDLSAzureStoreRegion._members_by_value.get(_region) or DataLakeDLSAzureStoreRegion(
-                        _region
-                    )
+                    region = _DataLakeDLSAzureStoreRegion_by_value(_region) or DataLakeDLSAzureStoreRegion(_region)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (name is not UNSET) + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (name is UNSET or name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDLSAzureStore:
-                    _data_lake_dls_azure_store = object.__new__(cls)
+                    _data_lake_dls_azure_store = _NEW_INSTANCE(cls)
                     _data_lake_dls_azure_store.provider = provider
                     _data_lake_dls_azure_store.name = name
                     _data_lake_dls_azure_store.region = region
@@ -211,6 +209,12 @@ class DataLakeDLSAzureStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeDLSAzureStoreProvider_by_value = DataLakeDLSAzureStoreProvider._members_by_value.get
+_DataLakeDLSAzureStoreRegion_by_value = DataLakeDLSAzureStoreRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

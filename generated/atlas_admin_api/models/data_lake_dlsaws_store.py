@@ -145,12 +145,7 @@ class DataLakeDLSAWSStore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeDLSAWSStoreProvider._members_by_value.get(
+                provider = _DataLakeDLSAWSStoreProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeDLSAWSStoreProvider(_provider_value)
 
@@ -161,14 +156,17 @@ class DataLakeDLSAWSStore:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = DataLakeDLSAWSStoreRegion._members_by_value.get(_region) or DataLakeDLSAWSStoreRegion(
-                        _region
-                    )
+                    region = _DataLakeDLSAWSStoreRegion_by_value(_region) or DataLakeDLSAWSStoreRegion(_region)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (name is not UNSET) + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (name is UNSET or name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDLSAWSStore:
-                    _data_lake_dlsaws_store = object.__new__(cls)
+                    _data_lake_dlsaws_store = _NEW_INSTANCE(cls)
                     _data_lake_dlsaws_store.provider = provider
                     _data_lake_dlsaws_store.name = name
                     _data_lake_dlsaws_store.region = region
@@ -201,6 +199,12 @@ class DataLakeDLSAWSStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeDLSAWSStoreProvider_by_value = DataLakeDLSAWSStoreProvider._members_by_value.get
+_DataLakeDLSAWSStoreRegion_by_value = DataLakeDLSAWSStoreRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

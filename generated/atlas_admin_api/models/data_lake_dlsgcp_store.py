@@ -142,12 +142,7 @@ class DataLakeDLSGCPStore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeDLSGCPStoreProvider._members_by_value.get(
+                provider = _DataLakeDLSGCPStoreProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeDLSGCPStoreProvider(_provider_value)
 
@@ -158,14 +153,17 @@ class DataLakeDLSGCPStore:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = DataLakeDLSGCPStoreRegion._members_by_value.get(_region) or DataLakeDLSGCPStoreRegion(
-                        _region
-                    )
+                    region = _DataLakeDLSGCPStoreRegion_by_value(_region) or DataLakeDLSGCPStoreRegion(_region)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (name is not UNSET) + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (name is UNSET or name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeDLSGCPStore:
-                    _data_lake_dlsgcp_store = object.__new__(cls)
+                    _data_lake_dlsgcp_store = _NEW_INSTANCE(cls)
                     _data_lake_dlsgcp_store.provider = provider
                     _data_lake_dlsgcp_store.name = name
                     _data_lake_dlsgcp_store.region = region
@@ -198,6 +196,12 @@ class DataLakeDLSGCPStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeDLSGCPStoreProvider_by_value = DataLakeDLSGCPStoreProvider._members_by_value.get
+_DataLakeDLSGCPStoreRegion_by_value = DataLakeDLSGCPStoreRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

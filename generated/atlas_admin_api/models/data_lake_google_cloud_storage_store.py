@@ -188,12 +188,7 @@ class DataLakeGoogleCloudStorageStore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeGoogleCloudStorageStoreProvider._members_by_value.get(
+                provider = _DataLakeGoogleCloudStorageStoreProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeGoogleCloudStorageStoreProvider(_provider_value)
 
@@ -212,12 +207,25 @@ class DataLakeGoogleCloudStorageStore:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = DataLakeGoogleCloudStorageStoreRegion._members_by_value.get(
+                    region = _DataLakeGoogleCloudStorageStoreRegion_by_value(
                         _region
                     ) or DataLakeGoogleCloudStorageStoreRegion(_region)
 
                 replacement_delimiter = src_dict.get("replacementDelimiter", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (name is not UNSET)
+                    + (bucket is not UNSET)
+                    + (delimiter is not UNSET)
+                    + (prefix is not UNSET)
+                    + (public is not UNSET)
+                    + (_region is not UNSET)
+                    + (replacement_delimiter is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (name is UNSET or name.__class__ is str)
                     and (bucket is UNSET or bucket.__class__ is str)
@@ -228,7 +236,7 @@ class DataLakeGoogleCloudStorageStore:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeGoogleCloudStorageStore:
-                    _data_lake_google_cloud_storage_store = object.__new__(cls)
+                    _data_lake_google_cloud_storage_store = _NEW_INSTANCE(cls)
                     _data_lake_google_cloud_storage_store.provider = provider
                     _data_lake_google_cloud_storage_store.name = name
                     _data_lake_google_cloud_storage_store.bucket = bucket
@@ -271,6 +279,12 @@ class DataLakeGoogleCloudStorageStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeGoogleCloudStorageStoreProvider_by_value = DataLakeGoogleCloudStorageStoreProvider._members_by_value.get
+_DataLakeGoogleCloudStorageStoreRegion_by_value = DataLakeGoogleCloudStorageStoreRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

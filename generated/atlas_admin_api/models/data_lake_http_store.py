@@ -123,12 +123,7 @@ class DataLakeHTTPStore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeHTTPStoreProvider._members_by_value.get(
+                provider = _DataLakeHTTPStoreProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeHTTPStoreProvider(_provider_value)
 
@@ -141,6 +136,16 @@ class DataLakeHTTPStore:
                 _urls = src_dict.get("urls", UNSET)
                 urls = cast(list[str], _urls)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (name is not UNSET)
+                    + (allow_insecure is not UNSET)
+                    + (default_format is not UNSET)
+                    + (_urls is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (name is UNSET or name.__class__ is str)
                     and (allow_insecure is UNSET or allow_insecure.__class__ is bool)
@@ -149,7 +154,7 @@ class DataLakeHTTPStore:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeHTTPStore:
-                    _data_lake_http_store = object.__new__(cls)
+                    _data_lake_http_store = _NEW_INSTANCE(cls)
                     _data_lake_http_store.provider = provider
                     _data_lake_http_store.name = name
                     _data_lake_http_store.allow_insecure = allow_insecure
@@ -186,6 +191,11 @@ class DataLakeHTTPStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeHTTPStoreProvider_by_value = DataLakeHTTPStoreProvider._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -176,11 +176,6 @@ class DataLakeIngestionPipeline:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict.get("_id", UNSET)
 
                 _created_date = src_dict.get("createdDate", UNSET)
@@ -188,14 +183,14 @@ class DataLakeIngestionPipeline:
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
-                    created_date = datetime.datetime.fromisoformat(_created_date)
+                    created_date = _DATETIME_FROMISOFORMAT(_created_date)
 
                 _dataset_retention_policy = src_dict.get("datasetRetentionPolicy", UNSET)
                 dataset_retention_policy: DatasetRetentionPolicy | Unset
                 if _dataset_retention_policy is UNSET:
                     dataset_retention_policy = UNSET
                 else:
-                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                    dataset_retention_policy = _DatasetRetentionPolicy_from_dict(_dataset_retention_policy)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -204,7 +199,7 @@ class DataLakeIngestionPipeline:
                 if _last_updated_date is UNSET:
                     last_updated_date = UNSET
                 else:
-                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                    last_updated_date = _DATETIME_FROMISOFORMAT(_last_updated_date)
 
                 name = src_dict.get("name", UNSET)
 
@@ -213,7 +208,7 @@ class DataLakeIngestionPipeline:
                 if _sink is UNSET:
                     sink = UNSET
                 else:
-                    sink = DataLakePipelineSinkDLS.from_dict(_sink)
+                    sink = _DataLakePipelineSinkDLS_from_dict(_sink)
 
                 _source_data = src_dict.get("source", UNSET)
                 source: DataLakePipelineSourceOnDemandCPS | DataLakePipelineSourcePeriodicCPS | UnknownVariant | Unset
@@ -224,9 +219,9 @@ class DataLakeIngestionPipeline:
                     if _source_value.__class__ is not str:
                         _source_data, _source_value = discriminate(_source_data, "type", field="source")
                     if _source_value == "ON_DEMAND_CPS":
-                        source = DataLakePipelineSourceOnDemandCPS.from_dict(_source_data)
+                        source = _DataLakePipelineSourceOnDemandCPS_from_dict(_source_data)
                     elif _source_value == "PERIODIC_CPS":
-                        source = DataLakePipelineSourcePeriodicCPS.from_dict(_source_data)
+                        source = _DataLakePipelineSourcePeriodicCPS_from_dict(_source_data)
                     else:
                         source = UnknownVariant(discriminator=_source_value, raw=dict(_source_data))
 
@@ -235,18 +230,30 @@ class DataLakeIngestionPipeline:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = DataLakeIngestionPipelineState._members_by_value.get(
-                        _state
-                    ) or DataLakeIngestionPipelineState(_state)
+                    state = _DataLakeIngestionPipelineState_by_value(_state) or DataLakeIngestionPipelineState(_state)
 
                 _transformations = src_dict.get("transformations", UNSET)
                 transformations: list[FieldTransformation] | Unset = UNSET
                 if _transformations is not UNSET:
-                    transformations = [
-                        FieldTransformation.from_dict(transformations_item_data)
-                        for transformations_item_data in _transformations
-                    ]
+                    transformations = []
+                    for transformations_item_data in _transformations:
+                        transformations.append(_FieldTransformation_from_dict(transformations_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_id is not UNSET)
+                    + (_created_date is not UNSET)
+                    + (_dataset_retention_policy is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_last_updated_date is not UNSET)
+                    + (name is not UNSET)
+                    + (_sink is not UNSET)
+                    + (_source_data is not UNSET)
+                    + (_state is not UNSET)
+                    + (_transformations is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -255,7 +262,7 @@ class DataLakeIngestionPipeline:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeIngestionPipeline:
-                    _data_lake_ingestion_pipeline = object.__new__(cls)
+                    _data_lake_ingestion_pipeline = _NEW_INSTANCE(cls)
                     _data_lake_ingestion_pipeline.field_id = field_id
                     _data_lake_ingestion_pipeline.created_date = created_date
                     _data_lake_ingestion_pipeline.dataset_retention_policy = dataset_retention_policy
@@ -314,6 +321,17 @@ from ..models.data_lake_pipeline_source_periodic_cps import (
 )
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
 from ..models.field_transformation import FieldTransformation  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeIngestionPipelineState_by_value = DataLakeIngestionPipelineState._members_by_value.get
+_DataLakePipelineSinkDLS_from_dict = DataLakePipelineSinkDLS.from_dict
+_DataLakePipelineSourceOnDemandCPS_from_dict = DataLakePipelineSourceOnDemandCPS.from_dict
+_DataLakePipelineSourcePeriodicCPS_from_dict = DataLakePipelineSourcePeriodicCPS.from_dict
+_DatasetRetentionPolicy_from_dict = DatasetRetentionPolicy.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FieldTransformation_from_dict = FieldTransformation.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -117,12 +117,7 @@ class DataLakePipelineSinkDLS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = DataLakePipelineSinkDLSType._members_by_value.get(
+                type_ = _DataLakePipelineSinkDLSType_by_value(
                     _type__value := src_dict["type"]
                 ) or DataLakePipelineSinkDLSType(_type__value)
 
@@ -131,7 +126,7 @@ class DataLakePipelineSinkDLS:
                 if _metadata_provider is UNSET:
                     metadata_provider = UNSET
                 else:
-                    metadata_provider = DataLakePipelineSinkDLSMetadataProvider._members_by_value.get(
+                    metadata_provider = _DataLakePipelineSinkDLSMetadataProvider_by_value(
                         _metadata_provider
                     ) or DataLakePipelineSinkDLSMetadataProvider(_metadata_provider)
 
@@ -140,18 +135,26 @@ class DataLakePipelineSinkDLS:
                 _partition_fields = src_dict.get("partitionFields", UNSET)
                 partition_fields: list[DataLakePipelinesPartitionField] | Unset = UNSET
                 if _partition_fields is not UNSET:
-                    partition_fields = [
-                        DataLakePipelinesPartitionField.from_dict(partition_fields_item_data)
-                        for partition_fields_item_data in _partition_fields
-                    ]
+                    partition_fields = []
+                    for partition_fields_item_data in _partition_fields:
+                        partition_fields.append(_DataLakePipelinesPartitionField_from_dict(partition_fields_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_metadata_provider is not UNSET)
+                    + (metadata_region is not UNSET)
+                    + (_partition_fields is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (metadata_region is UNSET or metadata_region.__class__ is str)
                     and (_partition_fields is UNSET or _partition_fields.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelineSinkDLS:
-                    _data_lake_pipeline_sink_dls = object.__new__(cls)
+                    _data_lake_pipeline_sink_dls = _NEW_INSTANCE(cls)
                     _data_lake_pipeline_sink_dls.type_ = type_
                     _data_lake_pipeline_sink_dls.metadata_provider = metadata_provider
                     _data_lake_pipeline_sink_dls.metadata_region = metadata_region
@@ -190,6 +193,13 @@ class DataLakePipelineSinkDLS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.data_lake_pipelines_partition_field import DataLakePipelinesPartitionField  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakePipelineSinkDLSMetadataProvider_by_value = DataLakePipelineSinkDLSMetadataProvider._members_by_value.get
+_DataLakePipelineSinkDLSType_by_value = DataLakePipelineSinkDLSType._members_by_value.get
+_DataLakePipelinesPartitionField_from_dict = DataLakePipelinesPartitionField.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

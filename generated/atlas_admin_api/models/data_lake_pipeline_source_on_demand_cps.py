@@ -114,12 +114,7 @@ class DataLakePipelineSourceOnDemandCPS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = DataLakePipelineSourceOnDemandCPSType._members_by_value.get(
+                type_ = _DataLakePipelineSourceOnDemandCPSType_by_value(
                     _type__value := src_dict["type"]
                 ) or DataLakePipelineSourceOnDemandCPSType(_type__value)
 
@@ -131,6 +126,16 @@ class DataLakePipelineSourceOnDemandCPS:
 
                 group_id = src_dict.get("groupId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (cluster_name is not UNSET)
+                    + (collection_name is not UNSET)
+                    + (database_name is not UNSET)
+                    + (group_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
                     and (collection_name is UNSET or collection_name.__class__ is str)
@@ -139,7 +144,7 @@ class DataLakePipelineSourceOnDemandCPS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelineSourceOnDemandCPS:
-                    _data_lake_pipeline_source_on_demand_cps = object.__new__(cls)
+                    _data_lake_pipeline_source_on_demand_cps = _NEW_INSTANCE(cls)
                     _data_lake_pipeline_source_on_demand_cps.type_ = type_
                     _data_lake_pipeline_source_on_demand_cps.cluster_name = cluster_name
                     _data_lake_pipeline_source_on_demand_cps.collection_name = collection_name
@@ -176,6 +181,11 @@ class DataLakePipelineSourceOnDemandCPS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakePipelineSourceOnDemandCPSType_by_value = DataLakePipelineSourceOnDemandCPSType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -122,12 +122,7 @@ class DataLakePipelineSourcePeriodicCPS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = DataLakePipelineSourcePeriodicCPSType._members_by_value.get(
+                type_ = _DataLakePipelineSourcePeriodicCPSType_by_value(
                     _type__value := src_dict["type"]
                 ) or DataLakePipelineSourcePeriodicCPSType(_type__value)
 
@@ -141,6 +136,17 @@ class DataLakePipelineSourcePeriodicCPS:
 
                 policy_item_id = src_dict.get("policyItemId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (cluster_name is not UNSET)
+                    + (collection_name is not UNSET)
+                    + (database_name is not UNSET)
+                    + (group_id is not UNSET)
+                    + (policy_item_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
                     and (collection_name is UNSET or collection_name.__class__ is str)
@@ -150,7 +156,7 @@ class DataLakePipelineSourcePeriodicCPS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelineSourcePeriodicCPS:
-                    _data_lake_pipeline_source_periodic_cps = object.__new__(cls)
+                    _data_lake_pipeline_source_periodic_cps = _NEW_INSTANCE(cls)
                     _data_lake_pipeline_source_periodic_cps.type_ = type_
                     _data_lake_pipeline_source_periodic_cps.cluster_name = cluster_name
                     _data_lake_pipeline_source_periodic_cps.collection_name = collection_name
@@ -189,6 +195,11 @@ class DataLakePipelineSourcePeriodicCPS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakePipelineSourcePeriodicCPSType_by_value = DataLakePipelineSourcePeriodicCPSType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -80,19 +80,15 @@ class DataLakePipelinesPartitionField:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_name = src_dict["fieldName"]
 
                 order = src_dict["order"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is DataLakePipelinesPartitionField:
-                    _data_lake_pipelines_partition_field = object.__new__(cls)
+                    _data_lake_pipelines_partition_field = _NEW_INSTANCE(cls)
                     _data_lake_pipelines_partition_field.field_name = field_name
                     _data_lake_pipelines_partition_field.order = order
                 else:
@@ -123,6 +119,10 @@ class DataLakePipelinesPartitionField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

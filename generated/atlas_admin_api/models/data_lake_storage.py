@@ -113,17 +113,12 @@ class DataLakeStorage:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _databases = src_dict.get("databases", UNSET)
                 databases: list[DataLakeDatabaseInstance] | Unset = UNSET
                 if _databases is not UNSET:
-                    databases = [
-                        DataLakeDatabaseInstance.from_dict(databases_item_data) for databases_item_data in _databases
-                    ]
+                    databases = []
+                    for databases_item_data in _databases:
+                        databases.append(_DataLakeDatabaseInstance_from_dict(databases_item_data))
 
                 _stores = src_dict.get("stores", UNSET)
                 stores: (
@@ -163,33 +158,38 @@ class DataLakeStorage:
                                 _stores_item_data, "provider", field="stores[]"
                             )
                         if _stores_item_value == "s3":
-                            stores_item = DataLakeStoreSettingsS3.from_dict(_stores_item_data)
+                            stores_item = _DataLakeStoreSettingsS3_from_dict(_stores_item_data)
                         elif _stores_item_value == "atlas":
-                            stores_item = DataLakeAtlasStoreInstance.from_dict(_stores_item_data)
+                            stores_item = _DataLakeAtlasStoreInstance_from_dict(_stores_item_data)
                         elif _stores_item_value == "azure":
-                            stores_item = DataLakeAzureBlobStore.from_dict(_stores_item_data)
+                            stores_item = _DataLakeAzureBlobStore_from_dict(_stores_item_data)
                         elif _stores_item_value == "dls:aws":
-                            stores_item = DataLakeDLSAWSStore.from_dict(_stores_item_data)
+                            stores_item = _DataLakeDLSAWSStore_from_dict(_stores_item_data)
                         elif _stores_item_value == "dls:azure":
-                            stores_item = DataLakeDLSAzureStore.from_dict(_stores_item_data)
+                            stores_item = _DataLakeDLSAzureStore_from_dict(_stores_item_data)
                         elif _stores_item_value == "dls:gcp":
-                            stores_item = DataLakeDLSGCPStore.from_dict(_stores_item_data)
+                            stores_item = _DataLakeDLSGCPStore_from_dict(_stores_item_data)
                         elif _stores_item_value == "gcs":
-                            stores_item = DataLakeGoogleCloudStorageStore.from_dict(_stores_item_data)
+                            stores_item = _DataLakeGoogleCloudStorageStore_from_dict(_stores_item_data)
                         elif _stores_item_value == "http":
-                            stores_item = DataLakeHTTPStore.from_dict(_stores_item_data)
+                            stores_item = _DataLakeHTTPStore_from_dict(_stores_item_data)
                         else:
                             stores_item = UnknownVariant(discriminator=_stores_item_value, raw=dict(_stores_item_data))
 
                         stores.append(stores_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_databases is not UNSET) + (_stores is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_databases is UNSET or _databases.__class__ is list)
                     and (_stores is UNSET or _stores.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeStorage:
-                    _data_lake_storage = object.__new__(cls)
+                    _data_lake_storage = _NEW_INSTANCE(cls)
                     _data_lake_storage.databases = databases
                     _data_lake_storage.stores = stores
                 else:
@@ -234,6 +234,19 @@ from ..models.data_lake_google_cloud_storage_store import (
 )
 from ..models.data_lake_http_store import DataLakeHTTPStore  # noqa: E402
 from ..models.data_lake_store_settings_s3 import DataLakeStoreSettingsS3  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeAtlasStoreInstance_from_dict = DataLakeAtlasStoreInstance.from_dict
+_DataLakeAzureBlobStore_from_dict = DataLakeAzureBlobStore.from_dict
+_DataLakeDatabaseInstance_from_dict = DataLakeDatabaseInstance.from_dict
+_DataLakeDLSAWSStore_from_dict = DataLakeDLSAWSStore.from_dict
+_DataLakeDLSAzureStore_from_dict = DataLakeDLSAzureStore.from_dict
+_DataLakeDLSGCPStore_from_dict = DataLakeDLSGCPStore.from_dict
+_DataLakeGoogleCloudStorageStore_from_dict = DataLakeGoogleCloudStorageStore.from_dict
+_DataLakeHTTPStore_from_dict = DataLakeHTTPStore.from_dict
+_DataLakeStoreSettingsS3_from_dict = DataLakeStoreSettingsS3.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -217,12 +217,7 @@ class DataLakeStoreSettingsS3:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider = DataLakeStoreSettingsS3Provider._members_by_value.get(
+                provider = _DataLakeStoreSettingsS3Provider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or DataLakeStoreSettingsS3Provider(_provider_value)
 
@@ -233,12 +228,9 @@ class DataLakeStoreSettingsS3:
                 if _additional_storage_classes is not UNSET:
                     additional_storage_classes = []
                     for additional_storage_classes_item_data in _additional_storage_classes:
-                        additional_storage_classes_item = (
-                            DataLakeStoreSettingsS3AdditionalStorageClassesItem._members_by_value.get(
-                                additional_storage_classes_item_data
-                            )
-                            or DataLakeStoreSettingsS3AdditionalStorageClassesItem(additional_storage_classes_item_data)
-                        )
+                        additional_storage_classes_item = _DataLakeStoreSettingsS3AdditionalStorageClassesItem_by_value(
+                            additional_storage_classes_item_data
+                        ) or DataLakeStoreSettingsS3AdditionalStorageClassesItem(additional_storage_classes_item_data)
 
                         additional_storage_classes.append(additional_storage_classes_item)
 
@@ -257,10 +249,22 @@ class DataLakeStoreSettingsS3:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = DataLakeStoreSettingsS3Region._members_by_value.get(
-                        _region
-                    ) or DataLakeStoreSettingsS3Region(_region)
+                    region = _DataLakeStoreSettingsS3Region_by_value(_region) or DataLakeStoreSettingsS3Region(_region)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (name is not UNSET)
+                    + (_additional_storage_classes is not UNSET)
+                    + (bucket is not UNSET)
+                    + (delimiter is not UNSET)
+                    + (include_tags is not UNSET)
+                    + (prefix is not UNSET)
+                    + (public is not UNSET)
+                    + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (name is UNSET or name.__class__ is str)
                     and (_additional_storage_classes is UNSET or _additional_storage_classes.__class__ is list)
@@ -272,7 +276,7 @@ class DataLakeStoreSettingsS3:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataLakeStoreSettingsS3:
-                    _data_lake_store_settings_s3 = object.__new__(cls)
+                    _data_lake_store_settings_s3 = _NEW_INSTANCE(cls)
                     _data_lake_store_settings_s3.provider = provider
                     _data_lake_store_settings_s3.name = name
                     _data_lake_store_settings_s3.additional_storage_classes = additional_storage_classes
@@ -317,6 +321,15 @@ class DataLakeStoreSettingsS3:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeStoreSettingsS3AdditionalStorageClassesItem_by_value = (
+    DataLakeStoreSettingsS3AdditionalStorageClassesItem._members_by_value.get
+)
+_DataLakeStoreSettingsS3Provider_by_value = DataLakeStoreSettingsS3Provider._members_by_value.get
+_DataLakeStoreSettingsS3Region_by_value = DataLakeStoreSettingsS3Region._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -294,20 +294,15 @@ class DataMetricEventView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = HostMetricEventTypeView._members_by_value.get(
+                event_type_name = _HostMetricEventTypeView_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or HostMetricEventTypeView(_event_type_name_value)
 
                 id = src_dict["id"]
 
-                metric_name = DataMetricEventViewMetricName._members_by_value.get(
+                metric_name = _DataMetricEventViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or DataMetricEventViewMetricName(_metric_name_value)
 
@@ -318,7 +313,7 @@ class DataMetricEventView:
                 if _current_value is UNSET:
                     current_value = UNSET
                 else:
-                    current_value = DataMetricValueView.from_dict(_current_value)
+                    current_value = _DataMetricValueView_from_dict(_current_value)
 
                 desk_location = src_dict.get("deskLocation", UNSET)
 
@@ -331,7 +326,9 @@ class DataMetricEventView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -344,7 +341,7 @@ class DataMetricEventView:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 remote_address = src_dict.get("remoteAddress", UNSET)
 
@@ -356,6 +353,28 @@ class DataMetricEventView:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (api_key_id is not UNSET)
+                    + (_current_value is not UNSET)
+                    + (desk_location is not UNSET)
+                    + (employee_identifier is not UNSET)
+                    + (group_id is not UNSET)
+                    + (is_global_admin is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (port is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_raw is not UNSET)
+                    + (remote_address is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    + (shard_name is not UNSET)
+                    + (user_id is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (api_key_id is UNSET or api_key_id.__class__ is str)
@@ -375,7 +394,7 @@ class DataMetricEventView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataMetricEventView:
-                    _data_metric_event_view = object.__new__(cls)
+                    _data_metric_event_view = _NEW_INSTANCE(cls)
                     _data_metric_event_view.created = created
                     _data_metric_event_view.event_type_name = event_type_name
                     _data_metric_event_view.id = id
@@ -448,6 +467,16 @@ class DataMetricEventView:
 from ..models.data_metric_value_view import DataMetricValueView  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricEventViewMetricName_by_value = DataMetricEventViewMetricName._members_by_value.get
+_DataMetricValueView_from_dict = DataMetricValueView.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_HostMetricEventTypeView_by_value = HostMetricEventTypeView._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -156,12 +156,7 @@ class DataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = DataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _DataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or DataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -170,18 +165,16 @@ class DataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = DataMetricThresholdViewMode._members_by_value.get(_mode) or DataMetricThresholdViewMode(
-                        _mode
-                    )
+                    mode = _DataMetricThresholdViewMode_by_value(_mode) or DataMetricThresholdViewMode(_mode)
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: DataMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = DataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _DataMetricThresholdViewOperator_by_value(_operator) or DataMetricThresholdViewOperator(
                         _operator
-                    ) or DataMetricThresholdViewOperator(_operator)
+                    )
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -190,12 +183,22 @@ class DataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is DataMetricThresholdView:
-                    _data_metric_threshold_view = object.__new__(cls)
+                    _data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _data_metric_threshold_view.metric_name = metric_name
                     _data_metric_threshold_view.mode = mode
                     _data_metric_threshold_view.operator = operator
@@ -232,6 +235,14 @@ class DataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricThresholdViewMetricName_by_value = DataMetricThresholdViewMetricName._members_by_value.get
+_DataMetricThresholdViewMode_by_value = DataMetricThresholdViewMode._members_by_value.get
+_DataMetricThresholdViewOperator_by_value = DataMetricThresholdViewOperator._members_by_value.get
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

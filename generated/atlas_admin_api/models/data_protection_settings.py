@@ -213,11 +213,6 @@ class DataProtectionSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 authorized_email = src_dict["authorizedEmail"]
 
                 authorized_user_first_name = src_dict["authorizedUserFirstName"]
@@ -235,7 +230,7 @@ class DataProtectionSettings:
                 if _on_demand_policy_item is UNSET:
                     on_demand_policy_item = UNSET
                 else:
-                    on_demand_policy_item = BackupComplianceOnDemandPolicyItem.from_dict(_on_demand_policy_item)
+                    on_demand_policy_item = _BackupComplianceOnDemandPolicyItem_from_dict(_on_demand_policy_item)
 
                 pit_enabled = src_dict.get("pitEnabled", UNSET)
 
@@ -246,29 +241,45 @@ class DataProtectionSettings:
                 _scheduled_policy_items = src_dict.get("scheduledPolicyItems", UNSET)
                 scheduled_policy_items: list[BackupComplianceScheduledPolicyItem] | Unset = UNSET
                 if _scheduled_policy_items is not UNSET:
-                    scheduled_policy_items = [
-                        BackupComplianceScheduledPolicyItem.from_dict(scheduled_policy_items_item_data)
-                        for scheduled_policy_items_item_data in _scheduled_policy_items
-                    ]
+                    scheduled_policy_items = []
+                    for scheduled_policy_items_item_data in _scheduled_policy_items:
+                        scheduled_policy_items.append(
+                            _BackupComplianceScheduledPolicyItem_from_dict(scheduled_policy_items_item_data)
+                        )
 
                 _state = src_dict.get("state", UNSET)
                 state: DataProtectionSettingsState | Unset
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = DataProtectionSettingsState._members_by_value.get(_state) or DataProtectionSettingsState(
-                        _state
-                    )
+                    state = _DataProtectionSettingsState_by_value(_state) or DataProtectionSettingsState(_state)
 
                 _updated_date = src_dict.get("updatedDate", UNSET)
                 updated_date: datetime.datetime | Unset
                 if _updated_date is UNSET:
                     updated_date = UNSET
                 else:
-                    updated_date = datetime.datetime.fromisoformat(_updated_date)
+                    updated_date = _DATETIME_FROMISOFORMAT(_updated_date)
 
                 updated_user = src_dict.get("updatedUser", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (copy_protection_enabled is not UNSET)
+                    + (deletable is not UNSET)
+                    + (encryption_at_rest_enabled is not UNSET)
+                    + (_on_demand_policy_item is not UNSET)
+                    + (pit_enabled is not UNSET)
+                    + (project_id is not UNSET)
+                    + (restore_window_days is not UNSET)
+                    + (_scheduled_policy_items is not UNSET)
+                    + (_state is not UNSET)
+                    + (_updated_date is not UNSET)
+                    + (updated_user is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     authorized_email.__class__ is str
                     and authorized_user_first_name.__class__ is str
@@ -284,7 +295,7 @@ class DataProtectionSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DataProtectionSettings:
-                    _data_protection_settings = object.__new__(cls)
+                    _data_protection_settings = _NEW_INSTANCE(cls)
                     _data_protection_settings.authorized_email = authorized_email
                     _data_protection_settings.authorized_user_first_name = authorized_user_first_name
                     _data_protection_settings.authorized_user_last_name = authorized_user_last_name
@@ -348,6 +359,14 @@ from ..models.backup_compliance_on_demand_policy_item import (
 from ..models.backup_compliance_scheduled_policy_item import (
     BackupComplianceScheduledPolicyItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BackupComplianceOnDemandPolicyItem_from_dict = BackupComplianceOnDemandPolicyItem.from_dict
+_BackupComplianceScheduledPolicyItem_from_dict = BackupComplianceScheduledPolicyItem.from_dict
+_DataProtectionSettingsState_by_value = DataProtectionSettingsState._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -81,19 +81,15 @@ class DatabaseInheritedRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 db = src_dict["db"]
 
                 role = src_dict["role"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (db.__class__ is str and role.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DatabaseInheritedRole:
-                    _database_inherited_role = object.__new__(cls)
+                    _database_inherited_role = _NEW_INSTANCE(cls)
                     _database_inherited_role.db = db
                     _database_inherited_role.role = role
                 else:
@@ -124,6 +120,10 @@ class DatabaseInheritedRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

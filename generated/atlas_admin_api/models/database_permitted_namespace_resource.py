@@ -91,21 +91,17 @@ class DatabasePermittedNamespaceResource:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster = src_dict["cluster"]
 
                 collection = src_dict["collection"]
 
                 db = src_dict["db"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (cluster.__class__ is bool and collection.__class__ is str and db.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DatabasePermittedNamespaceResource:
-                    _database_permitted_namespace_resource = object.__new__(cls)
+                    _database_permitted_namespace_resource = _NEW_INSTANCE(cls)
                     _database_permitted_namespace_resource.cluster = cluster
                     _database_permitted_namespace_resource.collection = collection
                     _database_permitted_namespace_resource.db = db
@@ -138,6 +134,10 @@ class DatabasePermittedNamespaceResource:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

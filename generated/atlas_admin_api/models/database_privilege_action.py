@@ -89,25 +89,24 @@ class DatabasePrivilegeAction:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 action = src_dict["action"]
 
                 _resources = src_dict.get("resources", UNSET)
                 resources: list[DatabasePermittedNamespaceResource] | Unset = UNSET
                 if _resources is not UNSET:
-                    resources = [
-                        DatabasePermittedNamespaceResource.from_dict(resources_item_data)
-                        for resources_item_data in _resources
-                    ]
+                    resources = []
+                    for resources_item_data in _resources:
+                        resources.append(_DatabasePermittedNamespaceResource_from_dict(resources_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_resources is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (action.__class__ is str and (_resources is UNSET or _resources.__class__ is list)):
                     raise TypeError("not the documented shape")
                 if cls is DatabasePrivilegeAction:
-                    _database_privilege_action = object.__new__(cls)
+                    _database_privilege_action = _NEW_INSTANCE(cls)
                     _database_privilege_action.action = action
                     _database_privilege_action.resources = resources
                 else:
@@ -144,6 +143,11 @@ class DatabasePrivilegeAction:
 from ..models.database_permitted_namespace_resource import (
     DatabasePermittedNamespaceResource,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatabasePermittedNamespaceResource_from_dict = DatabasePermittedNamespaceResource.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -115,36 +115,38 @@ class DatabaseRollingIndexRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 collection = src_dict["collection"]
 
                 db = src_dict["db"]
 
                 _keys = src_dict["keys"]
-                keys = [DatabaseRollingIndexRequestKeysItem.from_dict(keys_item_data) for keys_item_data in _keys]
+                keys = []
+                for keys_item_data in _keys:
+                    keys.append(_DatabaseRollingIndexRequestKeysItem_from_dict(keys_item_data))
 
                 _collation = src_dict.get("collation", UNSET)
                 collation: Collation | Unset
                 if _collation is UNSET:
                     collation = UNSET
                 else:
-                    collation = Collation.from_dict(_collation)
+                    collation = _Collation_from_dict(_collation)
 
                 _options = src_dict.get("options", UNSET)
                 options: IndexOptions | Unset
                 if _options is UNSET:
                     options = UNSET
                 else:
-                    options = IndexOptions.from_dict(_options)
+                    options = _IndexOptions_from_dict(_options)
 
+                d = (
+                    {}
+                    if len(src_dict) == 3 + (_collation is not UNSET) + (_options is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (collection.__class__ is str and db.__class__ is str and _keys.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is DatabaseRollingIndexRequest:
-                    _database_rolling_index_request = object.__new__(cls)
+                    _database_rolling_index_request = _NEW_INSTANCE(cls)
                     _database_rolling_index_request.collection = collection
                     _database_rolling_index_request.db = db
                     _database_rolling_index_request.keys = keys
@@ -189,6 +191,13 @@ from ..models.database_rolling_index_request_keys_item import (
     DatabaseRollingIndexRequestKeysItem,  # noqa: E402
 )
 from ..models.index_options import IndexOptions  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Collation_from_dict = Collation.from_dict
+_DatabaseRollingIndexRequestKeysItem_from_dict = DatabaseRollingIndexRequestKeysItem.from_dict
+_IndexOptions_from_dict = IndexOptions.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

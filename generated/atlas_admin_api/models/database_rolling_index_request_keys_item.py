@@ -61,7 +61,7 @@ class DatabaseRollingIndexRequestKeysItem:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is DatabaseRollingIndexRequestKeysItem:
-                    _database_rolling_index_request_keys_item = object.__new__(cls)
+                    _database_rolling_index_request_keys_item = _NEW_INSTANCE(cls)
                 else:
                     _database_rolling_index_request_keys_item = cls()
 
@@ -87,6 +87,10 @@ class DatabaseRollingIndexRequestKeysItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -109,25 +109,25 @@ class DatabaseUserRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 database_name = src_dict["databaseName"]
 
-                role_name = DatabaseUserRoleRoleName._members_by_value.get(
+                role_name = _DatabaseUserRoleRoleName_by_value(
                     _role_name_value := src_dict["roleName"]
                 ) or DatabaseUserRoleRoleName(_role_name_value)
 
                 collection_name = src_dict.get("collectionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (collection_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     database_name.__class__ is str and (collection_name is UNSET or collection_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DatabaseUserRole:
-                    _database_user_role = object.__new__(cls)
+                    _database_user_role = _NEW_INSTANCE(cls)
                     _database_user_role.database_name = database_name
                     _database_user_role.role_name = role_name
                     _database_user_role.collection_name = collection_name
@@ -160,6 +160,11 @@ class DatabaseUserRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatabaseUserRoleRoleName_by_value = DatabaseUserRoleRoleName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

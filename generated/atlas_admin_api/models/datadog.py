@@ -162,7 +162,7 @@ class Datadog:
                 )
                 api_key = src_dict["apiKey"]
 
-                type_ = DatadogType._members_by_value.get(_type__value := src_dict["type"]) or DatadogType(_type__value)
+                type_ = _DatadogType_by_value(_type__value := src_dict["type"]) or DatadogType(_type__value)
 
                 def _parse_id(data: object) -> None | str | Unset:
                     if data is None:
@@ -178,7 +178,7 @@ class Datadog:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = DatadogRegion._members_by_value.get(_region) or DatadogRegion(_region)
+                    region = _DatadogRegion_by_value(_region) or DatadogRegion(_region)
 
                 send_collection_latency_metrics = src_dict.get("sendCollectionLatencyMetrics", UNSET)
 
@@ -207,7 +207,7 @@ class Datadog:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Datadog:
-                    _datadog = object.__new__(cls)
+                    _datadog = _NEW_INSTANCE(cls)
                     _datadog.api_key = api_key
                     _datadog.type_ = type_
                     _datadog.id = id
@@ -250,6 +250,12 @@ class Datadog:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatadogRegion_by_value = DatadogRegion._members_by_value.get
+_DatadogType_by_value = DatadogType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

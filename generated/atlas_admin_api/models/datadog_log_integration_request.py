@@ -114,34 +114,30 @@ class DatadogLogIntegrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = DatadogLogIntegrationRequestLogTypesItem._members_by_value.get(
+                    log_types_item = _DatadogLogIntegrationRequestLogTypesItem_by_value(
                         log_types_item_data
                     ) or DatadogLogIntegrationRequestLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = DatadogLogIntegrationRequestType._members_by_value.get(
+                type_ = _DatadogLogIntegrationRequestType_by_value(
                     _type__value := src_dict["type"]
                 ) or DatadogLogIntegrationRequestType(_type__value)
 
                 api_key = src_dict["apiKey"]
 
-                region = DatadogLogIntegrationRequestRegion._members_by_value.get(
+                region = _DatadogLogIntegrationRequestRegion_by_value(
                     _region_value := src_dict["region"]
                 ) or DatadogLogIntegrationRequestRegion(_region_value)
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (_log_types.__class__ is list and api_key.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DatadogLogIntegrationRequest:
-                    _datadog_log_integration_request = object.__new__(cls)
+                    _datadog_log_integration_request = _NEW_INSTANCE(cls)
                     _datadog_log_integration_request.log_types = log_types
                     _datadog_log_integration_request.type_ = type_
                     _datadog_log_integration_request.api_key = api_key
@@ -176,6 +172,13 @@ class DatadogLogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatadogLogIntegrationRequestLogTypesItem_by_value = DatadogLogIntegrationRequestLogTypesItem._members_by_value.get
+_DatadogLogIntegrationRequestRegion_by_value = DatadogLogIntegrationRequestRegion._members_by_value.get
+_DatadogLogIntegrationRequestType_by_value = DatadogLogIntegrationRequestType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -122,36 +122,32 @@ class DatadogLogIntegrationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = DatadogLogIntegrationResponseLogTypesItem._members_by_value.get(
+                    log_types_item = _DatadogLogIntegrationResponseLogTypesItem_by_value(
                         log_types_item_data
                     ) or DatadogLogIntegrationResponseLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = DatadogLogIntegrationResponseType._members_by_value.get(
+                type_ = _DatadogLogIntegrationResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or DatadogLogIntegrationResponseType(_type__value)
 
                 api_key = src_dict["apiKey"]
 
-                region = DatadogLogIntegrationResponseRegion._members_by_value.get(
+                region = _DatadogLogIntegrationResponseRegion_by_value(
                     _region_value := src_dict["region"]
                 ) or DatadogLogIntegrationResponseRegion(_region_value)
 
+                d = {} if len(src_dict) == 5 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (id.__class__ is str and _log_types.__class__ is list and api_key.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DatadogLogIntegrationResponse:
-                    _datadog_log_integration_response = object.__new__(cls)
+                    _datadog_log_integration_response = _NEW_INSTANCE(cls)
                     _datadog_log_integration_response.id = id
                     _datadog_log_integration_response.log_types = log_types
                     _datadog_log_integration_response.type_ = type_
@@ -188,6 +184,13 @@ class DatadogLogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatadogLogIntegrationResponseLogTypesItem_by_value = DatadogLogIntegrationResponseLogTypesItem._members_by_value.get
+_DatadogLogIntegrationResponseRegion_by_value = DatadogLogIntegrationResponseRegion._members_by_value.get
+_DatadogLogIntegrationResponseType_by_value = DatadogLogIntegrationResponseType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -155,12 +155,7 @@ class DatadogNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = DatadogNotificationTypeName._members_by_value.get(
+                type_name = _DatadogNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or DatadogNotificationTypeName(_type_name_value)
 
@@ -171,7 +166,7 @@ class DatadogNotification:
                 if _datadog_region is UNSET:
                     datadog_region = UNSET
                 else:
-                    datadog_region = DatadogNotificationDatadogRegion._members_by_value.get(
+                    datadog_region = _DatadogNotificationDatadogRegion_by_value(
                         _datadog_region
                     ) or DatadogNotificationDatadogRegion(_datadog_region)
 
@@ -183,6 +178,18 @@ class DatadogNotification:
 
                 notifier_id = src_dict.get("notifierId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (datadog_api_key is not UNSET)
+                    + (_datadog_region is not UNSET)
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (datadog_api_key is UNSET or datadog_api_key.__class__ is str)
                     and (delay_min is UNSET or delay_min.__class__ is int)
@@ -192,7 +199,7 @@ class DatadogNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DatadogNotification:
-                    _datadog_notification = object.__new__(cls)
+                    _datadog_notification = _NEW_INSTANCE(cls)
                     _datadog_notification.type_name = type_name
                     _datadog_notification.datadog_api_key = datadog_api_key
                     _datadog_notification.datadog_region = datadog_region
@@ -233,6 +240,12 @@ class DatadogNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatadogNotificationDatadogRegion_by_value = DatadogNotificationDatadogRegion._members_by_value.get
+_DatadogNotificationTypeName_by_value = DatadogNotificationTypeName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -100,12 +100,7 @@ class DatasetRetentionPolicy:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                units = DatasetRetentionPolicyUnits._members_by_value.get(
+                units = _DatasetRetentionPolicyUnits_by_value(
                     _units_value := src_dict["units"]
                 ) or DatasetRetentionPolicyUnits(_units_value)
 
@@ -116,12 +111,17 @@ class DatasetRetentionPolicy:
                 if _last_modified_date is UNSET:
                     last_modified_date = UNSET
                 else:
-                    last_modified_date = datetime.datetime.fromisoformat(_last_modified_date)
+                    last_modified_date = _DATETIME_FROMISOFORMAT(_last_modified_date)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_last_modified_date is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (value.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is DatasetRetentionPolicy:
-                    _dataset_retention_policy = object.__new__(cls)
+                    _dataset_retention_policy = _NEW_INSTANCE(cls)
                     _dataset_retention_policy.units = units
                     _dataset_retention_policy.value = value
                     _dataset_retention_policy.last_modified_date = last_modified_date
@@ -154,6 +154,12 @@ class DatasetRetentionPolicy:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatasetRetentionPolicyUnits_by_value = DatasetRetentionPolicyUnits._members_by_value.get
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

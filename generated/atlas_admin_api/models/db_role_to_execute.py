@@ -100,15 +100,12 @@ class DBRoleToExecute:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 role = src_dict.get("role", UNSET)
 
@@ -117,12 +114,17 @@ class DBRoleToExecute:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = DBRoleToExecuteType._members_by_value.get(_type_) or DBRoleToExecuteType(_type_)
+                    type_ = _DBRoleToExecuteType_by_value(_type_) or DBRoleToExecuteType(_type_)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (role is not UNSET) + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((_links is UNSET or _links.__class__ is list) and (role is UNSET or role.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is DBRoleToExecute:
-                    _db_role_to_execute = object.__new__(cls)
+                    _db_role_to_execute = _NEW_INSTANCE(cls)
                     _db_role_to_execute.links = links
                     _db_role_to_execute.role = role
                     _db_role_to_execute.type_ = type_
@@ -159,6 +161,12 @@ class DBRoleToExecute:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DBRoleToExecuteType_by_value = DBRoleToExecuteType._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -298,11 +298,6 @@ class DefaultAlertConfigViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
 
                 def _parse_event_type_name(
                     data: object,
@@ -326,10 +321,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_0 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType0._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType0(data)
-                        )
+                        event_type_name_type_0 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType0_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType0(data)
 
                         return event_type_name_type_0
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -337,10 +331,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_1 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType1._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType1(data)
-                        )
+                        event_type_name_type_1 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType1_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType1(data)
 
                         return event_type_name_type_1
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -348,10 +341,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_2 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType2._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType2(data)
-                        )
+                        event_type_name_type_2 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType2_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType2(data)
 
                         return event_type_name_type_2
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -359,10 +351,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_3 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType3._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType3(data)
-                        )
+                        event_type_name_type_3 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType3_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType3(data)
 
                         return event_type_name_type_3
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -370,10 +361,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_4 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType4._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType4(data)
-                        )
+                        event_type_name_type_4 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType4_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType4(data)
 
                         return event_type_name_type_4
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -381,10 +371,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_5 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType5._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType5(data)
-                        )
+                        event_type_name_type_5 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType5_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType5(data)
 
                         return event_type_name_type_5
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -392,10 +381,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_6 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType6._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType6(data)
-                        )
+                        event_type_name_type_6 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType6_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType6(data)
 
                         return event_type_name_type_6
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -403,10 +391,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_7 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType7._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType7(data)
-                        )
+                        event_type_name_type_7 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType7_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType7(data)
 
                         return event_type_name_type_7
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -414,10 +401,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_8 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType8._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType8(data)
-                        )
+                        event_type_name_type_8 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType8_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType8(data)
 
                         return event_type_name_type_8
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -425,10 +411,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_9 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType9._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType9(data)
-                        )
+                        event_type_name_type_9 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType9_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType9(data)
 
                         return event_type_name_type_9
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -436,10 +421,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_10 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType10._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType10(data)
-                        )
+                        event_type_name_type_10 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType10_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType10(data)
 
                         return event_type_name_type_10
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -447,10 +431,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_11 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType11._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType11(data)
-                        )
+                        event_type_name_type_11 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType11_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType11(data)
 
                         return event_type_name_type_11
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -458,10 +441,9 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_12 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType12._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType12(data)
-                        )
+                        event_type_name_type_12 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType12_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType12(data)
 
                         return event_type_name_type_12
                     except (TypeError, ValueError, AttributeError, KeyError):
@@ -469,20 +451,18 @@ class DefaultAlertConfigViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_13 = (
-                            DefaultAlertConfigViewForNdsGroupEventTypeNameType13._members_by_value.get(data)
-                            or DefaultAlertConfigViewForNdsGroupEventTypeNameType13(data)
-                        )
+                        event_type_name_type_13 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType13_by_value(
+                            data
+                        ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType13(data)
 
                         return event_type_name_type_13
                     except (TypeError, ValueError, AttributeError, KeyError):
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    event_type_name_type_14 = (
-                        DefaultAlertConfigViewForNdsGroupEventTypeNameType14._members_by_value.get(data)
-                        or DefaultAlertConfigViewForNdsGroupEventTypeNameType14(data)
-                    )
+                    event_type_name_type_14 = _DefaultAlertConfigViewForNdsGroupEventTypeNameType14_by_value(
+                        data
+                    ) or DefaultAlertConfigViewForNdsGroupEventTypeNameType14(data)
 
                     return event_type_name_type_14
 
@@ -517,33 +497,33 @@ class DefaultAlertConfigViewForNdsGroup:
                             _notifications_item_data, "typeName", field="notifications[]"
                         )
                     if _notifications_item_value == "DATADOG":
-                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                        notifications_item = _DatadogNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "EMAIL":
-                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                        notifications_item = _EmailNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "GROUP":
-                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                        notifications_item = _GroupNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "HIP_CHAT":
-                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                        notifications_item = _HipChatNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "MICROSOFT_TEAMS":
-                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _MicrosoftTeamsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "OPS_GENIE":
-                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OpsGenieNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "ORG":
-                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OrgNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "PAGER_DUTY":
-                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                        notifications_item = _PagerDutyNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SLACK":
-                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SlackNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SMS":
-                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SMSNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "TEAM":
-                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                        notifications_item = _TeamNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "USER":
-                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                        notifications_item = _UserNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "VICTOR_OPS":
-                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _VictorOpsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "WEBHOOK":
-                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                        notifications_item = _WebhookNotification_from_dict(_notifications_item_data)
                     else:
                         notifications_item = UnknownVariant(
                             discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
@@ -556,7 +536,7 @@ class DefaultAlertConfigViewForNdsGroup:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 enabled = src_dict.get("enabled", UNSET)
 
@@ -567,29 +547,45 @@ class DefaultAlertConfigViewForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _matchers = src_dict.get("matchers", UNSET)
                 matchers: list[AlertMatcher] | Unset = UNSET
                 if _matchers is not UNSET:
-                    matchers = [AlertMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
+                    matchers = []
+                    for matchers_item_data in _matchers:
+                        matchers.append(_AlertMatcher_from_dict(matchers_item_data))
 
                 _severity_override = src_dict.get("severityOverride", UNSET)
                 severity_override: EventSeverity | Unset
                 if _severity_override is UNSET:
                     severity_override = UNSET
                 else:
-                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                        _severity_override
-                    )
+                    severity_override = _EventSeverity_by_value(_severity_override) or EventSeverity(_severity_override)
 
                 _updated = src_dict.get("updated", UNSET)
                 updated: datetime.datetime | Unset
                 if _updated is UNSET:
                     updated = UNSET
                 else:
-                    updated = datetime.datetime.fromisoformat(_updated)
+                    updated = _DATETIME_FROMISOFORMAT(_updated)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_created is not UNSET)
+                    + (enabled is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_matchers is not UNSET)
+                    + (_severity_override is not UNSET)
+                    + (_updated is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     event_type_name.__class__
                     in (
@@ -618,7 +614,7 @@ class DefaultAlertConfigViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DefaultAlertConfigViewForNdsGroup:
-                    _default_alert_config_view_for_nds_group = object.__new__(cls)
+                    _default_alert_config_view_for_nds_group = _NEW_INSTANCE(cls)
                     _default_alert_config_view_for_nds_group.event_type_name = event_type_name
                     _default_alert_config_view_for_nds_group.notifications = notifications
                     _default_alert_config_view_for_nds_group.created = created
@@ -684,6 +680,73 @@ from ..models.team_notification import TeamNotification  # noqa: E402
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AlertMatcher_from_dict = AlertMatcher.from_dict
+_DatadogNotification_from_dict = DatadogNotification.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType0_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType0._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType10_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType10._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType11_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType11._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType12_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType12._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType13_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType13._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType14_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType14._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType1_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType1._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType2_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType2._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType3_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType3._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType4_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType4._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType5_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType5._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType6_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType6._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType7_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType7._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType8_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType8._members_by_value.get
+)
+_DefaultAlertConfigViewForNdsGroupEventTypeNameType9_by_value = (
+    DefaultAlertConfigViewForNdsGroupEventTypeNameType9._members_by_value.get
+)
+_EmailNotification_from_dict = EmailNotification.from_dict
+_EventSeverity_by_value = EventSeverity._members_by_value.get
+_GroupNotification_from_dict = GroupNotification.from_dict
+_HipChatNotification_from_dict = HipChatNotification.from_dict
+_Link_from_dict = Link.from_dict
+_MicrosoftTeamsNotification_from_dict = MicrosoftTeamsNotification.from_dict
+_NEW_INSTANCE = object.__new__
+_OpsGenieNotification_from_dict = OpsGenieNotification.from_dict
+_OrgNotification_from_dict = OrgNotification.from_dict
+_PagerDutyNotification_from_dict = PagerDutyNotification.from_dict
+_SlackNotification_from_dict = SlackNotification.from_dict
+_SMSNotification_from_dict = SMSNotification.from_dict
+_TeamNotification_from_dict = TeamNotification.from_dict
+_UserNotification_from_dict = UserNotification.from_dict
+_VictorOpsNotification_from_dict = VictorOpsNotification.from_dict
+_WebhookNotification_from_dict = WebhookNotification.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

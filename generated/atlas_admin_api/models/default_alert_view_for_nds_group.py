@@ -336,14 +336,9 @@ class DefaultAlertViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 alert_config_id = src_dict["alertConfigId"]
 
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
                 def _parse_event_type_name(
                     data: object,
@@ -371,7 +366,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_0 = DefaultAlertViewForNdsGroupEventTypeNameType0._members_by_value.get(
+                        event_type_name_type_0 = _DefaultAlertViewForNdsGroupEventTypeNameType0_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType0(data)
 
@@ -381,7 +376,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_1 = DefaultAlertViewForNdsGroupEventTypeNameType1._members_by_value.get(
+                        event_type_name_type_1 = _DefaultAlertViewForNdsGroupEventTypeNameType1_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType1(data)
 
@@ -391,7 +386,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_2 = DefaultAlertViewForNdsGroupEventTypeNameType2._members_by_value.get(
+                        event_type_name_type_2 = _DefaultAlertViewForNdsGroupEventTypeNameType2_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType2(data)
 
@@ -401,7 +396,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_3 = DefaultAlertViewForNdsGroupEventTypeNameType3._members_by_value.get(
+                        event_type_name_type_3 = _DefaultAlertViewForNdsGroupEventTypeNameType3_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType3(data)
 
@@ -411,7 +406,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_4 = DefaultAlertViewForNdsGroupEventTypeNameType4._members_by_value.get(
+                        event_type_name_type_4 = _DefaultAlertViewForNdsGroupEventTypeNameType4_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType4(data)
 
@@ -421,7 +416,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_5 = DefaultAlertViewForNdsGroupEventTypeNameType5._members_by_value.get(
+                        event_type_name_type_5 = _DefaultAlertViewForNdsGroupEventTypeNameType5_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType5(data)
 
@@ -431,7 +426,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_6 = DefaultAlertViewForNdsGroupEventTypeNameType6._members_by_value.get(
+                        event_type_name_type_6 = _DefaultAlertViewForNdsGroupEventTypeNameType6_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType6(data)
 
@@ -441,7 +436,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_7 = DefaultAlertViewForNdsGroupEventTypeNameType7._members_by_value.get(
+                        event_type_name_type_7 = _DefaultAlertViewForNdsGroupEventTypeNameType7_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType7(data)
 
@@ -451,7 +446,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_8 = DefaultAlertViewForNdsGroupEventTypeNameType8._members_by_value.get(
+                        event_type_name_type_8 = _DefaultAlertViewForNdsGroupEventTypeNameType8_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType8(data)
 
@@ -461,7 +456,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_9 = DefaultAlertViewForNdsGroupEventTypeNameType9._members_by_value.get(
+                        event_type_name_type_9 = _DefaultAlertViewForNdsGroupEventTypeNameType9_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType9(data)
 
@@ -471,7 +466,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_10 = DefaultAlertViewForNdsGroupEventTypeNameType10._members_by_value.get(
+                        event_type_name_type_10 = _DefaultAlertViewForNdsGroupEventTypeNameType10_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType10(data)
 
@@ -481,7 +476,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_11 = DefaultAlertViewForNdsGroupEventTypeNameType11._members_by_value.get(
+                        event_type_name_type_11 = _DefaultAlertViewForNdsGroupEventTypeNameType11_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType11(data)
 
@@ -491,7 +486,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_12 = DefaultAlertViewForNdsGroupEventTypeNameType12._members_by_value.get(
+                        event_type_name_type_12 = _DefaultAlertViewForNdsGroupEventTypeNameType12_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType12(data)
 
@@ -501,7 +496,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_13 = DefaultAlertViewForNdsGroupEventTypeNameType13._members_by_value.get(
+                        event_type_name_type_13 = _DefaultAlertViewForNdsGroupEventTypeNameType13_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType13(data)
 
@@ -511,7 +506,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_14 = DefaultAlertViewForNdsGroupEventTypeNameType14._members_by_value.get(
+                        event_type_name_type_14 = _DefaultAlertViewForNdsGroupEventTypeNameType14_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType14(data)
 
@@ -521,7 +516,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_15 = DefaultAlertViewForNdsGroupEventTypeNameType15._members_by_value.get(
+                        event_type_name_type_15 = _DefaultAlertViewForNdsGroupEventTypeNameType15_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType15(data)
 
@@ -531,7 +526,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_16 = DefaultAlertViewForNdsGroupEventTypeNameType16._members_by_value.get(
+                        event_type_name_type_16 = _DefaultAlertViewForNdsGroupEventTypeNameType16_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType16(data)
 
@@ -541,7 +536,7 @@ class DefaultAlertViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_17 = DefaultAlertViewForNdsGroupEventTypeNameType17._members_by_value.get(
+                        event_type_name_type_17 = _DefaultAlertViewForNdsGroupEventTypeNameType17_by_value(
                             data
                         ) or DefaultAlertViewForNdsGroupEventTypeNameType17(data)
 
@@ -550,7 +545,7 @@ class DefaultAlertViewForNdsGroup:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    event_type_name_type_18 = DefaultAlertViewForNdsGroupEventTypeNameType18._members_by_value.get(
+                    event_type_name_type_18 = _DefaultAlertViewForNdsGroupEventTypeNameType18_by_value(
                         data
                     ) or DefaultAlertViewForNdsGroupEventTypeNameType18(data)
 
@@ -560,18 +555,18 @@ class DefaultAlertViewForNdsGroup:
 
                 id = src_dict["id"]
 
-                status = DefaultAlertViewForNdsGroupStatus._members_by_value.get(
+                status = _DefaultAlertViewForNdsGroupStatus_by_value(
                     _status_value := src_dict["status"]
                 ) or DefaultAlertViewForNdsGroupStatus(_status_value)
 
-                updated = datetime.datetime.fromisoformat(src_dict["updated"])
+                updated = _DATETIME_FROMISOFORMAT(src_dict["updated"])
 
                 _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
                 acknowledged_until: datetime.datetime | Unset
                 if _acknowledged_until is UNSET:
                     acknowledged_until = UNSET
                 else:
-                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                    acknowledged_until = _DATETIME_FROMISOFORMAT(_acknowledged_until)
 
                 acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
@@ -584,12 +579,14 @@ class DefaultAlertViewForNdsGroup:
                 if _last_notified is UNSET:
                     last_notified = UNSET
                 else:
-                    last_notified = datetime.datetime.fromisoformat(_last_notified)
+                    last_notified = _DATETIME_FROMISOFORMAT(_last_notified)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -598,8 +595,22 @@ class DefaultAlertViewForNdsGroup:
                 if _resolved is UNSET:
                     resolved = UNSET
                 else:
-                    resolved = datetime.datetime.fromisoformat(_resolved)
+                    resolved = _DATETIME_FROMISOFORMAT(_resolved)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 6
+                    + (_acknowledged_until is not UNSET)
+                    + (acknowledgement_comment is not UNSET)
+                    + (acknowledging_username is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_last_notified is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_resolved is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     alert_config_id.__class__ is str
                     and event_type_name.__class__
@@ -633,7 +644,7 @@ class DefaultAlertViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DefaultAlertViewForNdsGroup:
-                    _default_alert_view_for_nds_group = object.__new__(cls)
+                    _default_alert_view_for_nds_group = _NEW_INSTANCE(cls)
                     _default_alert_view_for_nds_group.alert_config_id = alert_config_id
                     _default_alert_view_for_nds_group.created = created
                     _default_alert_view_for_nds_group.event_type_name = event_type_name
@@ -692,6 +703,70 @@ class DefaultAlertViewForNdsGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DefaultAlertViewForNdsGroupEventTypeNameType0_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType0._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType10_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType10._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType11_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType11._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType12_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType12._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType13_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType13._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType14_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType14._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType15_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType15._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType16_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType16._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType17_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType17._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType18_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType18._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType1_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType1._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType2_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType2._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType3_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType3._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType4_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType4._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType5_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType5._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType6_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType6._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType7_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType7._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType8_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType8._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupEventTypeNameType9_by_value = (
+    DefaultAlertViewForNdsGroupEventTypeNameType9._members_by_value.get
+)
+_DefaultAlertViewForNdsGroupStatus_by_value = DefaultAlertViewForNdsGroupStatus._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -447,12 +447,7 @@ class DefaultEventViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
                 def _parse_event_type_name(
                     data: object,
@@ -500,7 +495,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_0 = DefaultEventViewForNdsGroupEventTypeNameType0._members_by_value.get(
+                        event_type_name_type_0 = _DefaultEventViewForNdsGroupEventTypeNameType0_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType0(data)
 
@@ -510,7 +505,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_1 = DefaultEventViewForNdsGroupEventTypeNameType1._members_by_value.get(
+                        event_type_name_type_1 = _DefaultEventViewForNdsGroupEventTypeNameType1_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType1(data)
 
@@ -520,7 +515,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_2 = DefaultEventViewForNdsGroupEventTypeNameType2._members_by_value.get(
+                        event_type_name_type_2 = _DefaultEventViewForNdsGroupEventTypeNameType2_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType2(data)
 
@@ -530,7 +525,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_3 = DefaultEventViewForNdsGroupEventTypeNameType3._members_by_value.get(
+                        event_type_name_type_3 = _DefaultEventViewForNdsGroupEventTypeNameType3_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType3(data)
 
@@ -540,7 +535,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_4 = DefaultEventViewForNdsGroupEventTypeNameType4._members_by_value.get(
+                        event_type_name_type_4 = _DefaultEventViewForNdsGroupEventTypeNameType4_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType4(data)
 
@@ -550,7 +545,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_5 = DefaultEventViewForNdsGroupEventTypeNameType5._members_by_value.get(
+                        event_type_name_type_5 = _DefaultEventViewForNdsGroupEventTypeNameType5_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType5(data)
 
@@ -560,7 +555,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_6 = DefaultEventViewForNdsGroupEventTypeNameType6._members_by_value.get(
+                        event_type_name_type_6 = _DefaultEventViewForNdsGroupEventTypeNameType6_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType6(data)
 
@@ -570,7 +565,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_7 = DefaultEventViewForNdsGroupEventTypeNameType7._members_by_value.get(
+                        event_type_name_type_7 = _DefaultEventViewForNdsGroupEventTypeNameType7_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType7(data)
 
@@ -580,7 +575,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_8 = DefaultEventViewForNdsGroupEventTypeNameType8._members_by_value.get(
+                        event_type_name_type_8 = _DefaultEventViewForNdsGroupEventTypeNameType8_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType8(data)
 
@@ -590,7 +585,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_9 = DefaultEventViewForNdsGroupEventTypeNameType9._members_by_value.get(
+                        event_type_name_type_9 = _DefaultEventViewForNdsGroupEventTypeNameType9_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType9(data)
 
@@ -600,7 +595,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_10 = DefaultEventViewForNdsGroupEventTypeNameType10._members_by_value.get(
+                        event_type_name_type_10 = _DefaultEventViewForNdsGroupEventTypeNameType10_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType10(data)
 
@@ -610,7 +605,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_11 = DefaultEventViewForNdsGroupEventTypeNameType11._members_by_value.get(
+                        event_type_name_type_11 = _DefaultEventViewForNdsGroupEventTypeNameType11_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType11(data)
 
@@ -620,7 +615,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_12 = DefaultEventViewForNdsGroupEventTypeNameType12._members_by_value.get(
+                        event_type_name_type_12 = _DefaultEventViewForNdsGroupEventTypeNameType12_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType12(data)
 
@@ -630,7 +625,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_13 = DefaultEventViewForNdsGroupEventTypeNameType13._members_by_value.get(
+                        event_type_name_type_13 = _DefaultEventViewForNdsGroupEventTypeNameType13_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType13(data)
 
@@ -640,7 +635,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_14 = DefaultEventViewForNdsGroupEventTypeNameType14._members_by_value.get(
+                        event_type_name_type_14 = _DefaultEventViewForNdsGroupEventTypeNameType14_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType14(data)
 
@@ -650,7 +645,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_15 = DefaultEventViewForNdsGroupEventTypeNameType15._members_by_value.get(
+                        event_type_name_type_15 = _DefaultEventViewForNdsGroupEventTypeNameType15_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType15(data)
 
@@ -660,7 +655,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_16 = DefaultEventViewForNdsGroupEventTypeNameType16._members_by_value.get(
+                        event_type_name_type_16 = _DefaultEventViewForNdsGroupEventTypeNameType16_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType16(data)
 
@@ -670,7 +665,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_17 = DefaultEventViewForNdsGroupEventTypeNameType17._members_by_value.get(
+                        event_type_name_type_17 = _DefaultEventViewForNdsGroupEventTypeNameType17_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType17(data)
 
@@ -680,7 +675,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_18 = DefaultEventViewForNdsGroupEventTypeNameType18._members_by_value.get(
+                        event_type_name_type_18 = _DefaultEventViewForNdsGroupEventTypeNameType18_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType18(data)
 
@@ -690,7 +685,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_19 = DefaultEventViewForNdsGroupEventTypeNameType19._members_by_value.get(
+                        event_type_name_type_19 = _DefaultEventViewForNdsGroupEventTypeNameType19_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType19(data)
 
@@ -700,7 +695,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_20 = DefaultEventViewForNdsGroupEventTypeNameType20._members_by_value.get(
+                        event_type_name_type_20 = _DefaultEventViewForNdsGroupEventTypeNameType20_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType20(data)
 
@@ -710,7 +705,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_21 = DefaultEventViewForNdsGroupEventTypeNameType21._members_by_value.get(
+                        event_type_name_type_21 = _DefaultEventViewForNdsGroupEventTypeNameType21_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType21(data)
 
@@ -720,7 +715,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_22 = DefaultEventViewForNdsGroupEventTypeNameType22._members_by_value.get(
+                        event_type_name_type_22 = _DefaultEventViewForNdsGroupEventTypeNameType22_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType22(data)
 
@@ -730,7 +725,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_23 = DefaultEventViewForNdsGroupEventTypeNameType23._members_by_value.get(
+                        event_type_name_type_23 = _DefaultEventViewForNdsGroupEventTypeNameType23_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType23(data)
 
@@ -740,7 +735,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_24 = DefaultEventViewForNdsGroupEventTypeNameType24._members_by_value.get(
+                        event_type_name_type_24 = _DefaultEventViewForNdsGroupEventTypeNameType24_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType24(data)
 
@@ -750,7 +745,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_25 = DefaultEventViewForNdsGroupEventTypeNameType25._members_by_value.get(
+                        event_type_name_type_25 = _DefaultEventViewForNdsGroupEventTypeNameType25_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType25(data)
 
@@ -760,7 +755,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_26 = DefaultEventViewForNdsGroupEventTypeNameType26._members_by_value.get(
+                        event_type_name_type_26 = _DefaultEventViewForNdsGroupEventTypeNameType26_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType26(data)
 
@@ -770,7 +765,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_27 = DefaultEventViewForNdsGroupEventTypeNameType27._members_by_value.get(
+                        event_type_name_type_27 = _DefaultEventViewForNdsGroupEventTypeNameType27_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType27(data)
 
@@ -780,7 +775,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_28 = DefaultEventViewForNdsGroupEventTypeNameType28._members_by_value.get(
+                        event_type_name_type_28 = _DefaultEventViewForNdsGroupEventTypeNameType28_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType28(data)
 
@@ -790,7 +785,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_29 = DefaultEventViewForNdsGroupEventTypeNameType29._members_by_value.get(
+                        event_type_name_type_29 = _DefaultEventViewForNdsGroupEventTypeNameType29_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType29(data)
 
@@ -800,7 +795,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_30 = DefaultEventViewForNdsGroupEventTypeNameType30._members_by_value.get(
+                        event_type_name_type_30 = _DefaultEventViewForNdsGroupEventTypeNameType30_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType30(data)
 
@@ -810,7 +805,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_31 = DefaultEventViewForNdsGroupEventTypeNameType31._members_by_value.get(
+                        event_type_name_type_31 = _DefaultEventViewForNdsGroupEventTypeNameType31_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType31(data)
 
@@ -820,7 +815,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_32 = DefaultEventViewForNdsGroupEventTypeNameType32._members_by_value.get(
+                        event_type_name_type_32 = _DefaultEventViewForNdsGroupEventTypeNameType32_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType32(data)
 
@@ -830,7 +825,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_33 = DefaultEventViewForNdsGroupEventTypeNameType33._members_by_value.get(
+                        event_type_name_type_33 = _DefaultEventViewForNdsGroupEventTypeNameType33_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType33(data)
 
@@ -840,7 +835,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_34 = DefaultEventViewForNdsGroupEventTypeNameType34._members_by_value.get(
+                        event_type_name_type_34 = _DefaultEventViewForNdsGroupEventTypeNameType34_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType34(data)
 
@@ -850,7 +845,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_35 = DefaultEventViewForNdsGroupEventTypeNameType35._members_by_value.get(
+                        event_type_name_type_35 = _DefaultEventViewForNdsGroupEventTypeNameType35_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType35(data)
 
@@ -860,7 +855,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_36 = DefaultEventViewForNdsGroupEventTypeNameType36._members_by_value.get(
+                        event_type_name_type_36 = _DefaultEventViewForNdsGroupEventTypeNameType36_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType36(data)
 
@@ -870,7 +865,7 @@ class DefaultEventViewForNdsGroup:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_37 = DefaultEventViewForNdsGroupEventTypeNameType37._members_by_value.get(
+                        event_type_name_type_37 = _DefaultEventViewForNdsGroupEventTypeNameType37_by_value(
                             data
                         ) or DefaultEventViewForNdsGroupEventTypeNameType37(data)
 
@@ -879,7 +874,7 @@ class DefaultEventViewForNdsGroup:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    event_type_name_type_38 = DefaultEventViewForNdsGroupEventTypeNameType38._members_by_value.get(
+                    event_type_name_type_38 = _DefaultEventViewForNdsGroupEventTypeNameType38_by_value(
                         data
                     ) or DefaultEventViewForNdsGroupEventTypeNameType38(data)
 
@@ -898,7 +893,9 @@ class DefaultEventViewForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -909,7 +906,7 @@ class DefaultEventViewForNdsGroup:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 remote_address = src_dict.get("remoteAddress", UNSET)
 
@@ -917,6 +914,22 @@ class DefaultEventViewForNdsGroup:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (api_key_id is not UNSET)
+                    + (group_id is not UNSET)
+                    + (is_global_admin is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_raw is not UNSET)
+                    + (remote_address is not UNSET)
+                    + (user_id is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     event_type_name.__class__
                     in (
@@ -973,7 +986,7 @@ class DefaultEventViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DefaultEventViewForNdsGroup:
-                    _default_event_view_for_nds_group = object.__new__(cls)
+                    _default_event_view_for_nds_group = _NEW_INSTANCE(cls)
                     _default_event_view_for_nds_group.created = created
                     _default_event_view_for_nds_group.event_type_name = event_type_name
                     _default_event_view_for_nds_group.id = id
@@ -1031,6 +1044,130 @@ class DefaultEventViewForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DefaultEventViewForNdsGroupEventTypeNameType0_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType0._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType10_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType10._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType11_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType11._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType12_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType12._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType13_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType13._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType14_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType14._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType15_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType15._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType16_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType16._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType17_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType17._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType18_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType18._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType19_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType19._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType1_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType1._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType20_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType20._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType21_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType21._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType22_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType22._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType23_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType23._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType24_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType24._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType25_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType25._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType26_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType26._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType27_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType27._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType28_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType28._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType29_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType29._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType2_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType2._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType30_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType30._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType31_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType31._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType32_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType32._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType33_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType33._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType34_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType34._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType35_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType35._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType36_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType36._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType37_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType37._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType38_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType38._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType3_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType3._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType4_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType4._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType5_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType5._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType6_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType6._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType7_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType7._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType8_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType8._members_by_value.get
+)
+_DefaultEventViewForNdsGroupEventTypeNameType9_by_value = (
+    DefaultEventViewForNdsGroupEventTypeNameType9._members_by_value.get
+)
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

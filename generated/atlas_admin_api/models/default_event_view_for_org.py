@@ -233,12 +233,7 @@ class DefaultEventViewForOrg:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
                 def _parse_event_type_name(
                     data: object,
@@ -253,7 +248,7 @@ class DefaultEventViewForOrg:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_0 = DefaultEventViewForOrgEventTypeNameType0._members_by_value.get(
+                        event_type_name_type_0 = _DefaultEventViewForOrgEventTypeNameType0_by_value(
                             data
                         ) or DefaultEventViewForOrgEventTypeNameType0(data)
 
@@ -263,7 +258,7 @@ class DefaultEventViewForOrg:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_1 = DefaultEventViewForOrgEventTypeNameType1._members_by_value.get(
+                        event_type_name_type_1 = _DefaultEventViewForOrgEventTypeNameType1_by_value(
                             data
                         ) or DefaultEventViewForOrgEventTypeNameType1(data)
 
@@ -273,7 +268,7 @@ class DefaultEventViewForOrg:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_2 = DefaultEventViewForOrgEventTypeNameType2._members_by_value.get(
+                        event_type_name_type_2 = _DefaultEventViewForOrgEventTypeNameType2_by_value(
                             data
                         ) or DefaultEventViewForOrgEventTypeNameType2(data)
 
@@ -283,7 +278,7 @@ class DefaultEventViewForOrg:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_3 = DefaultEventViewForOrgEventTypeNameType3._members_by_value.get(
+                        event_type_name_type_3 = _DefaultEventViewForOrgEventTypeNameType3_by_value(
                             data
                         ) or DefaultEventViewForOrgEventTypeNameType3(data)
 
@@ -293,7 +288,7 @@ class DefaultEventViewForOrg:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        event_type_name_type_4 = DefaultEventViewForOrgEventTypeNameType4._members_by_value.get(
+                        event_type_name_type_4 = _DefaultEventViewForOrgEventTypeNameType4_by_value(
                             data
                         ) or DefaultEventViewForOrgEventTypeNameType4(data)
 
@@ -302,7 +297,7 @@ class DefaultEventViewForOrg:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    event_type_name_type_5 = DefaultEventViewForOrgEventTypeNameType5._members_by_value.get(
+                    event_type_name_type_5 = _DefaultEventViewForOrgEventTypeNameType5_by_value(
                         data
                     ) or DefaultEventViewForOrgEventTypeNameType5(data)
 
@@ -321,7 +316,9 @@ class DefaultEventViewForOrg:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -332,7 +329,7 @@ class DefaultEventViewForOrg:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 remote_address = src_dict.get("remoteAddress", UNSET)
 
@@ -340,6 +337,22 @@ class DefaultEventViewForOrg:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (api_key_id is not UNSET)
+                    + (group_id is not UNSET)
+                    + (is_global_admin is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_raw is not UNSET)
+                    + (remote_address is not UNSET)
+                    + (user_id is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     event_type_name.__class__
                     in (
@@ -363,7 +376,7 @@ class DefaultEventViewForOrg:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DefaultEventViewForOrg:
-                    _default_event_view_for_org = object.__new__(cls)
+                    _default_event_view_for_org = _NEW_INSTANCE(cls)
                     _default_event_view_for_org.created = created
                     _default_event_view_for_org.event_type_name = event_type_name
                     _default_event_view_for_org.id = id
@@ -421,6 +434,19 @@ class DefaultEventViewForOrg:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DefaultEventViewForOrgEventTypeNameType0_by_value = DefaultEventViewForOrgEventTypeNameType0._members_by_value.get
+_DefaultEventViewForOrgEventTypeNameType1_by_value = DefaultEventViewForOrgEventTypeNameType1._members_by_value.get
+_DefaultEventViewForOrgEventTypeNameType2_by_value = DefaultEventViewForOrgEventTypeNameType2._members_by_value.get
+_DefaultEventViewForOrgEventTypeNameType3_by_value = DefaultEventViewForOrgEventTypeNameType3._members_by_value.get
+_DefaultEventViewForOrgEventTypeNameType4_by_value = DefaultEventViewForOrgEventTypeNameType4._members_by_value.get
+_DefaultEventViewForOrgEventTypeNameType5_by_value = DefaultEventViewForOrgEventTypeNameType5._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -98,11 +98,6 @@ class DefaultGroupLimitResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 default_limit = src_dict.get("defaultLimit", UNSET)
 
                 description = src_dict.get("description", UNSET)
@@ -111,6 +106,15 @@ class DefaultGroupLimitResponse:
 
                 name = src_dict.get("name", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (default_limit is not UNSET)
+                    + (description is not UNSET)
+                    + (maximum_limit is not UNSET)
+                    + (name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (default_limit is UNSET or default_limit.__class__ is int)
                     and (description is UNSET or description.__class__ is str)
@@ -119,7 +123,7 @@ class DefaultGroupLimitResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DefaultGroupLimitResponse:
-                    _default_group_limit_response = object.__new__(cls)
+                    _default_group_limit_response = _NEW_INSTANCE(cls)
                     _default_group_limit_response.default_limit = default_limit
                     _default_group_limit_response.description = description
                     _default_group_limit_response.maximum_limit = maximum_limit
@@ -154,6 +158,10 @@ class DefaultGroupLimitResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

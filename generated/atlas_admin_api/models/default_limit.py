@@ -120,14 +120,7 @@ class DefaultLimit:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                name = DefaultLimitName._members_by_value.get(_name_value := src_dict["name"]) or DefaultLimitName(
-                    _name_value
-                )
+                name = _DefaultLimitName_by_value(_name_value := src_dict["name"]) or DefaultLimitName(_name_value)
 
                 value = src_dict["value"]
 
@@ -137,6 +130,12 @@ class DefaultLimit:
 
                 maximum_limit = src_dict.get("maximumLimit", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2 + (current_usage is not UNSET) + (default_limit is not UNSET) + (maximum_limit is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     value.__class__ is int
                     and (current_usage is UNSET or current_usage.__class__ is int)
@@ -145,7 +144,7 @@ class DefaultLimit:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DefaultLimit:
-                    _default_limit = object.__new__(cls)
+                    _default_limit = _NEW_INSTANCE(cls)
                     _default_limit.name = name
                     _default_limit.value = value
                     _default_limit.current_usage = current_usage
@@ -182,6 +181,11 @@ class DefaultLimit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DefaultLimitName_by_value = DefaultLimitName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -113,17 +113,12 @@ class DeleteCopiedBackups:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: DeleteCopiedBackupsCloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = DeleteCopiedBackupsCloudProvider._members_by_value.get(
+                    cloud_provider = _DeleteCopiedBackupsCloudProvider_by_value(
                         _cloud_provider
                     ) or DeleteCopiedBackupsCloudProvider(_cloud_provider)
 
@@ -133,6 +128,15 @@ class DeleteCopiedBackups:
 
                 zone_id = src_dict.get("zoneId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_cloud_provider is not UNSET)
+                    + (region_name is not UNSET)
+                    + (replication_spec_id is not UNSET)
+                    + (zone_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (region_name is UNSET or region_name.__class__ is str)
                     and (replication_spec_id is UNSET or replication_spec_id.__class__ is str)
@@ -140,7 +144,7 @@ class DeleteCopiedBackups:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DeleteCopiedBackups:
-                    _delete_copied_backups = object.__new__(cls)
+                    _delete_copied_backups = _NEW_INSTANCE(cls)
                     _delete_copied_backups.cloud_provider = cloud_provider
                     _delete_copied_backups.region_name = region_name
                     _delete_copied_backups.replication_spec_id = replication_spec_id
@@ -175,6 +179,11 @@ class DeleteCopiedBackups:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DeleteCopiedBackupsCloudProvider_by_value = DeleteCopiedBackupsCloudProvider._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -101,17 +101,12 @@ class DeleteCopiedBackups20240805:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: DeleteCopiedBackups20240805CloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = DeleteCopiedBackups20240805CloudProvider._members_by_value.get(
+                    cloud_provider = _DeleteCopiedBackups20240805CloudProvider_by_value(
                         _cloud_provider
                     ) or DeleteCopiedBackups20240805CloudProvider(_cloud_provider)
 
@@ -119,13 +114,19 @@ class DeleteCopiedBackups20240805:
 
                 zone_id = src_dict.get("zoneId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_cloud_provider is not UNSET) + (region_name is not UNSET) + (zone_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (region_name is UNSET or region_name.__class__ is str)
                     and (zone_id is UNSET or zone_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DeleteCopiedBackups20240805:
-                    _delete_copied_backups_20240805 = object.__new__(cls)
+                    _delete_copied_backups_20240805 = _NEW_INSTANCE(cls)
                     _delete_copied_backups_20240805.cloud_provider = cloud_provider
                     _delete_copied_backups_20240805.region_name = region_name
                     _delete_copied_backups_20240805.zone_id = zone_id
@@ -158,6 +159,11 @@ class DeleteCopiedBackups20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DeleteCopiedBackups20240805CloudProvider_by_value = DeleteCopiedBackups20240805CloudProvider._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

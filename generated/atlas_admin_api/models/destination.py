@@ -102,21 +102,21 @@ class Destination:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_name = src_dict["clusterName"]
 
                 group_id = src_dict["groupId"]
 
-                hostname_schema_type = DestinationHostnameSchemaType._members_by_value.get(
+                hostname_schema_type = _DestinationHostnameSchemaType_by_value(
                     _hostname_schema_type_value := src_dict["hostnameSchemaType"]
                 ) or DestinationHostnameSchemaType(_hostname_schema_type_value)
 
                 private_link_id = src_dict.get("privateLinkId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 3 + (private_link_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     cluster_name.__class__ is str
                     and group_id.__class__ is str
@@ -124,7 +124,7 @@ class Destination:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Destination:
-                    _destination = object.__new__(cls)
+                    _destination = _NEW_INSTANCE(cls)
                     _destination.cluster_name = cluster_name
                     _destination.group_id = group_id
                     _destination.hostname_schema_type = hostname_schema_type
@@ -159,6 +159,11 @@ class Destination:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DestinationHostnameSchemaType_by_value = DestinationHostnameSchemaType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -142,20 +142,15 @@ class DiskBackupApiPolicyItem:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                frequency_interval = DiskBackupApiPolicyItemFrequencyInterval._members_by_value.get(
+                frequency_interval = _DiskBackupApiPolicyItemFrequencyInterval_by_value(
                     _frequency_interval_value := src_dict["frequencyInterval"]
                 ) or DiskBackupApiPolicyItemFrequencyInterval(_frequency_interval_value)
 
-                frequency_type = DiskBackupApiPolicyItemFrequencyType._members_by_value.get(
+                frequency_type = _DiskBackupApiPolicyItemFrequencyType_by_value(
                     _frequency_type_value := src_dict["frequencyType"]
                 ) or DiskBackupApiPolicyItemFrequencyType(_frequency_type_value)
 
-                retention_unit = DiskBackupApiPolicyItemRetentionUnit._members_by_value.get(
+                retention_unit = _DiskBackupApiPolicyItemRetentionUnit_by_value(
                     _retention_unit_value := src_dict["retentionUnit"]
                 ) or DiskBackupApiPolicyItemRetentionUnit(_retention_unit_value)
 
@@ -163,10 +158,15 @@ class DiskBackupApiPolicyItem:
 
                 id = src_dict.get("id", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 4 + (id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupApiPolicyItem:
-                    _disk_backup_api_policy_item = object.__new__(cls)
+                    _disk_backup_api_policy_item = _NEW_INSTANCE(cls)
                     _disk_backup_api_policy_item.frequency_interval = frequency_interval
                     _disk_backup_api_policy_item.frequency_type = frequency_type
                     _disk_backup_api_policy_item.retention_unit = retention_unit
@@ -203,6 +203,13 @@ class DiskBackupApiPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskBackupApiPolicyItemFrequencyInterval_by_value = DiskBackupApiPolicyItemFrequencyInterval._members_by_value.get
+_DiskBackupApiPolicyItemFrequencyType_by_value = DiskBackupApiPolicyItemFrequencyType._members_by_value.get
+_DiskBackupApiPolicyItemRetentionUnit_by_value = DiskBackupApiPolicyItemRetentionUnit._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

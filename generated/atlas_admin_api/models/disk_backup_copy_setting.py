@@ -171,11 +171,6 @@ class DiskBackupCopySetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 zone_id = src_dict["zoneId"]
 
                 _cloud_provider = src_dict.get("cloudProvider", UNSET)
@@ -183,7 +178,7 @@ class DiskBackupCopySetting:
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = DiskBackupCopySettingCloudProvider._members_by_value.get(
+                    cloud_provider = _DiskBackupCopySettingCloudProvider_by_value(
                         _cloud_provider
                     ) or DiskBackupCopySettingCloudProvider(_cloud_provider)
 
@@ -192,7 +187,7 @@ class DiskBackupCopySetting:
                 if _frequencies is not UNSET:
                     frequencies = []
                     for frequencies_item_data in _frequencies:
-                        frequencies_item = DiskBackupCopySettingFrequenciesItem._members_by_value.get(
+                        frequencies_item = _DiskBackupCopySettingFrequenciesItem_by_value(
                             frequencies_item_data
                         ) or DiskBackupCopySettingFrequenciesItem(frequencies_item_data)
 
@@ -229,11 +224,11 @@ class DiskBackupCopySetting:
                             "weekly",
                             "yearly",
                         ):
-                            copy_policy_items_item = DiskBackupTimeBasedCopyPolicyItem.from_dict(
+                            copy_policy_items_item = _DiskBackupTimeBasedCopyPolicyItem_from_dict(
                                 _copy_policy_items_item_data
                             )
                         elif _copy_policy_items_item_value == "ondemand":
-                            copy_policy_items_item = DiskBackupOnDemandCopyPolicyItem.from_dict(
+                            copy_policy_items_item = _DiskBackupOnDemandCopyPolicyItem_from_dict(
                                 _copy_policy_items_item_data
                             )
                         else:
@@ -247,6 +242,19 @@ class DiskBackupCopySetting:
 
                 replication_spec_id = src_dict.get("replicationSpecId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_cloud_provider is not UNSET)
+                    + (_frequencies is not UNSET)
+                    + (region_name is not UNSET)
+                    + (should_copy_oplogs is not UNSET)
+                    + (_copy_policy_items is not UNSET)
+                    + (last_number_of_snapshots is not UNSET)
+                    + (replication_spec_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     zone_id.__class__ is str
                     and (_frequencies is UNSET or _frequencies.__class__ is list)
@@ -258,7 +266,7 @@ class DiskBackupCopySetting:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupCopySetting:
-                    _disk_backup_copy_setting = object.__new__(cls)
+                    _disk_backup_copy_setting = _NEW_INSTANCE(cls)
                     _disk_backup_copy_setting.zone_id = zone_id
                     _disk_backup_copy_setting.cloud_provider = cloud_provider
                     _disk_backup_copy_setting.frequencies = frequencies
@@ -310,6 +318,14 @@ from ..models.disk_backup_on_demand_copy_policy_item import (
 from ..models.disk_backup_time_based_copy_policy_item import (
     DiskBackupTimeBasedCopyPolicyItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskBackupCopySettingCloudProvider_by_value = DiskBackupCopySettingCloudProvider._members_by_value.get
+_DiskBackupCopySettingFrequenciesItem_by_value = DiskBackupCopySettingFrequenciesItem._members_by_value.get
+_DiskBackupOnDemandCopyPolicyItem_from_dict = DiskBackupOnDemandCopyPolicyItem.from_dict
+_DiskBackupTimeBasedCopyPolicyItem_from_dict = DiskBackupTimeBasedCopyPolicyItem.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -202,48 +202,42 @@ class DiskBackupExportJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 export_bucket_id = src_dict["exportBucketId"]
 
                 _components = src_dict.get("components", UNSET)
                 components: list[DiskBackupExportJobComponent] | Unset = UNSET
                 if _components is not UNSET:
-                    components = [
-                        DiskBackupExportJobComponent.from_dict(components_item_data)
-                        for components_item_data in _components
-                    ]
+                    components = []
+                    for components_item_data in _components:
+                        components.append(_DiskBackupExportJobComponent_from_dict(components_item_data))
 
                 _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 _custom_data = src_dict.get("customData", UNSET)
                 custom_data: list[BackupLabel] | Unset = UNSET
                 if _custom_data is not UNSET:
-                    custom_data = [
-                        BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
-                    ]
+                    custom_data = []
+                    for custom_data_item_data in _custom_data:
+                        custom_data.append(_BackupLabel_from_dict(custom_data_item_data))
 
                 _export_status = src_dict.get("exportStatus", UNSET)
                 export_status: ExportStatus | Unset
                 if _export_status is UNSET:
                     export_status = UNSET
                 else:
-                    export_status = ExportStatus.from_dict(_export_status)
+                    export_status = _ExportStatus_from_dict(_export_status)
 
                 _finished_at = src_dict.get("finishedAt", UNSET)
                 finished_at: datetime.datetime | Unset
                 if _finished_at is UNSET:
                     finished_at = UNSET
                 else:
-                    finished_at = datetime.datetime.fromisoformat(_finished_at)
+                    finished_at = _DATETIME_FROMISOFORMAT(_finished_at)
 
                 id = src_dict.get("id", UNSET)
 
@@ -256,20 +250,39 @@ class DiskBackupExportJob:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = DiskBackupExportJobState._members_by_value.get(_state) or DiskBackupExportJobState(_state)
+                    state = _DiskBackupExportJobState_by_value(_state) or DiskBackupExportJobState(_state)
 
                 _state_reason = src_dict.get("stateReason", UNSET)
                 state_reason: ExportStateReason | Unset
                 if _state_reason is UNSET:
                     state_reason = UNSET
                 else:
-                    state_reason = ExportStateReason.from_dict(_state_reason)
+                    state_reason = _ExportStateReason_from_dict(_state_reason)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_components is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (_custom_data is not UNSET)
+                    + (_export_status is not UNSET)
+                    + (_finished_at is not UNSET)
+                    + (id is not UNSET)
+                    + (prefix is not UNSET)
+                    + (snapshot_id is not UNSET)
+                    + (_state is not UNSET)
+                    + (_state_reason is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     export_bucket_id.__class__ is str
                     and (_components is UNSET or _components.__class__ is list)
@@ -281,7 +294,7 @@ class DiskBackupExportJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupExportJob:
-                    _disk_backup_export_job = object.__new__(cls)
+                    _disk_backup_export_job = _NEW_INSTANCE(cls)
                     _disk_backup_export_job.export_bucket_id = export_bucket_id
                     _disk_backup_export_job.components = components
                     _disk_backup_export_job.created_at = created_at
@@ -340,6 +353,17 @@ from ..models.disk_backup_export_job_component import DiskBackupExportJobCompone
 from ..models.export_state_reason import ExportStateReason  # noqa: E402
 from ..models.export_status import ExportStatus  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BackupLabel_from_dict = BackupLabel.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DiskBackupExportJobComponent_from_dict = DiskBackupExportJobComponent.from_dict
+_DiskBackupExportJobState_by_value = DiskBackupExportJobState._members_by_value.get
+_ExportStateReason_from_dict = ExportStateReason.from_dict
+_ExportStatus_from_dict = ExportStatus.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -81,22 +81,22 @@ class DiskBackupExportJobComponent:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 export_id = src_dict.get("exportId", UNSET)
 
                 replica_set_name = src_dict.get("replicaSetName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (export_id is not UNSET) + (replica_set_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (export_id is UNSET or export_id.__class__ is str)
                     and (replica_set_name is UNSET or replica_set_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupExportJobComponent:
-                    _disk_backup_export_job_component = object.__new__(cls)
+                    _disk_backup_export_job_component = _NEW_INSTANCE(cls)
                     _disk_backup_export_job_component.export_id = export_id
                     _disk_backup_export_job_component.replica_set_name = replica_set_name
                 else:
@@ -127,6 +127,10 @@ class DiskBackupExportJobComponent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

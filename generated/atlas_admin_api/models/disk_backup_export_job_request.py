@@ -112,11 +112,6 @@ class DiskBackupExportJobRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 export_bucket_id = src_dict["exportBucketId"]
 
                 snapshot_id = src_dict["snapshotId"]
@@ -124,15 +119,22 @@ class DiskBackupExportJobRequest:
                 _custom_data = src_dict.get("customData", UNSET)
                 custom_data: list[BackupLabel] | Unset = UNSET
                 if _custom_data is not UNSET:
-                    custom_data = [
-                        BackupLabel.from_dict(custom_data_item_data) for custom_data_item_data in _custom_data
-                    ]
+                    custom_data = []
+                    for custom_data_item_data in _custom_data:
+                        custom_data.append(_BackupLabel_from_dict(custom_data_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_custom_data is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     export_bucket_id.__class__ is str
                     and snapshot_id.__class__ is str
@@ -141,7 +143,7 @@ class DiskBackupExportJobRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupExportJobRequest:
-                    _disk_backup_export_job_request = object.__new__(cls)
+                    _disk_backup_export_job_request = _NEW_INSTANCE(cls)
                     _disk_backup_export_job_request.export_bucket_id = export_bucket_id
                     _disk_backup_export_job_request.snapshot_id = snapshot_id
                     _disk_backup_export_job_request.custom_data = custom_data
@@ -181,6 +183,12 @@ class DiskBackupExportJobRequest:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.backup_label import BackupLabel  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BackupLabel_from_dict = BackupLabel.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

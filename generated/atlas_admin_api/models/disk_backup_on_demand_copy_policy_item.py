@@ -92,21 +92,21 @@ class DiskBackupOnDemandCopyPolicyItem:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                frequency_type = DiskBackupOnDemandCopyPolicyItemFrequencyType._members_by_value.get(
+                frequency_type = _DiskBackupOnDemandCopyPolicyItemFrequencyType_by_value(
                     _frequency_type_value := src_dict["frequencyType"]
                 ) or DiskBackupOnDemandCopyPolicyItemFrequencyType(_frequency_type_value)
 
                 id = src_dict.get("id", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (id is UNSET or id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupOnDemandCopyPolicyItem:
-                    _disk_backup_on_demand_copy_policy_item = object.__new__(cls)
+                    _disk_backup_on_demand_copy_policy_item = _NEW_INSTANCE(cls)
                     _disk_backup_on_demand_copy_policy_item.frequency_type = frequency_type
                     _disk_backup_on_demand_copy_policy_item.id = id
                 else:
@@ -137,6 +137,13 @@ class DiskBackupOnDemandCopyPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskBackupOnDemandCopyPolicyItemFrequencyType_by_value = (
+    DiskBackupOnDemandCopyPolicyItemFrequencyType._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -96,20 +96,23 @@ class DiskBackupOnDemandSnapshotRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict.get("description", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 retention_in_days = src_dict.get("retentionInDays", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (description is not UNSET) + (_links is not UNSET) + (retention_in_days is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (description is UNSET or description.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -117,7 +120,7 @@ class DiskBackupOnDemandSnapshotRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupOnDemandSnapshotRequest:
-                    _disk_backup_on_demand_snapshot_request = object.__new__(cls)
+                    _disk_backup_on_demand_snapshot_request = _NEW_INSTANCE(cls)
                     _disk_backup_on_demand_snapshot_request.description = description
                     _disk_backup_on_demand_snapshot_request.links = links
                     _disk_backup_on_demand_snapshot_request.retention_in_days = retention_in_days
@@ -154,6 +157,11 @@ class DiskBackupOnDemandSnapshotRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -252,12 +252,7 @@ class DiskBackupReplicaSet:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = DiskBackupReplicaSetType._members_by_value.get(
+                type_ = _DiskBackupReplicaSetType_by_value(
                     _type__value := src_dict["type"]
                 ) or DiskBackupReplicaSetType(_type__value)
 
@@ -266,7 +261,7 @@ class DiskBackupReplicaSet:
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = DiskBackupReplicaSetCloudProvider._members_by_value.get(
+                    cloud_provider = _DiskBackupReplicaSetCloudProvider_by_value(
                         _cloud_provider
                     ) or DiskBackupReplicaSetCloudProvider(_cloud_provider)
 
@@ -278,7 +273,7 @@ class DiskBackupReplicaSet:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 description = src_dict.get("description", UNSET)
 
@@ -287,14 +282,14 @@ class DiskBackupReplicaSet:
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: DiskBackupReplicaSetFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
                 else:
-                    frequency_type = DiskBackupReplicaSetFrequencyType._members_by_value.get(
+                    frequency_type = _DiskBackupReplicaSetFrequencyType_by_value(
                         _frequency_type
                     ) or DiskBackupReplicaSetFrequencyType(_frequency_type)
 
@@ -303,7 +298,9 @@ class DiskBackupReplicaSet:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
                 master_key_uuid: UUID | Unset
@@ -324,7 +321,7 @@ class DiskBackupReplicaSet:
                 if _snapshot_type is UNSET:
                     snapshot_type = UNSET
                 else:
-                    snapshot_type = DiskBackupReplicaSetSnapshotType._members_by_value.get(
+                    snapshot_type = _DiskBackupReplicaSetSnapshotType_by_value(
                         _snapshot_type
                     ) or DiskBackupReplicaSetSnapshotType(_snapshot_type)
 
@@ -333,12 +330,31 @@ class DiskBackupReplicaSet:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = DiskBackupReplicaSetStatus._members_by_value.get(_status) or DiskBackupReplicaSetStatus(
-                        _status
-                    )
+                    status = _DiskBackupReplicaSetStatus_by_value(_status) or DiskBackupReplicaSetStatus(_status)
 
                 storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_cloud_provider is not UNSET)
+                    + (_copy_regions is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (description is not UNSET)
+                    + (_expires_at is not UNSET)
+                    + (_frequency_type is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_master_key_uuid is not UNSET)
+                    + (mongod_version is not UNSET)
+                    + (_policy_items is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    + (_snapshot_type is not UNSET)
+                    + (_status is not UNSET)
+                    + (storage_size_bytes is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _copy_regions is UNSET
@@ -357,7 +373,7 @@ class DiskBackupReplicaSet:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupReplicaSet:
-                    _disk_backup_replica_set = object.__new__(cls)
+                    _disk_backup_replica_set = _NEW_INSTANCE(cls)
                     _disk_backup_replica_set.type_ = type_
                     _disk_backup_replica_set.cloud_provider = cloud_provider
                     _disk_backup_replica_set.copy_regions = copy_regions
@@ -420,6 +436,17 @@ class DiskBackupReplicaSet:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DiskBackupReplicaSetCloudProvider_by_value = DiskBackupReplicaSetCloudProvider._members_by_value.get
+_DiskBackupReplicaSetFrequencyType_by_value = DiskBackupReplicaSetFrequencyType._members_by_value.get
+_DiskBackupReplicaSetSnapshotType_by_value = DiskBackupReplicaSetSnapshotType._members_by_value.get
+_DiskBackupReplicaSetStatus_by_value = DiskBackupReplicaSetStatus._members_by_value.get
+_DiskBackupReplicaSetType_by_value = DiskBackupReplicaSetType._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

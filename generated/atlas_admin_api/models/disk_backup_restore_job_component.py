@@ -100,23 +100,27 @@ class DiskBackupRestoreJobComponent:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 download_url = src_dict.get("downloadUrl", UNSET)
 
                 _private_download_delivery_urls = src_dict.get("privateDownloadDeliveryUrls", UNSET)
                 private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
                 if _private_download_delivery_urls is not UNSET:
-                    private_download_delivery_urls = [
-                        PrivateDownloadDeliveryUrl.from_dict(private_download_delivery_urls_item_data)
-                        for private_download_delivery_urls_item_data in _private_download_delivery_urls
-                    ]
+                    private_download_delivery_urls = []
+                    for private_download_delivery_urls_item_data in _private_download_delivery_urls:
+                        private_download_delivery_urls.append(
+                            _PrivateDownloadDeliveryUrl_from_dict(private_download_delivery_urls_item_data)
+                        )
 
                 replica_set_name = src_dict.get("replicaSetName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (download_url is not UNSET)
+                    + (_private_download_delivery_urls is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (download_url is UNSET or download_url.__class__ is str)
                     and (_private_download_delivery_urls is UNSET or _private_download_delivery_urls.__class__ is list)
@@ -124,7 +128,7 @@ class DiskBackupRestoreJobComponent:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupRestoreJobComponent:
-                    _disk_backup_restore_job_component = object.__new__(cls)
+                    _disk_backup_restore_job_component = _NEW_INSTANCE(cls)
                     _disk_backup_restore_job_component.download_url = download_url
                     _disk_backup_restore_job_component.private_download_delivery_urls = private_download_delivery_urls
                     _disk_backup_restore_job_component.replica_set_name = replica_set_name
@@ -161,6 +165,11 @@ class DiskBackupRestoreJobComponent:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PrivateDownloadDeliveryUrl_from_dict = PrivateDownloadDeliveryUrl.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

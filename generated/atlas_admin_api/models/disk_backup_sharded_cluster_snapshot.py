@@ -272,12 +272,7 @@ class DiskBackupShardedClusterSnapshot:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = DiskBackupShardedClusterSnapshotType._members_by_value.get(
+                type_ = _DiskBackupShardedClusterSnapshotType_by_value(
                     _type__value := src_dict["type"]
                 ) or DiskBackupShardedClusterSnapshotType(_type__value)
 
@@ -286,7 +281,7 @@ class DiskBackupShardedClusterSnapshot:
                 if _config_server_type is UNSET:
                     config_server_type = UNSET
                 else:
-                    config_server_type = DiskBackupShardedClusterSnapshotConfigServerType._members_by_value.get(
+                    config_server_type = _DiskBackupShardedClusterSnapshotConfigServerType_by_value(
                         _config_server_type
                     ) or DiskBackupShardedClusterSnapshotConfigServerType(_config_server_type)
 
@@ -295,7 +290,7 @@ class DiskBackupShardedClusterSnapshot:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 description = src_dict.get("description", UNSET)
 
@@ -304,14 +299,14 @@ class DiskBackupShardedClusterSnapshot:
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: DiskBackupShardedClusterSnapshotFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
                 else:
-                    frequency_type = DiskBackupShardedClusterSnapshotFrequencyType._members_by_value.get(
+                    frequency_type = _DiskBackupShardedClusterSnapshotFrequencyType_by_value(
                         _frequency_type
                     ) or DiskBackupShardedClusterSnapshotFrequencyType(_frequency_type)
 
@@ -320,7 +315,9 @@ class DiskBackupShardedClusterSnapshot:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _master_key_uuid = src_dict.get("masterKeyUUID", UNSET)
                 master_key_uuid: UUID | Unset
@@ -332,10 +329,9 @@ class DiskBackupShardedClusterSnapshot:
                 _members = src_dict.get("members", UNSET)
                 members: list[DiskBackupShardedClusterSnapshotMember] | Unset = UNSET
                 if _members is not UNSET:
-                    members = [
-                        DiskBackupShardedClusterSnapshotMember.from_dict(members_item_data)
-                        for members_item_data in _members
-                    ]
+                    members = []
+                    for members_item_data in _members:
+                        members.append(_DiskBackupShardedClusterSnapshotMember_from_dict(members_item_data))
 
                 mongod_version = src_dict.get("mongodVersion", UNSET)
 
@@ -350,7 +346,7 @@ class DiskBackupShardedClusterSnapshot:
                 if _snapshot_type is UNSET:
                     snapshot_type = UNSET
                 else:
-                    snapshot_type = DiskBackupShardedClusterSnapshotSnapshotType._members_by_value.get(
+                    snapshot_type = _DiskBackupShardedClusterSnapshotSnapshotType_by_value(
                         _snapshot_type
                     ) or DiskBackupShardedClusterSnapshotSnapshotType(_snapshot_type)
 
@@ -359,12 +355,33 @@ class DiskBackupShardedClusterSnapshot:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = DiskBackupShardedClusterSnapshotStatus._members_by_value.get(
+                    status = _DiskBackupShardedClusterSnapshotStatus_by_value(
                         _status
                     ) or DiskBackupShardedClusterSnapshotStatus(_status)
 
                 storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_config_server_type is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (description is not UNSET)
+                    + (_expires_at is not UNSET)
+                    + (_frequency_type is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_master_key_uuid is not UNSET)
+                    + (_members is not UNSET)
+                    + (mongod_version is not UNSET)
+                    + (_policy_items is not UNSET)
+                    + (_snapshot_ids is not UNSET)
+                    + (_snapshot_type is not UNSET)
+                    + (_status is not UNSET)
+                    + (storage_size_bytes is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (description is UNSET or description.__class__ is str)
                     and (id is UNSET or id.__class__ is str)
@@ -383,7 +400,7 @@ class DiskBackupShardedClusterSnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupShardedClusterSnapshot:
-                    _disk_backup_sharded_cluster_snapshot = object.__new__(cls)
+                    _disk_backup_sharded_cluster_snapshot = _NEW_INSTANCE(cls)
                     _disk_backup_sharded_cluster_snapshot.type_ = type_
                     _disk_backup_sharded_cluster_snapshot.config_server_type = config_server_type
                     _disk_backup_sharded_cluster_snapshot.created_at = created_at
@@ -449,6 +466,24 @@ from ..models.disk_backup_sharded_cluster_snapshot_member import (
     DiskBackupShardedClusterSnapshotMember,  # noqa: E402
 )
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DiskBackupShardedClusterSnapshotConfigServerType_by_value = (
+    DiskBackupShardedClusterSnapshotConfigServerType._members_by_value.get
+)
+_DiskBackupShardedClusterSnapshotFrequencyType_by_value = (
+    DiskBackupShardedClusterSnapshotFrequencyType._members_by_value.get
+)
+_DiskBackupShardedClusterSnapshotMember_from_dict = DiskBackupShardedClusterSnapshotMember.from_dict
+_DiskBackupShardedClusterSnapshotSnapshotType_by_value = (
+    DiskBackupShardedClusterSnapshotSnapshotType._members_by_value.get
+)
+_DiskBackupShardedClusterSnapshotStatus_by_value = DiskBackupShardedClusterSnapshotStatus._members_by_value.get
+_DiskBackupShardedClusterSnapshotType_by_value = DiskBackupShardedClusterSnapshotType._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

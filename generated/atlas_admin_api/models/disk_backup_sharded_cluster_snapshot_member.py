@@ -93,12 +93,7 @@ class DiskBackupShardedClusterSnapshotMember:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = DiskBackupShardedClusterSnapshotMemberCloudProvider._members_by_value.get(
+                cloud_provider = _DiskBackupShardedClusterSnapshotMemberCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or DiskBackupShardedClusterSnapshotMemberCloudProvider(_cloud_provider_value)
 
@@ -106,10 +101,11 @@ class DiskBackupShardedClusterSnapshotMember:
 
                 replica_set_name = src_dict["replicaSetName"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (id.__class__ is str and replica_set_name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupShardedClusterSnapshotMember:
-                    _disk_backup_sharded_cluster_snapshot_member = object.__new__(cls)
+                    _disk_backup_sharded_cluster_snapshot_member = _NEW_INSTANCE(cls)
                     _disk_backup_sharded_cluster_snapshot_member.cloud_provider = cloud_provider
                     _disk_backup_sharded_cluster_snapshot_member.id = id
                     _disk_backup_sharded_cluster_snapshot_member.replica_set_name = replica_set_name
@@ -142,6 +138,13 @@ class DiskBackupShardedClusterSnapshotMember:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskBackupShardedClusterSnapshotMemberCloudProvider_by_value = (
+    DiskBackupShardedClusterSnapshotMemberCloudProvider._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -242,17 +242,12 @@ class DiskBackupSnapshot:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _cloud_provider = src_dict.get("cloudProvider", UNSET)
                 cloud_provider: DiskBackupSnapshotCloudProvider | Unset
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = DiskBackupSnapshotCloudProvider._members_by_value.get(
+                    cloud_provider = _DiskBackupSnapshotCloudProvider_by_value(
                         _cloud_provider
                     ) or DiskBackupSnapshotCloudProvider(_cloud_provider)
 
@@ -264,7 +259,7 @@ class DiskBackupSnapshot:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 description = src_dict.get("description", UNSET)
 
@@ -273,14 +268,14 @@ class DiskBackupSnapshot:
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: DiskBackupSnapshotFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
                 else:
-                    frequency_type = DiskBackupSnapshotFrequencyType._members_by_value.get(
+                    frequency_type = _DiskBackupSnapshotFrequencyType_by_value(
                         _frequency_type
                     ) or DiskBackupSnapshotFrequencyType(_frequency_type)
 
@@ -305,7 +300,7 @@ class DiskBackupSnapshot:
                 if _snapshot_type is UNSET:
                     snapshot_type = UNSET
                 else:
-                    snapshot_type = DiskBackupSnapshotSnapshotType._members_by_value.get(
+                    snapshot_type = _DiskBackupSnapshotSnapshotType_by_value(
                         _snapshot_type
                     ) or DiskBackupSnapshotSnapshotType(_snapshot_type)
 
@@ -314,9 +309,7 @@ class DiskBackupSnapshot:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = DiskBackupSnapshotStatus._members_by_value.get(_status) or DiskBackupSnapshotStatus(
-                        _status
-                    )
+                    status = _DiskBackupSnapshotStatus_by_value(_status) or DiskBackupSnapshotStatus(_status)
 
                 storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
@@ -325,13 +318,36 @@ class DiskBackupSnapshot:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = DiskBackupSnapshotType._members_by_value.get(_type_) or DiskBackupSnapshotType(_type_)
+                    type_ = _DiskBackupSnapshotType_by_value(_type_) or DiskBackupSnapshotType(_type_)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_cloud_provider is not UNSET)
+                    + (_copy_regions is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (description is not UNSET)
+                    + (_expires_at is not UNSET)
+                    + (_frequency_type is not UNSET)
+                    + (id is not UNSET)
+                    + (_master_key_uuid is not UNSET)
+                    + (mongod_version is not UNSET)
+                    + (_policy_items is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    + (_snapshot_type is not UNSET)
+                    + (_status is not UNSET)
+                    + (storage_size_bytes is not UNSET)
+                    + (_type_ is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _copy_regions is UNSET
@@ -350,7 +366,7 @@ class DiskBackupSnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupSnapshot:
-                    _disk_backup_snapshot = object.__new__(cls)
+                    _disk_backup_snapshot = _NEW_INSTANCE(cls)
                     _disk_backup_snapshot.cloud_provider = cloud_provider
                     _disk_backup_snapshot.copy_regions = copy_regions
                     _disk_backup_snapshot.created_at = created_at
@@ -413,6 +429,17 @@ class DiskBackupSnapshot:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DiskBackupSnapshotCloudProvider_by_value = DiskBackupSnapshotCloudProvider._members_by_value.get
+_DiskBackupSnapshotFrequencyType_by_value = DiskBackupSnapshotFrequencyType._members_by_value.get
+_DiskBackupSnapshotSnapshotType_by_value = DiskBackupSnapshotSnapshotType._members_by_value.get
+_DiskBackupSnapshotStatus_by_value = DiskBackupSnapshotStatus._members_by_value.get
+_DiskBackupSnapshotType_by_value = DiskBackupSnapshotType._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

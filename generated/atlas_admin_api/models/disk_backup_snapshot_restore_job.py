@@ -280,7 +280,7 @@ class DiskBackupSnapshotRestoreJob:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                delivery_type = DiskBackupSnapshotRestoreJobDeliveryType._members_by_value.get(
+                delivery_type = _DiskBackupSnapshotRestoreJobDeliveryType_by_value(
                     _delivery_type_value := src_dict["deliveryType"]
                 ) or DiskBackupSnapshotRestoreJobDeliveryType(_delivery_type_value)
 
@@ -289,10 +289,9 @@ class DiskBackupSnapshotRestoreJob:
                 _components = src_dict.get("components", UNSET)
                 components: list[DiskBackupRestoreJobComponent] | Unset = UNSET
                 if _components is not UNSET:
-                    components = [
-                        DiskBackupRestoreJobComponent.from_dict(components_item_data)
-                        for components_item_data in _components
-                    ]
+                    components = []
+                    for components_item_data in _components:
+                        components.append(_DiskBackupRestoreJobComponent_from_dict(components_item_data))
 
                 _delivery_url = src_dict.get("deliveryUrl", UNSET)
                 delivery_url = cast(list[str], _delivery_url)
@@ -302,7 +301,7 @@ class DiskBackupSnapshotRestoreJob:
                 if _desired_timestamp is UNSET:
                     desired_timestamp = UNSET
                 else:
-                    desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
+                    desired_timestamp = _BSONTimestamp_from_dict(_desired_timestamp)
 
                 expired = src_dict.get("expired", UNSET)
 
@@ -311,7 +310,7 @@ class DiskBackupSnapshotRestoreJob:
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 failed = src_dict.get("failed", UNSET)
 
@@ -320,7 +319,7 @@ class DiskBackupSnapshotRestoreJob:
                 if _finished_at is UNSET:
                     finished_at = UNSET
                 else:
-                    finished_at = datetime.datetime.fromisoformat(_finished_at)
+                    finished_at = _DATETIME_FROMISOFORMAT(_finished_at)
 
                 id = src_dict.get("id", UNSET)
 
@@ -333,10 +332,11 @@ class DiskBackupSnapshotRestoreJob:
                 _private_download_delivery_urls = src_dict.get("privateDownloadDeliveryUrls", UNSET)
                 private_download_delivery_urls: list[PrivateDownloadDeliveryUrl] | Unset = UNSET
                 if _private_download_delivery_urls is not UNSET:
-                    private_download_delivery_urls = [
-                        PrivateDownloadDeliveryUrl.from_dict(private_download_delivery_urls_item_data)
-                        for private_download_delivery_urls_item_data in _private_download_delivery_urls
-                    ]
+                    private_download_delivery_urls = []
+                    for private_download_delivery_urls_item_data in _private_download_delivery_urls:
+                        private_download_delivery_urls.append(
+                            _PrivateDownloadDeliveryUrl_from_dict(private_download_delivery_urls_item_data)
+                        )
 
                 snapshot_id = src_dict.get("snapshotId", UNSET)
 
@@ -349,12 +349,14 @@ class DiskBackupSnapshotRestoreJob:
                 if _timestamp is UNSET:
                     timestamp = UNSET
                 else:
-                    timestamp = datetime.datetime.fromisoformat(_timestamp)
+                    timestamp = _DATETIME_FROMISOFORMAT(_timestamp)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 if not (
                     (cancelled is UNSET or cancelled.__class__ is bool)
@@ -377,7 +379,7 @@ class DiskBackupSnapshotRestoreJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupSnapshotRestoreJob:
-                    _disk_backup_snapshot_restore_job = object.__new__(cls)
+                    _disk_backup_snapshot_restore_job = _NEW_INSTANCE(cls)
                     _disk_backup_snapshot_restore_job.delivery_type = delivery_type
                     _disk_backup_snapshot_restore_job.cancelled = cancelled
                     _disk_backup_snapshot_restore_job.components = components
@@ -449,6 +451,16 @@ from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.disk_backup_restore_job_component import DiskBackupRestoreJobComponent  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.private_download_delivery_url import PrivateDownloadDeliveryUrl  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BSONTimestamp_from_dict = BSONTimestamp.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DiskBackupRestoreJobComponent_from_dict = DiskBackupRestoreJobComponent.from_dict
+_DiskBackupSnapshotRestoreJobDeliveryType_by_value = DiskBackupSnapshotRestoreJobDeliveryType._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_PrivateDownloadDeliveryUrl_from_dict = PrivateDownloadDeliveryUrl.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

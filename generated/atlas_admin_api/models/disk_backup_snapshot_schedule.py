@@ -298,40 +298,39 @@ class DiskBackupSnapshotSchedule:
                 _copy_settings = src_dict.get("copySettings", UNSET)
                 copy_settings: list[DiskBackupCopySetting] | Unset = UNSET
                 if _copy_settings is not UNSET:
-                    copy_settings = [
-                        DiskBackupCopySetting.from_dict(copy_settings_item_data)
-                        for copy_settings_item_data in _copy_settings
-                    ]
+                    copy_settings = []
+                    for copy_settings_item_data in _copy_settings:
+                        copy_settings.append(_DiskBackupCopySetting_from_dict(copy_settings_item_data))
 
                 _export = src_dict.get("export", UNSET)
                 export: AutoExportPolicy | Unset
                 if _export is UNSET:
                     export = UNSET
                 else:
-                    export = AutoExportPolicy.from_dict(_export)
+                    export = _AutoExportPolicy_from_dict(_export)
 
                 _extra_retention_settings = src_dict.get("extraRetentionSettings", UNSET)
                 extra_retention_settings: list[ExtraRetentionSetting] | Unset = UNSET
                 if _extra_retention_settings is not UNSET:
-                    extra_retention_settings = [
-                        ExtraRetentionSetting.from_dict(extra_retention_settings_item_data)
-                        for extra_retention_settings_item_data in _extra_retention_settings
-                    ]
+                    extra_retention_settings = []
+                    for extra_retention_settings_item_data in _extra_retention_settings:
+                        extra_retention_settings.append(
+                            _ExtraRetentionSetting_from_dict(extra_retention_settings_item_data)
+                        )
 
                 _next_snapshot = src_dict.get("nextSnapshot", UNSET)
                 next_snapshot: datetime.datetime | Unset
                 if _next_snapshot is UNSET:
                     next_snapshot = UNSET
                 else:
-                    next_snapshot = datetime.datetime.fromisoformat(_next_snapshot)
+                    next_snapshot = _DATETIME_FROMISOFORMAT(_next_snapshot)
 
                 _policies = src_dict.get("policies", UNSET)
                 policies: list[AdvancedDiskBackupSnapshotSchedulePolicy] | Unset = UNSET
                 if _policies is not UNSET:
-                    policies = [
-                        AdvancedDiskBackupSnapshotSchedulePolicy.from_dict(policies_item_data)
-                        for policies_item_data in _policies
-                    ]
+                    policies = []
+                    for policies_item_data in _policies:
+                        policies.append(_AdvancedDiskBackupSnapshotSchedulePolicy_from_dict(policies_item_data))
 
                 reference_hour_of_day = src_dict.get("referenceHourOfDay", UNSET)
 
@@ -344,7 +343,9 @@ class DiskBackupSnapshotSchedule:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 auto_copy_settings_enabled = src_dict.get("autoCopySettingsEnabled", UNSET)
 
@@ -353,10 +354,9 @@ class DiskBackupSnapshotSchedule:
                 _delete_copied_backups = src_dict.get("deleteCopiedBackups", UNSET)
                 delete_copied_backups: list[DeleteCopiedBackups] | Unset = UNSET
                 if _delete_copied_backups is not UNSET:
-                    delete_copied_backups = [
-                        DeleteCopiedBackups.from_dict(delete_copied_backups_item_data)
-                        for delete_copied_backups_item_data in _delete_copied_backups
-                    ]
+                    delete_copied_backups = []
+                    for delete_copied_backups_item_data in _delete_copied_backups:
+                        delete_copied_backups.append(_DeleteCopiedBackups_from_dict(delete_copied_backups_item_data))
 
                 delete_copy_snapshots = src_dict.get("deleteCopySnapshots", UNSET)
 
@@ -391,7 +391,7 @@ class DiskBackupSnapshotSchedule:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupSnapshotSchedule:
-                    _disk_backup_snapshot_schedule = object.__new__(cls)
+                    _disk_backup_snapshot_schedule = _NEW_INSTANCE(cls)
                     _disk_backup_snapshot_schedule.auto_export_enabled = auto_export_enabled
                     _disk_backup_snapshot_schedule.cluster_id = cluster_id
                     _disk_backup_snapshot_schedule.cluster_name = cluster_name
@@ -471,6 +471,17 @@ from ..models.delete_copied_backups import DeleteCopiedBackups  # noqa: E402
 from ..models.disk_backup_copy_setting import DiskBackupCopySetting  # noqa: E402
 from ..models.extra_retention_setting import ExtraRetentionSetting  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AdvancedDiskBackupSnapshotSchedulePolicy_from_dict = AdvancedDiskBackupSnapshotSchedulePolicy.from_dict
+_AutoExportPolicy_from_dict = AutoExportPolicy.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DeleteCopiedBackups_from_dict = DeleteCopiedBackups.from_dict
+_DiskBackupCopySetting_from_dict = DiskBackupCopySetting.from_dict
+_ExtraRetentionSetting_from_dict = ExtraRetentionSetting.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -110,16 +110,11 @@ class DiskBackupTimeBasedCopyPolicyItem:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                frequency_type = DiskBackupTimeBasedCopyPolicyItemFrequencyType._members_by_value.get(
+                frequency_type = _DiskBackupTimeBasedCopyPolicyItemFrequencyType_by_value(
                     _frequency_type_value := src_dict["frequencyType"]
                 ) or DiskBackupTimeBasedCopyPolicyItemFrequencyType(_frequency_type_value)
 
-                retention_unit = DiskBackupTimeBasedCopyPolicyItemRetentionUnit._members_by_value.get(
+                retention_unit = _DiskBackupTimeBasedCopyPolicyItemRetentionUnit_by_value(
                     _retention_unit_value := src_dict["retentionUnit"]
                 ) or DiskBackupTimeBasedCopyPolicyItemRetentionUnit(_retention_unit_value)
 
@@ -127,10 +122,15 @@ class DiskBackupTimeBasedCopyPolicyItem:
 
                 id = src_dict.get("id", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 3 + (id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (retention_value.__class__ is int and (id is UNSET or id.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is DiskBackupTimeBasedCopyPolicyItem:
-                    _disk_backup_time_based_copy_policy_item = object.__new__(cls)
+                    _disk_backup_time_based_copy_policy_item = _NEW_INSTANCE(cls)
                     _disk_backup_time_based_copy_policy_item.frequency_type = frequency_type
                     _disk_backup_time_based_copy_policy_item.retention_unit = retention_unit
                     _disk_backup_time_based_copy_policy_item.retention_value = retention_value
@@ -165,6 +165,16 @@ class DiskBackupTimeBasedCopyPolicyItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskBackupTimeBasedCopyPolicyItemFrequencyType_by_value = (
+    DiskBackupTimeBasedCopyPolicyItemFrequencyType._members_by_value.get
+)
+_DiskBackupTimeBasedCopyPolicyItemRetentionUnit_by_value = (
+    DiskBackupTimeBasedCopyPolicyItemRetentionUnit._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

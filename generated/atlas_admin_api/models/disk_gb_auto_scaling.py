@@ -72,17 +72,17 @@ class DiskGBAutoScaling:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict.get("enabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (enabled is UNSET or enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is DiskGBAutoScaling:
-                    _disk_gb_auto_scaling = object.__new__(cls)
+                    _disk_gb_auto_scaling = _NEW_INSTANCE(cls)
                     _disk_gb_auto_scaling.enabled = enabled
                 else:
                     _disk_gb_auto_scaling = cls(
@@ -111,6 +111,10 @@ class DiskGBAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

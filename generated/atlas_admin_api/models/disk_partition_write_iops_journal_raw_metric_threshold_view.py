@@ -135,12 +135,7 @@ class DiskPartitionWriteIopsJournalRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = DiskPartitionWriteIopsJournalRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _DiskPartitionWriteIopsJournalRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or DiskPartitionWriteIopsJournalRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -149,7 +144,7 @@ class DiskPartitionWriteIopsJournalRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = DiskPartitionWriteIopsJournalRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _DiskPartitionWriteIopsJournalRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or DiskPartitionWriteIopsJournalRawMetricThresholdViewMode(_mode)
 
@@ -158,7 +153,7 @@ class DiskPartitionWriteIopsJournalRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = DiskPartitionWriteIopsJournalRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _DiskPartitionWriteIopsJournalRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or DiskPartitionWriteIopsJournalRawMetricThresholdViewOperator(_operator)
 
@@ -169,12 +164,22 @@ class DiskPartitionWriteIopsJournalRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is DiskPartitionWriteIopsJournalRawMetricThresholdView:
-                    _disk_partition_write_iops_journal_raw_metric_threshold_view = object.__new__(cls)
+                    _disk_partition_write_iops_journal_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _disk_partition_write_iops_journal_raw_metric_threshold_view.metric_name = metric_name
                     _disk_partition_write_iops_journal_raw_metric_threshold_view.mode = mode
                     _disk_partition_write_iops_journal_raw_metric_threshold_view.operator = operator
@@ -211,6 +216,20 @@ class DiskPartitionWriteIopsJournalRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskPartitionWriteIopsJournalRawMetricThresholdViewMetricName_by_value = (
+    DiskPartitionWriteIopsJournalRawMetricThresholdViewMetricName._members_by_value.get
+)
+_DiskPartitionWriteIopsJournalRawMetricThresholdViewMode_by_value = (
+    DiskPartitionWriteIopsJournalRawMetricThresholdViewMode._members_by_value.get
+)
+_DiskPartitionWriteIopsJournalRawMetricThresholdViewOperator_by_value = (
+    DiskPartitionWriteIopsJournalRawMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -139,12 +139,7 @@ class DiskPartitionWriteLatencyDataTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = DiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _DiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or DiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -153,7 +148,7 @@ class DiskPartitionWriteLatencyDataTimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = DiskPartitionWriteLatencyDataTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _DiskPartitionWriteLatencyDataTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or DiskPartitionWriteLatencyDataTimeMetricThresholdViewMode(_mode)
 
@@ -162,7 +157,7 @@ class DiskPartitionWriteLatencyDataTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = DiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _DiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or DiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator(_operator)
 
@@ -173,12 +168,22 @@ class DiskPartitionWriteLatencyDataTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is DiskPartitionWriteLatencyDataTimeMetricThresholdView:
-                    _disk_partition_write_latency_data_time_metric_threshold_view = object.__new__(cls)
+                    _disk_partition_write_latency_data_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _disk_partition_write_latency_data_time_metric_threshold_view.metric_name = metric_name
                     _disk_partition_write_latency_data_time_metric_threshold_view.mode = mode
                     _disk_partition_write_latency_data_time_metric_threshold_view.operator = operator
@@ -215,6 +220,20 @@ class DiskPartitionWriteLatencyDataTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName_by_value = (
+    DiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_DiskPartitionWriteLatencyDataTimeMetricThresholdViewMode_by_value = (
+    DiskPartitionWriteLatencyDataTimeMetricThresholdViewMode._members_by_value.get
+)
+_DiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator_by_value = (
+    DiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -140,12 +140,7 @@ class DiskPartitionWriteLatencyJournalTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -154,7 +149,7 @@ class DiskPartitionWriteLatencyJournalTimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode(_mode)
 
@@ -163,7 +158,7 @@ class DiskPartitionWriteLatencyJournalTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = DiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _DiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or DiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator(_operator)
 
@@ -174,12 +169,22 @@ class DiskPartitionWriteLatencyJournalTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is DiskPartitionWriteLatencyJournalTimeMetricThresholdView:
-                    _disk_partition_write_latency_journal_time_metric_threshold_view = object.__new__(cls)
+                    _disk_partition_write_latency_journal_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _disk_partition_write_latency_journal_time_metric_threshold_view.metric_name = metric_name
                     _disk_partition_write_latency_journal_time_metric_threshold_view.mode = mode
                     _disk_partition_write_latency_journal_time_metric_threshold_view.operator = operator
@@ -216,6 +221,20 @@ class DiskPartitionWriteLatencyJournalTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName_by_value = (
+    DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode_by_value = (
+    DiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode._members_by_value.get
+)
+_DiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator_by_value = (
+    DiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -127,12 +127,7 @@ class DLQRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = DLQRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _DLQRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or DLQRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -141,16 +136,14 @@ class DLQRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = DLQRawMetricThresholdViewMode._members_by_value.get(_mode) or DLQRawMetricThresholdViewMode(
-                        _mode
-                    )
+                    mode = _DLQRawMetricThresholdViewMode_by_value(_mode) or DLQRawMetricThresholdViewMode(_mode)
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: DLQRawMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = DLQRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _DLQRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or DLQRawMetricThresholdViewOperator(_operator)
 
@@ -161,12 +154,22 @@ class DLQRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is DLQRawMetricThresholdView:
-                    _dlq_raw_metric_threshold_view = object.__new__(cls)
+                    _dlq_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _dlq_raw_metric_threshold_view.metric_name = metric_name
                     _dlq_raw_metric_threshold_view.mode = mode
                     _dlq_raw_metric_threshold_view.operator = operator
@@ -203,6 +206,14 @@ class DLQRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DLQRawMetricThresholdViewMetricName_by_value = DLQRawMetricThresholdViewMetricName._members_by_value.get
+_DLQRawMetricThresholdViewMode_by_value = DLQRawMetricThresholdViewMode._members_by_value.get
+_DLQRawMetricThresholdViewOperator_by_value = DLQRawMetricThresholdViewOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -54,13 +54,13 @@ class Document:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is Document:
-                    _document = object.__new__(cls)
+                    _document = _NEW_INSTANCE(cls)
                 else:
                     _document = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = DocumentAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _DocumentAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -90,6 +90,11 @@ class Document:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.document_additional_property import DocumentAdditionalProperty  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DocumentAdditionalProperty_from_dict = DocumentAdditionalProperty.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     DocumentDict = dict[str, Any]

@@ -135,19 +135,14 @@ class DropIndexSuggestionsIndex:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 access_count = src_dict.get("accessCount", UNSET)
 
                 _index = src_dict.get("index", UNSET)
                 index: list[DropIndexSuggestionsIndexIndexItem] | Unset = UNSET
                 if _index is not UNSET:
-                    index = [
-                        DropIndexSuggestionsIndexIndexItem.from_dict(index_item_data) for index_item_data in _index
-                    ]
+                    index = []
+                    for index_item_data in _index:
+                        index.append(_DropIndexSuggestionsIndexIndexItem_from_dict(index_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -161,10 +156,22 @@ class DropIndexSuggestionsIndex:
                 if _since is UNSET:
                     since = UNSET
                 else:
-                    since = datetime.datetime.fromisoformat(_since)
+                    since = _DATETIME_FROMISOFORMAT(_since)
 
                 size_bytes = src_dict.get("sizeBytes", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (access_count is not UNSET)
+                    + (_index is not UNSET)
+                    + (name is not UNSET)
+                    + (namespace is not UNSET)
+                    + (_shards is not UNSET)
+                    + (_since is not UNSET)
+                    + (size_bytes is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (access_count is UNSET or access_count.__class__ is int)
                     and (_index is UNSET or _index.__class__ is list)
@@ -178,7 +185,7 @@ class DropIndexSuggestionsIndex:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DropIndexSuggestionsIndex:
-                    _drop_index_suggestions_index = object.__new__(cls)
+                    _drop_index_suggestions_index = _NEW_INSTANCE(cls)
                     _drop_index_suggestions_index.access_count = access_count
                     _drop_index_suggestions_index.index = index
                     _drop_index_suggestions_index.name = name
@@ -225,6 +232,12 @@ class DropIndexSuggestionsIndex:
 from ..models.drop_index_suggestions_index_index_item import (
     DropIndexSuggestionsIndexIndexItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DropIndexSuggestionsIndexIndexItem_from_dict = DropIndexSuggestionsIndexIndexItem.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

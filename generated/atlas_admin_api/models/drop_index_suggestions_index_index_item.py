@@ -59,7 +59,7 @@ class DropIndexSuggestionsIndexIndexItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is DropIndexSuggestionsIndexIndexItem:
-                    _drop_index_suggestions_index_index_item = object.__new__(cls)
+                    _drop_index_suggestions_index_index_item = _NEW_INSTANCE(cls)
                 else:
                     _drop_index_suggestions_index_index_item = cls()
 
@@ -85,6 +85,10 @@ class DropIndexSuggestionsIndexIndexItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -106,35 +106,35 @@ class DropIndexSuggestionsResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _hidden_indexes = src_dict.get("hiddenIndexes", UNSET)
                 hidden_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
                 if _hidden_indexes is not UNSET:
-                    hidden_indexes = [
-                        DropIndexSuggestionsIndex.from_dict(hidden_indexes_item_data)
-                        for hidden_indexes_item_data in _hidden_indexes
-                    ]
+                    hidden_indexes = []
+                    for hidden_indexes_item_data in _hidden_indexes:
+                        hidden_indexes.append(_DropIndexSuggestionsIndex_from_dict(hidden_indexes_item_data))
 
                 _redundant_indexes = src_dict.get("redundantIndexes", UNSET)
                 redundant_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
                 if _redundant_indexes is not UNSET:
-                    redundant_indexes = [
-                        DropIndexSuggestionsIndex.from_dict(redundant_indexes_item_data)
-                        for redundant_indexes_item_data in _redundant_indexes
-                    ]
+                    redundant_indexes = []
+                    for redundant_indexes_item_data in _redundant_indexes:
+                        redundant_indexes.append(_DropIndexSuggestionsIndex_from_dict(redundant_indexes_item_data))
 
                 _unused_indexes = src_dict.get("unusedIndexes", UNSET)
                 unused_indexes: list[DropIndexSuggestionsIndex] | Unset = UNSET
                 if _unused_indexes is not UNSET:
-                    unused_indexes = [
-                        DropIndexSuggestionsIndex.from_dict(unused_indexes_item_data)
-                        for unused_indexes_item_data in _unused_indexes
-                    ]
+                    unused_indexes = []
+                    for unused_indexes_item_data in _unused_indexes:
+                        unused_indexes.append(_DropIndexSuggestionsIndex_from_dict(unused_indexes_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_hidden_indexes is not UNSET)
+                    + (_redundant_indexes is not UNSET)
+                    + (_unused_indexes is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_hidden_indexes is UNSET or _hidden_indexes.__class__ is list)
                     and (_redundant_indexes is UNSET or _redundant_indexes.__class__ is list)
@@ -142,7 +142,7 @@ class DropIndexSuggestionsResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is DropIndexSuggestionsResponse:
-                    _drop_index_suggestions_response = object.__new__(cls)
+                    _drop_index_suggestions_response = _NEW_INSTANCE(cls)
                     _drop_index_suggestions_response.hidden_indexes = hidden_indexes
                     _drop_index_suggestions_response.redundant_indexes = redundant_indexes
                     _drop_index_suggestions_response.unused_indexes = unused_indexes
@@ -179,6 +179,11 @@ class DropIndexSuggestionsResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.drop_index_suggestions_index import DropIndexSuggestionsIndex  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DropIndexSuggestionsIndex_from_dict = DropIndexSuggestionsIndex.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

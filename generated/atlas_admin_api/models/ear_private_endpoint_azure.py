@@ -185,12 +185,7 @@ class EARPrivateEndpointAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = EARPrivateEndpointAzureCloudProvider._members_by_value.get(
+                cloud_provider = _EARPrivateEndpointAzureCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or EARPrivateEndpointAzureCloudProvider(_cloud_provider_value)
 
@@ -203,19 +198,28 @@ class EARPrivateEndpointAzure:
                 if _region_name is UNSET:
                     region_name = UNSET
                 else:
-                    region_name = AzureRegion._members_by_value.get(_region_name) or AzureRegion(_region_name)
+                    region_name = _AzureRegion_by_value(_region_name) or AzureRegion(_region_name)
 
                 _status = src_dict.get("status", UNSET)
                 status: EARPrivateEndpointAzureStatus | Unset
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = EARPrivateEndpointAzureStatus._members_by_value.get(
-                        _status
-                    ) or EARPrivateEndpointAzureStatus(_status)
+                    status = _EARPrivateEndpointAzureStatus_by_value(_status) or EARPrivateEndpointAzureStatus(_status)
 
                 private_endpoint_connection_name = src_dict.get("privateEndpointConnectionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (error_message is not UNSET)
+                    + (id is not UNSET)
+                    + (_region_name is not UNSET)
+                    + (_status is not UNSET)
+                    + (private_endpoint_connection_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (error_message is UNSET or error_message.__class__ is str)
                     and (id is UNSET or id.__class__ is str)
@@ -223,7 +227,7 @@ class EARPrivateEndpointAzure:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is EARPrivateEndpointAzure:
-                    _ear_private_endpoint_azure = object.__new__(cls)
+                    _ear_private_endpoint_azure = _NEW_INSTANCE(cls)
                     _ear_private_endpoint_azure.cloud_provider = cloud_provider
                     _ear_private_endpoint_azure.error_message = error_message
                     _ear_private_endpoint_azure.id = id
@@ -262,6 +266,13 @@ class EARPrivateEndpointAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureRegion_by_value = AzureRegion._members_by_value.get
+_EARPrivateEndpointAzureCloudProvider_by_value = EARPrivateEndpointAzureCloudProvider._members_by_value.get
+_EARPrivateEndpointAzureStatus_by_value = EARPrivateEndpointAzureStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -129,12 +129,7 @@ class EmailNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = EmailNotificationTypeName._members_by_value.get(
+                type_name = _EmailNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or EmailNotificationTypeName(_type_name_value)
 
@@ -146,6 +141,16 @@ class EmailNotification:
 
                 notifier_id = src_dict.get("notifierId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (email_address is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (email_address is UNSET or email_address.__class__ is str)
@@ -154,7 +159,7 @@ class EmailNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is EmailNotification:
-                    _email_notification = object.__new__(cls)
+                    _email_notification = _NEW_INSTANCE(cls)
                     _email_notification.type_name = type_name
                     _email_notification.delay_min = delay_min
                     _email_notification.email_address = email_address
@@ -191,6 +196,11 @@ class EmailNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_EmailNotificationTypeName_by_value = EmailNotificationTypeName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

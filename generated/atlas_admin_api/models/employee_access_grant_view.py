@@ -107,26 +107,28 @@ class EmployeeAccessGrantView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                expiration_time = datetime.datetime.fromisoformat(src_dict["expirationTime"])
+                expiration_time = _DATETIME_FROMISOFORMAT(src_dict["expirationTime"])
 
-                grant_type = EmployeeAccessGrantViewGrantType._members_by_value.get(
+                grant_type = _EmployeeAccessGrantViewGrantType_by_value(
                     _grant_type_value := src_dict["grantType"]
                 ) or EmployeeAccessGrantViewGrantType(_grant_type_value)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_links is UNSET or _links.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is EmployeeAccessGrantView:
-                    _employee_access_grant_view = object.__new__(cls)
+                    _employee_access_grant_view = _NEW_INSTANCE(cls)
                     _employee_access_grant_view.expiration_time = expiration_time
                     _employee_access_grant_view.grant_type = grant_type
                     _employee_access_grant_view.links = links
@@ -163,6 +165,13 @@ class EmployeeAccessGrantView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmployeeAccessGrantViewGrantType_by_value = EmployeeAccessGrantViewGrantType._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

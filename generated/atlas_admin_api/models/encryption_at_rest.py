@@ -106,24 +106,19 @@ class EncryptionAtRest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _aws_kms = src_dict.get("awsKms", UNSET)
                 aws_kms: AWSKMSConfiguration | Unset
                 if _aws_kms is UNSET:
                     aws_kms = UNSET
                 else:
-                    aws_kms = AWSKMSConfiguration.from_dict(_aws_kms)
+                    aws_kms = _AWSKMSConfiguration_from_dict(_aws_kms)
 
                 _azure_key_vault = src_dict.get("azureKeyVault", UNSET)
                 azure_key_vault: AzureKeyVault | Unset
                 if _azure_key_vault is UNSET:
                     azure_key_vault = UNSET
                 else:
-                    azure_key_vault = AzureKeyVault.from_dict(_azure_key_vault)
+                    azure_key_vault = _AzureKeyVault_from_dict(_azure_key_vault)
 
                 enabled_for_search_nodes = src_dict.get("enabledForSearchNodes", UNSET)
 
@@ -132,12 +127,21 @@ class EncryptionAtRest:
                 if _google_cloud_kms is UNSET:
                     google_cloud_kms = UNSET
                 else:
-                    google_cloud_kms = GoogleCloudKMS.from_dict(_google_cloud_kms)
+                    google_cloud_kms = _GoogleCloudKMS_from_dict(_google_cloud_kms)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_aws_kms is not UNSET)
+                    + (_azure_key_vault is not UNSET)
+                    + (enabled_for_search_nodes is not UNSET)
+                    + (_google_cloud_kms is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (enabled_for_search_nodes is UNSET or enabled_for_search_nodes.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is EncryptionAtRest:
-                    _encryption_at_rest = object.__new__(cls)
+                    _encryption_at_rest = _NEW_INSTANCE(cls)
                     _encryption_at_rest.aws_kms = aws_kms
                     _encryption_at_rest.azure_key_vault = azure_key_vault
                     _encryption_at_rest.enabled_for_search_nodes = enabled_for_search_nodes
@@ -178,6 +182,13 @@ class EncryptionAtRest:
 from ..models.awskms_configuration import AWSKMSConfiguration  # noqa: E402
 from ..models.azure_key_vault import AzureKeyVault  # noqa: E402
 from ..models.google_cloud_kms import GoogleCloudKMS  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSKMSConfiguration_from_dict = AWSKMSConfiguration.from_dict
+_AzureKeyVault_from_dict = AzureKeyVault.from_dict
+_GoogleCloudKMS_from_dict = GoogleCloudKMS.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

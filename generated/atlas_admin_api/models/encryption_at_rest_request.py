@@ -106,24 +106,19 @@ class EncryptionAtRestRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _aws_kms = src_dict.get("awsKms", UNSET)
                 aws_kms: AWSKMSConfigurationRequest | Unset
                 if _aws_kms is UNSET:
                     aws_kms = UNSET
                 else:
-                    aws_kms = AWSKMSConfigurationRequest.from_dict(_aws_kms)
+                    aws_kms = _AWSKMSConfigurationRequest_from_dict(_aws_kms)
 
                 _azure_key_vault = src_dict.get("azureKeyVault", UNSET)
                 azure_key_vault: AzureKeyVaultRequest | Unset
                 if _azure_key_vault is UNSET:
                     azure_key_vault = UNSET
                 else:
-                    azure_key_vault = AzureKeyVaultRequest.from_dict(_azure_key_vault)
+                    azure_key_vault = _AzureKeyVaultRequest_from_dict(_azure_key_vault)
 
                 enabled_for_search_nodes = src_dict.get("enabledForSearchNodes", UNSET)
 
@@ -132,12 +127,21 @@ class EncryptionAtRestRequest:
                 if _google_cloud_kms is UNSET:
                     google_cloud_kms = UNSET
                 else:
-                    google_cloud_kms = GoogleCloudKMSRequest.from_dict(_google_cloud_kms)
+                    google_cloud_kms = _GoogleCloudKMSRequest_from_dict(_google_cloud_kms)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_aws_kms is not UNSET)
+                    + (_azure_key_vault is not UNSET)
+                    + (enabled_for_search_nodes is not UNSET)
+                    + (_google_cloud_kms is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (enabled_for_search_nodes is UNSET or enabled_for_search_nodes.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is EncryptionAtRestRequest:
-                    _encryption_at_rest_request = object.__new__(cls)
+                    _encryption_at_rest_request = _NEW_INSTANCE(cls)
                     _encryption_at_rest_request.aws_kms = aws_kms
                     _encryption_at_rest_request.azure_key_vault = azure_key_vault
                     _encryption_at_rest_request.enabled_for_search_nodes = enabled_for_search_nodes
@@ -178,6 +182,13 @@ class EncryptionAtRestRequest:
 from ..models.awskms_configuration_request import AWSKMSConfigurationRequest  # noqa: E402
 from ..models.azure_key_vault_request import AzureKeyVaultRequest  # noqa: E402
 from ..models.google_cloud_kms_request import GoogleCloudKMSRequest  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSKMSConfigurationRequest_from_dict = AWSKMSConfigurationRequest.from_dict
+_AzureKeyVaultRequest_from_dict = AzureKeyVaultRequest.from_dict
+_GoogleCloudKMSRequest_from_dict = GoogleCloudKMSRequest.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

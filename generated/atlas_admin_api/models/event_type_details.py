@@ -89,17 +89,18 @@ class EventTypeDetails:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 alertable = src_dict.get("alertable", UNSET)
 
                 description = src_dict.get("description", UNSET)
 
                 event_type = src_dict.get("eventType", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (alertable is not UNSET) + (description is not UNSET) + (event_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (alertable is UNSET or alertable.__class__ is bool)
                     and (description is UNSET or description.__class__ is str)
@@ -107,7 +108,7 @@ class EventTypeDetails:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is EventTypeDetails:
-                    _event_type_details = object.__new__(cls)
+                    _event_type_details = _NEW_INSTANCE(cls)
                     _event_type_details.alertable = alertable
                     _event_type_details.description = description
                     _event_type_details.event_type = event_type
@@ -140,6 +141,10 @@ class EventTypeDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -135,16 +135,11 @@ class ExportBucketAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict["_id"]
 
                 bucket_name = src_dict["bucketName"]
 
-                cloud_provider = ExportBucketAWSCloudProvider._members_by_value.get(
+                cloud_provider = _ExportBucketAWSCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or ExportBucketAWSCloudProvider(_cloud_provider_value)
 
@@ -153,12 +148,20 @@ class ExportBucketAWS:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 region = src_dict.get("region", UNSET)
 
                 require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4 + (_links is not UNSET) + (region is not UNSET) + (require_private_networking is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     field_id.__class__ is str
                     and bucket_name.__class__ is str
@@ -169,7 +172,7 @@ class ExportBucketAWS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketAWS:
-                    _export_bucket_aws = object.__new__(cls)
+                    _export_bucket_aws = _NEW_INSTANCE(cls)
                     _export_bucket_aws.field_id = field_id
                     _export_bucket_aws.bucket_name = bucket_name
                     _export_bucket_aws.cloud_provider = cloud_provider
@@ -214,6 +217,12 @@ class ExportBucketAWS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ExportBucketAWSCloudProvider_by_value = ExportBucketAWSCloudProvider._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

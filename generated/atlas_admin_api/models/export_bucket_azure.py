@@ -133,12 +133,7 @@ class ExportBucketAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = ExportBucketAzureCloudProvider._members_by_value.get(
+                cloud_provider = _ExportBucketAzureCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or ExportBucketAzureCloudProvider(_cloud_provider_value)
 
@@ -149,7 +144,9 @@ class ExportBucketAzure:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 role_id = src_dict.get("roleId", UNSET)
 
@@ -157,6 +154,16 @@ class ExportBucketAzure:
 
                 service_url = src_dict.get("serviceUrl", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (_links is not UNSET)
+                    + (role_id is not UNSET)
+                    + (tenant_id is not UNSET)
+                    + (service_url is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     field_id.__class__ is str
                     and bucket_name.__class__ is str
@@ -167,7 +174,7 @@ class ExportBucketAzure:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketAzure:
-                    _export_bucket_azure = object.__new__(cls)
+                    _export_bucket_azure = _NEW_INSTANCE(cls)
                     _export_bucket_azure.cloud_provider = cloud_provider
                     _export_bucket_azure.field_id = field_id
                     _export_bucket_azure.bucket_name = bucket_name
@@ -212,6 +219,12 @@ class ExportBucketAzure:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ExportBucketAzureCloudProvider_by_value = ExportBucketAzureCloudProvider._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -122,12 +122,7 @@ class ExportBucketRequestAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = ExportBucketRequestAWSCloudProvider._members_by_value.get(
+                cloud_provider = _ExportBucketRequestAWSCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or ExportBucketRequestAWSCloudProvider(_cloud_provider_value)
 
@@ -138,10 +133,17 @@ class ExportBucketRequestAWS:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 require_private_networking = src_dict.get("requirePrivateNetworking", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 3 + (_links is not UNSET) + (require_private_networking is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     bucket_name.__class__ is str
                     and iam_role_id.__class__ is str
@@ -150,7 +152,7 @@ class ExportBucketRequestAWS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketRequestAWS:
-                    _export_bucket_request_aws = object.__new__(cls)
+                    _export_bucket_request_aws = _NEW_INSTANCE(cls)
                     _export_bucket_request_aws.cloud_provider = cloud_provider
                     _export_bucket_request_aws.bucket_name = bucket_name
                     _export_bucket_request_aws.iam_role_id = iam_role_id
@@ -191,6 +193,12 @@ class ExportBucketRequestAWS:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ExportBucketRequestAWSCloudProvider_by_value = ExportBucketRequestAWSCloudProvider._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

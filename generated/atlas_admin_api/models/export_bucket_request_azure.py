@@ -132,12 +132,7 @@ class ExportBucketRequestAzure:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = ExportBucketRequestAzureCloudProvider._members_by_value.get(
+                cloud_provider = _ExportBucketRequestAzureCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or ExportBucketRequestAzureCloudProvider(_cloud_provider_value)
 
@@ -150,7 +145,9 @@ class ExportBucketRequestAzure:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _tenant_id = src_dict.get("tenantId", UNSET)
                 tenant_id: UUID | Unset
@@ -159,6 +156,16 @@ class ExportBucketRequestAzure:
                 else:
                     tenant_id = UUID(_tenant_id)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (role_id is not UNSET)
+                    + (service_url is not UNSET)
+                    + (_links is not UNSET)
+                    + (_tenant_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     bucket_name.__class__ is str
                     and (role_id is UNSET or role_id.__class__ is str)
@@ -167,7 +174,7 @@ class ExportBucketRequestAzure:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketRequestAzure:
-                    _export_bucket_request_azure = object.__new__(cls)
+                    _export_bucket_request_azure = _NEW_INSTANCE(cls)
                     _export_bucket_request_azure.cloud_provider = cloud_provider
                     _export_bucket_request_azure.bucket_name = bucket_name
                     _export_bucket_request_azure.role_id = role_id
@@ -210,6 +217,12 @@ class ExportBucketRequestAzure:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ExportBucketRequestAzureCloudProvider_by_value = ExportBucketRequestAzureCloudProvider._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -112,12 +112,7 @@ class ExportBucketRequestGCP:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = ExportBucketRequestGCPCloudProvider._members_by_value.get(
+                cloud_provider = _ExportBucketRequestGCPCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or ExportBucketRequestGCPCloudProvider(_cloud_provider_value)
 
@@ -128,8 +123,15 @@ class ExportBucketRequestGCP:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (role_id is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     bucket_name.__class__ is str
                     and (role_id is UNSET or role_id.__class__ is str)
@@ -137,7 +139,7 @@ class ExportBucketRequestGCP:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportBucketRequestGCP:
-                    _export_bucket_request_gcp = object.__new__(cls)
+                    _export_bucket_request_gcp = _NEW_INSTANCE(cls)
                     _export_bucket_request_gcp.cloud_provider = cloud_provider
                     _export_bucket_request_gcp.bucket_name = bucket_name
                     _export_bucket_request_gcp.role_id = role_id
@@ -176,6 +178,12 @@ class ExportBucketRequestGCP:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ExportBucketRequestGCPCloudProvider_by_value = ExportBucketRequestGCPCloudProvider._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -81,22 +81,22 @@ class ExportStateReason:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 error_code = src_dict.get("errorCode", UNSET)
 
                 message = src_dict.get("message", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (error_code is not UNSET) + (message is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (error_code is UNSET or error_code.__class__ is str)
                     and (message is UNSET or message.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportStateReason:
-                    _export_state_reason = object.__new__(cls)
+                    _export_state_reason = _NEW_INSTANCE(cls)
                     _export_state_reason.error_code = error_code
                     _export_state_reason.message = message
                 else:
@@ -127,6 +127,10 @@ class ExportStateReason:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

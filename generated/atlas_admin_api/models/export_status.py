@@ -82,22 +82,22 @@ class ExportStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 exported_collections = src_dict.get("exportedCollections", UNSET)
 
                 total_collections = src_dict.get("totalCollections", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (exported_collections is not UNSET) + (total_collections is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (exported_collections is UNSET or exported_collections.__class__ is int)
                     and (total_collections is UNSET or total_collections.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ExportStatus:
-                    _export_status = object.__new__(cls)
+                    _export_status = _NEW_INSTANCE(cls)
                     _export_status.exported_collections = exported_collections
                     _export_status.total_collections = total_collections
                 else:
@@ -128,6 +128,10 @@ class ExportStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -92,26 +92,26 @@ class ExtraRetentionSetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: ExtraRetentionSettingFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
                 else:
-                    frequency_type = ExtraRetentionSettingFrequencyType._members_by_value.get(
+                    frequency_type = _ExtraRetentionSettingFrequencyType_by_value(
                         _frequency_type
                     ) or ExtraRetentionSettingFrequencyType(_frequency_type)
 
                 retention_days = src_dict.get("retentionDays", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_frequency_type is not UNSET) + (retention_days is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (retention_days is UNSET or retention_days.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is ExtraRetentionSetting:
-                    _extra_retention_setting = object.__new__(cls)
+                    _extra_retention_setting = _NEW_INSTANCE(cls)
                     _extra_retention_setting.frequency_type = frequency_type
                     _extra_retention_setting.retention_days = retention_days
                 else:
@@ -142,6 +142,11 @@ class ExtraRetentionSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ExtraRetentionSettingFrequencyType_by_value = ExtraRetentionSettingFrequencyType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

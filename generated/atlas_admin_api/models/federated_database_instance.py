@@ -154,24 +154,19 @@ class FederatedDatabaseInstance:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _cloud_provider_config = src_dict.get("cloudProviderConfig", UNSET)
                 cloud_provider_config: DataLakeCloudProviderConfig | Unset
                 if _cloud_provider_config is UNSET:
                     cloud_provider_config = UNSET
                 else:
-                    cloud_provider_config = DataLakeCloudProviderConfig.from_dict(_cloud_provider_config)
+                    cloud_provider_config = _DataLakeCloudProviderConfig_from_dict(_cloud_provider_config)
 
                 _data_process_region = src_dict.get("dataProcessRegion", UNSET)
                 data_process_region: DataLakeDataProcessRegion | Unset
                 if _data_process_region is UNSET:
                     data_process_region = UNSET
                 else:
-                    data_process_region = DataLakeDataProcessRegion.from_dict(_data_process_region)
+                    data_process_region = _DataLakeDataProcessRegion_from_dict(_data_process_region)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -183,27 +178,39 @@ class FederatedDatabaseInstance:
                 _private_endpoint_hostnames = src_dict.get("privateEndpointHostnames", UNSET)
                 private_endpoint_hostnames: list[PrivateEndpointHostname] | Unset = UNSET
                 if _private_endpoint_hostnames is not UNSET:
-                    private_endpoint_hostnames = [
-                        PrivateEndpointHostname.from_dict(private_endpoint_hostnames_item_data)
-                        for private_endpoint_hostnames_item_data in _private_endpoint_hostnames
-                    ]
+                    private_endpoint_hostnames = []
+                    for private_endpoint_hostnames_item_data in _private_endpoint_hostnames:
+                        private_endpoint_hostnames.append(
+                            _PrivateEndpointHostname_from_dict(private_endpoint_hostnames_item_data)
+                        )
 
                 _state = src_dict.get("state", UNSET)
                 state: FederatedDatabaseInstanceState | Unset
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = FederatedDatabaseInstanceState._members_by_value.get(
-                        _state
-                    ) or FederatedDatabaseInstanceState(_state)
+                    state = _FederatedDatabaseInstanceState_by_value(_state) or FederatedDatabaseInstanceState(_state)
 
                 _storage = src_dict.get("storage", UNSET)
                 storage: DataLakeStorage | Unset
                 if _storage is UNSET:
                     storage = UNSET
                 else:
-                    storage = DataLakeStorage.from_dict(_storage)
+                    storage = _DataLakeStorage_from_dict(_storage)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_cloud_provider_config is not UNSET)
+                    + (_data_process_region is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_hostnames is not UNSET)
+                    + (name is not UNSET)
+                    + (_private_endpoint_hostnames is not UNSET)
+                    + (_state is not UNSET)
+                    + (_storage is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (
@@ -215,7 +222,7 @@ class FederatedDatabaseInstance:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederatedDatabaseInstance:
-                    _federated_database_instance = object.__new__(cls)
+                    _federated_database_instance = _NEW_INSTANCE(cls)
                     _federated_database_instance.cloud_provider_config = cloud_provider_config
                     _federated_database_instance.data_process_region = data_process_region
                     _federated_database_instance.group_id = group_id
@@ -265,6 +272,15 @@ from ..models.data_lake_cloud_provider_config import DataLakeCloudProviderConfig
 from ..models.data_lake_data_process_region import DataLakeDataProcessRegion  # noqa: E402
 from ..models.data_lake_storage import DataLakeStorage  # noqa: E402
 from ..models.private_endpoint_hostname import PrivateEndpointHostname  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataLakeCloudProviderConfig_from_dict = DataLakeCloudProviderConfig.from_dict
+_DataLakeDataProcessRegion_from_dict = DataLakeDataProcessRegion.from_dict
+_DataLakeStorage_from_dict = DataLakeStorage.from_dict
+_FederatedDatabaseInstanceState_by_value = FederatedDatabaseInstanceState._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_PrivateEndpointHostname_from_dict = PrivateEndpointHostname.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -106,11 +106,6 @@ class FederatedUser:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 email_address = src_dict["emailAddress"]
 
                 federation_settings_id = src_dict["federationSettingsId"]
@@ -121,6 +116,11 @@ class FederatedUser:
 
                 user_id = src_dict.get("userId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 4 + (user_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     email_address.__class__ is str
                     and federation_settings_id.__class__ is str
@@ -130,7 +130,7 @@ class FederatedUser:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederatedUser:
-                    _federated_user = object.__new__(cls)
+                    _federated_user = _NEW_INSTANCE(cls)
                     _federated_user.email_address = email_address
                     _federated_user.federation_settings_id = federation_settings_id
                     _federated_user.first_name = first_name
@@ -167,6 +167,10 @@ class FederatedUser:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -245,11 +245,6 @@ class FederationOidcWorkforceIdentityProvider:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
                 okta_idp_id = src_dict["oktaIdpId"]
@@ -260,10 +255,9 @@ class FederationOidcWorkforceIdentityProvider:
                 _associated_orgs = src_dict.get("associatedOrgs", UNSET)
                 associated_orgs: list[ConnectedOrgConfig] | Unset = UNSET
                 if _associated_orgs is not UNSET:
-                    associated_orgs = [
-                        ConnectedOrgConfig.from_dict(associated_orgs_item_data)
-                        for associated_orgs_item_data in _associated_orgs
-                    ]
+                    associated_orgs = []
+                    for associated_orgs_item_data in _associated_orgs:
+                        associated_orgs.append(_ConnectedOrgConfig_from_dict(associated_orgs_item_data))
 
                 audience = src_dict.get("audience", UNSET)
 
@@ -272,7 +266,7 @@ class FederationOidcWorkforceIdentityProvider:
                 if _authorization_type is UNSET:
                     authorization_type = UNSET
                 else:
-                    authorization_type = FederationOidcWorkforceIdentityProviderAuthorizationType._members_by_value.get(
+                    authorization_type = _FederationOidcWorkforceIdentityProviderAuthorizationType_by_value(
                         _authorization_type
                     ) or FederationOidcWorkforceIdentityProviderAuthorizationType(_authorization_type)
 
@@ -283,7 +277,7 @@ class FederationOidcWorkforceIdentityProvider:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 description = src_dict.get("description", UNSET)
 
@@ -296,7 +290,7 @@ class FederationOidcWorkforceIdentityProvider:
                 if _idp_type is UNSET:
                     idp_type = UNSET
                 else:
-                    idp_type = FederationOidcWorkforceIdentityProviderIdpType._members_by_value.get(
+                    idp_type = _FederationOidcWorkforceIdentityProviderIdpType_by_value(
                         _idp_type
                     ) or FederationOidcWorkforceIdentityProviderIdpType(_idp_type)
 
@@ -307,7 +301,7 @@ class FederationOidcWorkforceIdentityProvider:
                 if _protocol is UNSET:
                     protocol = UNSET
                 else:
-                    protocol = FederationOidcWorkforceIdentityProviderProtocol._members_by_value.get(
+                    protocol = _FederationOidcWorkforceIdentityProviderProtocol_by_value(
                         _protocol
                     ) or FederationOidcWorkforceIdentityProviderProtocol(_protocol)
 
@@ -319,10 +313,31 @@ class FederationOidcWorkforceIdentityProvider:
                 if _updated_at is UNSET:
                     updated_at = UNSET
                 else:
-                    updated_at = datetime.datetime.fromisoformat(_updated_at)
+                    updated_at = _DATETIME_FROMISOFORMAT(_updated_at)
 
                 user_claim = src_dict.get("userClaim", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_associated_domains is not UNSET)
+                    + (_associated_orgs is not UNSET)
+                    + (audience is not UNSET)
+                    + (_authorization_type is not UNSET)
+                    + (client_id is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (description is not UNSET)
+                    + (display_name is not UNSET)
+                    + (groups_claim is not UNSET)
+                    + (_idp_type is not UNSET)
+                    + (issuer_uri is not UNSET)
+                    + (_protocol is not UNSET)
+                    + (_requested_scopes is not UNSET)
+                    + (_updated_at is not UNSET)
+                    + (user_claim is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and okta_idp_id.__class__ is str
@@ -351,7 +366,7 @@ class FederationOidcWorkforceIdentityProvider:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederationOidcWorkforceIdentityProvider:
-                    _federation_oidc_workforce_identity_provider = object.__new__(cls)
+                    _federation_oidc_workforce_identity_provider = _NEW_INSTANCE(cls)
                     _federation_oidc_workforce_identity_provider.id = id
                     _federation_oidc_workforce_identity_provider.okta_idp_id = okta_idp_id
                     _federation_oidc_workforce_identity_provider.associated_domains = associated_domains
@@ -416,6 +431,21 @@ class FederationOidcWorkforceIdentityProvider:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.connected_org_config import ConnectedOrgConfig  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ConnectedOrgConfig_from_dict = ConnectedOrgConfig.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FederationOidcWorkforceIdentityProviderAuthorizationType_by_value = (
+    FederationOidcWorkforceIdentityProviderAuthorizationType._members_by_value.get
+)
+_FederationOidcWorkforceIdentityProviderIdpType_by_value = (
+    FederationOidcWorkforceIdentityProviderIdpType._members_by_value.get
+)
+_FederationOidcWorkforceIdentityProviderProtocol_by_value = (
+    FederationOidcWorkforceIdentityProviderProtocol._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

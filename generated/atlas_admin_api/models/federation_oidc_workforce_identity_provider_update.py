@@ -189,11 +189,6 @@ class FederationOidcWorkforceIdentityProviderUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _associated_domains = src_dict.get("associatedDomains", UNSET)
                 associated_domains = cast(list[str], _associated_domains)
 
@@ -204,12 +199,9 @@ class FederationOidcWorkforceIdentityProviderUpdate:
                 if _authorization_type is UNSET:
                     authorization_type = UNSET
                 else:
-                    authorization_type = (
-                        FederationOidcWorkforceIdentityProviderUpdateAuthorizationType._members_by_value.get(
-                            _authorization_type
-                        )
-                        or FederationOidcWorkforceIdentityProviderUpdateAuthorizationType(_authorization_type)
-                    )
+                    authorization_type = _FederationOidcWorkforceIdentityProviderUpdateAuthorizationType_by_value(
+                        _authorization_type
+                    ) or FederationOidcWorkforceIdentityProviderUpdateAuthorizationType(_authorization_type)
 
                 client_id = src_dict.get("clientId", UNSET)
 
@@ -224,7 +216,7 @@ class FederationOidcWorkforceIdentityProviderUpdate:
                 if _idp_type is UNSET:
                     idp_type = UNSET
                 else:
-                    idp_type = FederationOidcWorkforceIdentityProviderUpdateIdpType._members_by_value.get(
+                    idp_type = _FederationOidcWorkforceIdentityProviderUpdateIdpType_by_value(
                         _idp_type
                     ) or FederationOidcWorkforceIdentityProviderUpdateIdpType(_idp_type)
 
@@ -235,7 +227,7 @@ class FederationOidcWorkforceIdentityProviderUpdate:
                 if _protocol is UNSET:
                     protocol = UNSET
                 else:
-                    protocol = FederationOidcWorkforceIdentityProviderUpdateProtocol._members_by_value.get(
+                    protocol = _FederationOidcWorkforceIdentityProviderUpdateProtocol_by_value(
                         _protocol
                     ) or FederationOidcWorkforceIdentityProviderUpdateProtocol(_protocol)
 
@@ -244,6 +236,23 @@ class FederationOidcWorkforceIdentityProviderUpdate:
 
                 user_claim = src_dict.get("userClaim", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_associated_domains is not UNSET)
+                    + (audience is not UNSET)
+                    + (_authorization_type is not UNSET)
+                    + (client_id is not UNSET)
+                    + (description is not UNSET)
+                    + (display_name is not UNSET)
+                    + (groups_claim is not UNSET)
+                    + (_idp_type is not UNSET)
+                    + (issuer_uri is not UNSET)
+                    + (_protocol is not UNSET)
+                    + (_requested_scopes is not UNSET)
+                    + (user_claim is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _associated_domains is UNSET
@@ -269,7 +278,7 @@ class FederationOidcWorkforceIdentityProviderUpdate:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederationOidcWorkforceIdentityProviderUpdate:
-                    _federation_oidc_workforce_identity_provider_update = object.__new__(cls)
+                    _federation_oidc_workforce_identity_provider_update = _NEW_INSTANCE(cls)
                     _federation_oidc_workforce_identity_provider_update.associated_domains = associated_domains
                     _federation_oidc_workforce_identity_provider_update.audience = audience
                     _federation_oidc_workforce_identity_provider_update.authorization_type = authorization_type
@@ -320,6 +329,19 @@ class FederationOidcWorkforceIdentityProviderUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FederationOidcWorkforceIdentityProviderUpdateAuthorizationType_by_value = (
+    FederationOidcWorkforceIdentityProviderUpdateAuthorizationType._members_by_value.get
+)
+_FederationOidcWorkforceIdentityProviderUpdateIdpType_by_value = (
+    FederationOidcWorkforceIdentityProviderUpdateIdpType._members_by_value.get
+)
+_FederationOidcWorkforceIdentityProviderUpdateProtocol_by_value = (
+    FederationOidcWorkforceIdentityProviderUpdateProtocol._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

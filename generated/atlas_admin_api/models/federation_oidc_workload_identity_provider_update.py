@@ -159,11 +159,6 @@ class FederationOidcWorkloadIdentityProviderUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 audience = src_dict.get("audience", UNSET)
 
                 _authorization_type = src_dict.get("authorizationType", UNSET)
@@ -171,12 +166,9 @@ class FederationOidcWorkloadIdentityProviderUpdate:
                 if _authorization_type is UNSET:
                     authorization_type = UNSET
                 else:
-                    authorization_type = (
-                        FederationOidcWorkloadIdentityProviderUpdateAuthorizationType._members_by_value.get(
-                            _authorization_type
-                        )
-                        or FederationOidcWorkloadIdentityProviderUpdateAuthorizationType(_authorization_type)
-                    )
+                    authorization_type = _FederationOidcWorkloadIdentityProviderUpdateAuthorizationType_by_value(
+                        _authorization_type
+                    ) or FederationOidcWorkloadIdentityProviderUpdateAuthorizationType(_authorization_type)
 
                 description = src_dict.get("description", UNSET)
 
@@ -189,7 +181,7 @@ class FederationOidcWorkloadIdentityProviderUpdate:
                 if _idp_type is UNSET:
                     idp_type = UNSET
                 else:
-                    idp_type = FederationOidcWorkloadIdentityProviderUpdateIdpType._members_by_value.get(
+                    idp_type = _FederationOidcWorkloadIdentityProviderUpdateIdpType_by_value(
                         _idp_type
                     ) or FederationOidcWorkloadIdentityProviderUpdateIdpType(_idp_type)
 
@@ -200,12 +192,26 @@ class FederationOidcWorkloadIdentityProviderUpdate:
                 if _protocol is UNSET:
                     protocol = UNSET
                 else:
-                    protocol = FederationOidcWorkloadIdentityProviderUpdateProtocol._members_by_value.get(
+                    protocol = _FederationOidcWorkloadIdentityProviderUpdateProtocol_by_value(
                         _protocol
                     ) or FederationOidcWorkloadIdentityProviderUpdateProtocol(_protocol)
 
                 user_claim = src_dict.get("userClaim", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (audience is not UNSET)
+                    + (_authorization_type is not UNSET)
+                    + (description is not UNSET)
+                    + (display_name is not UNSET)
+                    + (groups_claim is not UNSET)
+                    + (_idp_type is not UNSET)
+                    + (issuer_uri is not UNSET)
+                    + (_protocol is not UNSET)
+                    + (user_claim is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (audience is UNSET or audience.__class__ is str)
                     and (description is UNSET or description.__class__ is str)
@@ -216,7 +222,7 @@ class FederationOidcWorkloadIdentityProviderUpdate:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederationOidcWorkloadIdentityProviderUpdate:
-                    _federation_oidc_workload_identity_provider_update = object.__new__(cls)
+                    _federation_oidc_workload_identity_provider_update = _NEW_INSTANCE(cls)
                     _federation_oidc_workload_identity_provider_update.audience = audience
                     _federation_oidc_workload_identity_provider_update.authorization_type = authorization_type
                     _federation_oidc_workload_identity_provider_update.description = description
@@ -261,6 +267,19 @@ class FederationOidcWorkloadIdentityProviderUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FederationOidcWorkloadIdentityProviderUpdateAuthorizationType_by_value = (
+    FederationOidcWorkloadIdentityProviderUpdateAuthorizationType._members_by_value.get
+)
+_FederationOidcWorkloadIdentityProviderUpdateIdpType_by_value = (
+    FederationOidcWorkloadIdentityProviderUpdateIdpType._members_by_value.get
+)
+_FederationOidcWorkloadIdentityProviderUpdateProtocol_by_value = (
+    FederationOidcWorkloadIdentityProviderUpdateProtocol._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -299,10 +299,9 @@ class FederationSamlIdentityProvider:
                 _associated_orgs = src_dict.get("associatedOrgs", UNSET)
                 associated_orgs: list[ConnectedOrgConfig] | Unset = UNSET
                 if _associated_orgs is not UNSET:
-                    associated_orgs = [
-                        ConnectedOrgConfig.from_dict(associated_orgs_item_data)
-                        for associated_orgs_item_data in _associated_orgs
-                    ]
+                    associated_orgs = []
+                    for associated_orgs_item_data in _associated_orgs:
+                        associated_orgs.append(_ConnectedOrgConfig_from_dict(associated_orgs_item_data))
 
                 audience_uri = src_dict.get("audienceUri", UNSET)
 
@@ -311,7 +310,7 @@ class FederationSamlIdentityProvider:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 description = src_dict.get("description", UNSET)
 
@@ -322,7 +321,7 @@ class FederationSamlIdentityProvider:
                 if _idp_type is UNSET:
                     idp_type = UNSET
                 else:
-                    idp_type = FederationSamlIdentityProviderIdpType._members_by_value.get(
+                    idp_type = _FederationSamlIdentityProviderIdpType_by_value(
                         _idp_type
                     ) or FederationSamlIdentityProviderIdpType(_idp_type)
 
@@ -333,14 +332,14 @@ class FederationSamlIdentityProvider:
                 if _pem_file_info is UNSET:
                     pem_file_info = UNSET
                 else:
-                    pem_file_info = PemFileInfo.from_dict(_pem_file_info)
+                    pem_file_info = _PemFileInfo_from_dict(_pem_file_info)
 
                 _protocol = src_dict.get("protocol", UNSET)
                 protocol: FederationSamlIdentityProviderProtocol | Unset
                 if _protocol is UNSET:
                     protocol = UNSET
                 else:
-                    protocol = FederationSamlIdentityProviderProtocol._members_by_value.get(
+                    protocol = _FederationSamlIdentityProviderProtocol_by_value(
                         _protocol
                     ) or FederationSamlIdentityProviderProtocol(_protocol)
 
@@ -349,7 +348,7 @@ class FederationSamlIdentityProvider:
                 if _request_binding is UNSET:
                     request_binding = UNSET
                 else:
-                    request_binding = FederationSamlIdentityProviderRequestBinding._members_by_value.get(
+                    request_binding = _FederationSamlIdentityProviderRequestBinding_by_value(
                         _request_binding
                     ) or FederationSamlIdentityProviderRequestBinding(_request_binding)
 
@@ -358,12 +357,9 @@ class FederationSamlIdentityProvider:
                 if _response_signature_algorithm is UNSET:
                     response_signature_algorithm = UNSET
                 else:
-                    response_signature_algorithm = (
-                        FederationSamlIdentityProviderResponseSignatureAlgorithm._members_by_value.get(
-                            _response_signature_algorithm
-                        )
-                        or FederationSamlIdentityProviderResponseSignatureAlgorithm(_response_signature_algorithm)
-                    )
+                    response_signature_algorithm = _FederationSamlIdentityProviderResponseSignatureAlgorithm_by_value(
+                        _response_signature_algorithm
+                    ) or FederationSamlIdentityProviderResponseSignatureAlgorithm(_response_signature_algorithm)
 
                 slug = src_dict.get("slug", UNSET)
 
@@ -376,7 +372,7 @@ class FederationSamlIdentityProvider:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = FederationSamlIdentityProviderStatus._members_by_value.get(
+                    status = _FederationSamlIdentityProviderStatus_by_value(
                         _status
                     ) or FederationSamlIdentityProviderStatus(_status)
 
@@ -385,7 +381,7 @@ class FederationSamlIdentityProvider:
                 if _updated_at is UNSET:
                     updated_at = UNSET
                 else:
-                    updated_at = datetime.datetime.fromisoformat(_updated_at)
+                    updated_at = _DATETIME_FROMISOFORMAT(_updated_at)
 
                 if not (
                     id.__class__ is str
@@ -409,7 +405,7 @@ class FederationSamlIdentityProvider:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederationSamlIdentityProvider:
-                    _federation_saml_identity_provider = object.__new__(cls)
+                    _federation_saml_identity_provider = _NEW_INSTANCE(cls)
                     _federation_saml_identity_provider.id = id
                     _federation_saml_identity_provider.okta_idp_id = okta_idp_id
                     _federation_saml_identity_provider.acs_url = acs_url
@@ -481,6 +477,22 @@ class FederationSamlIdentityProvider:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.connected_org_config import ConnectedOrgConfig  # noqa: E402
 from ..models.pem_file_info import PemFileInfo  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ConnectedOrgConfig_from_dict = ConnectedOrgConfig.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FederationSamlIdentityProviderIdpType_by_value = FederationSamlIdentityProviderIdpType._members_by_value.get
+_FederationSamlIdentityProviderProtocol_by_value = FederationSamlIdentityProviderProtocol._members_by_value.get
+_FederationSamlIdentityProviderRequestBinding_by_value = (
+    FederationSamlIdentityProviderRequestBinding._members_by_value.get
+)
+_FederationSamlIdentityProviderResponseSignatureAlgorithm_by_value = (
+    FederationSamlIdentityProviderResponseSignatureAlgorithm._members_by_value.get
+)
+_FederationSamlIdentityProviderStatus_by_value = FederationSamlIdentityProviderStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_PemFileInfo_from_dict = PemFileInfo.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -215,11 +215,6 @@ class FederationSamlIdentityProviderUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 sso_debug_enabled = src_dict["ssoDebugEnabled"]
 
                 _associated_domains = src_dict.get("associatedDomains", UNSET)
@@ -234,7 +229,7 @@ class FederationSamlIdentityProviderUpdate:
                 if _idp_type is UNSET:
                     idp_type = UNSET
                 else:
-                    idp_type = FederationSamlIdentityProviderUpdateIdpType._members_by_value.get(
+                    idp_type = _FederationSamlIdentityProviderUpdateIdpType_by_value(
                         _idp_type
                     ) or FederationSamlIdentityProviderUpdateIdpType(_idp_type)
 
@@ -245,14 +240,14 @@ class FederationSamlIdentityProviderUpdate:
                 if _pem_file_info is UNSET:
                     pem_file_info = UNSET
                 else:
-                    pem_file_info = PemFileInfoUpdate.from_dict(_pem_file_info)
+                    pem_file_info = _PemFileInfoUpdate_from_dict(_pem_file_info)
 
                 _protocol = src_dict.get("protocol", UNSET)
                 protocol: FederationSamlIdentityProviderUpdateProtocol | Unset
                 if _protocol is UNSET:
                     protocol = UNSET
                 else:
-                    protocol = FederationSamlIdentityProviderUpdateProtocol._members_by_value.get(
+                    protocol = _FederationSamlIdentityProviderUpdateProtocol_by_value(
                         _protocol
                     ) or FederationSamlIdentityProviderUpdateProtocol(_protocol)
 
@@ -261,7 +256,7 @@ class FederationSamlIdentityProviderUpdate:
                 if _request_binding is UNSET:
                     request_binding = UNSET
                 else:
-                    request_binding = FederationSamlIdentityProviderUpdateRequestBinding._members_by_value.get(
+                    request_binding = _FederationSamlIdentityProviderUpdateRequestBinding_by_value(
                         _request_binding
                     ) or FederationSamlIdentityProviderUpdateRequestBinding(_request_binding)
 
@@ -271,7 +266,7 @@ class FederationSamlIdentityProviderUpdate:
                     response_signature_algorithm = UNSET
                 else:
                     response_signature_algorithm = (
-                        FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm._members_by_value.get(
+                        _FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm_by_value(
                             _response_signature_algorithm
                         )
                         or FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm(_response_signature_algorithm)
@@ -286,10 +281,28 @@ class FederationSamlIdentityProviderUpdate:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = FederationSamlIdentityProviderUpdateStatus._members_by_value.get(
+                    status = _FederationSamlIdentityProviderUpdateStatus_by_value(
                         _status
                     ) or FederationSamlIdentityProviderUpdateStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_associated_domains is not UNSET)
+                    + (description is not UNSET)
+                    + (display_name is not UNSET)
+                    + (_idp_type is not UNSET)
+                    + (issuer_uri is not UNSET)
+                    + (_pem_file_info is not UNSET)
+                    + (_protocol is not UNSET)
+                    + (_request_binding is not UNSET)
+                    + (_response_signature_algorithm is not UNSET)
+                    + (slug is not UNSET)
+                    + (sso_url is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     sso_debug_enabled.__class__ is bool
                     and (
@@ -307,7 +320,7 @@ class FederationSamlIdentityProviderUpdate:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FederationSamlIdentityProviderUpdate:
-                    _federation_saml_identity_provider_update = object.__new__(cls)
+                    _federation_saml_identity_provider_update = _NEW_INSTANCE(cls)
                     _federation_saml_identity_provider_update.sso_debug_enabled = sso_debug_enabled
                     _federation_saml_identity_provider_update.associated_domains = associated_domains
                     _federation_saml_identity_provider_update.description = description
@@ -366,6 +379,24 @@ class FederationSamlIdentityProviderUpdate:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.pem_file_info_update import PemFileInfoUpdate  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FederationSamlIdentityProviderUpdateIdpType_by_value = (
+    FederationSamlIdentityProviderUpdateIdpType._members_by_value.get
+)
+_FederationSamlIdentityProviderUpdateProtocol_by_value = (
+    FederationSamlIdentityProviderUpdateProtocol._members_by_value.get
+)
+_FederationSamlIdentityProviderUpdateRequestBinding_by_value = (
+    FederationSamlIdentityProviderUpdateRequestBinding._members_by_value.get
+)
+_FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm_by_value = (
+    FederationSamlIdentityProviderUpdateResponseSignatureAlgorithm._members_by_value.get
+)
+_FederationSamlIdentityProviderUpdateStatus_by_value = FederationSamlIdentityProviderUpdateStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_PemFileInfoUpdate_from_dict = PemFileInfoUpdate.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -86,11 +86,6 @@ class FieldTransformation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field = src_dict.get("field", UNSET)
 
                 _type_ = src_dict.get("type", UNSET)
@@ -98,12 +93,17 @@ class FieldTransformation:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = FieldTransformationType._members_by_value.get(_type_) or FieldTransformationType(_type_)
+                    type_ = _FieldTransformationType_by_value(_type_) or FieldTransformationType(_type_)
 
+                d = (
+                    {}
+                    if len(src_dict) == (field is not UNSET) + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (field is UNSET or field.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is FieldTransformation:
-                    _field_transformation = object.__new__(cls)
+                    _field_transformation = _NEW_INSTANCE(cls)
                     _field_transformation.field = field
                     _field_transformation.type_ = type_
                 else:
@@ -134,6 +134,11 @@ class FieldTransformation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FieldTransformationType_by_value = FieldTransformationType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -214,17 +214,12 @@ class FlexBackupRestoreJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _delivery_type = src_dict.get("deliveryType", UNSET)
                 delivery_type: FlexBackupRestoreJobDeliveryType | Unset
                 if _delivery_type is UNSET:
                     delivery_type = UNSET
                 else:
-                    delivery_type = FlexBackupRestoreJobDeliveryType._members_by_value.get(
+                    delivery_type = _FlexBackupRestoreJobDeliveryType_by_value(
                         _delivery_type
                     ) or FlexBackupRestoreJobDeliveryType(_delivery_type)
 
@@ -233,7 +228,7 @@ class FlexBackupRestoreJob:
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
-                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                    expiration_date = _DATETIME_FROMISOFORMAT(_expiration_date)
 
                 id = src_dict.get("id", UNSET)
 
@@ -246,21 +241,21 @@ class FlexBackupRestoreJob:
                 if _restore_finished_date is UNSET:
                     restore_finished_date = UNSET
                 else:
-                    restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
+                    restore_finished_date = _DATETIME_FROMISOFORMAT(_restore_finished_date)
 
                 _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
                 restore_scheduled_date: datetime.datetime | Unset
                 if _restore_scheduled_date is UNSET:
                     restore_scheduled_date = UNSET
                 else:
-                    restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
+                    restore_scheduled_date = _DATETIME_FROMISOFORMAT(_restore_scheduled_date)
 
                 _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
                 snapshot_finished_date: datetime.datetime | Unset
                 if _snapshot_finished_date is UNSET:
                     snapshot_finished_date = UNSET
                 else:
-                    snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
+                    snapshot_finished_date = _DATETIME_FROMISOFORMAT(_snapshot_finished_date)
 
                 snapshot_id = src_dict.get("snapshotId", UNSET)
 
@@ -271,9 +266,7 @@ class FlexBackupRestoreJob:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = FlexBackupRestoreJobStatus._members_by_value.get(_status) or FlexBackupRestoreJobStatus(
-                        _status
-                    )
+                    status = _FlexBackupRestoreJobStatus_by_value(_status) or FlexBackupRestoreJobStatus(_status)
 
                 target_deployment_item_name = src_dict.get("targetDeploymentItemName", UNSET)
 
@@ -282,8 +275,29 @@ class FlexBackupRestoreJob:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_delivery_type is not UNSET)
+                    + (_expiration_date is not UNSET)
+                    + (id is not UNSET)
+                    + (instance_name is not UNSET)
+                    + (project_id is not UNSET)
+                    + (_restore_finished_date is not UNSET)
+                    + (_restore_scheduled_date is not UNSET)
+                    + (_snapshot_finished_date is not UNSET)
+                    + (snapshot_id is not UNSET)
+                    + (snapshot_url is not UNSET)
+                    + (_status is not UNSET)
+                    + (target_deployment_item_name is not UNSET)
+                    + (target_project_id is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (instance_name is UNSET or instance_name.__class__ is str)
@@ -296,7 +310,7 @@ class FlexBackupRestoreJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexBackupRestoreJob:
-                    _flex_backup_restore_job = object.__new__(cls)
+                    _flex_backup_restore_job = _NEW_INSTANCE(cls)
                     _flex_backup_restore_job.delivery_type = delivery_type
                     _flex_backup_restore_job.expiration_date = expiration_date
                     _flex_backup_restore_job.id = id
@@ -355,6 +369,14 @@ class FlexBackupRestoreJob:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FlexBackupRestoreJobDeliveryType_by_value = FlexBackupRestoreJobDeliveryType._members_by_value.get
+_FlexBackupRestoreJobStatus_by_value = FlexBackupRestoreJobStatus._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -224,11 +224,6 @@ class FlexBackupRestoreJobCreate20241113:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 snapshot_id = src_dict["snapshotId"]
 
                 target_deployment_item_name = src_dict["targetDeploymentItemName"]
@@ -238,7 +233,7 @@ class FlexBackupRestoreJobCreate20241113:
                 if _delivery_type is UNSET:
                     delivery_type = UNSET
                 else:
-                    delivery_type = FlexBackupRestoreJobCreate20241113DeliveryType._members_by_value.get(
+                    delivery_type = _FlexBackupRestoreJobCreate20241113DeliveryType_by_value(
                         _delivery_type
                     ) or FlexBackupRestoreJobCreate20241113DeliveryType(_delivery_type)
 
@@ -247,7 +242,7 @@ class FlexBackupRestoreJobCreate20241113:
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
-                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                    expiration_date = _DATETIME_FROMISOFORMAT(_expiration_date)
 
                 id = src_dict.get("id", UNSET)
 
@@ -256,7 +251,9 @@ class FlexBackupRestoreJobCreate20241113:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 project_id = src_dict.get("projectId", UNSET)
 
@@ -265,21 +262,21 @@ class FlexBackupRestoreJobCreate20241113:
                 if _restore_finished_date is UNSET:
                     restore_finished_date = UNSET
                 else:
-                    restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
+                    restore_finished_date = _DATETIME_FROMISOFORMAT(_restore_finished_date)
 
                 _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
                 restore_scheduled_date: datetime.datetime | Unset
                 if _restore_scheduled_date is UNSET:
                     restore_scheduled_date = UNSET
                 else:
-                    restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
+                    restore_scheduled_date = _DATETIME_FROMISOFORMAT(_restore_scheduled_date)
 
                 _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
                 snapshot_finished_date: datetime.datetime | Unset
                 if _snapshot_finished_date is UNSET:
                     snapshot_finished_date = UNSET
                 else:
-                    snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
+                    snapshot_finished_date = _DATETIME_FROMISOFORMAT(_snapshot_finished_date)
 
                 snapshot_url = src_dict.get("snapshotUrl", UNSET)
 
@@ -288,12 +285,30 @@ class FlexBackupRestoreJobCreate20241113:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = FlexBackupRestoreJobCreate20241113Status._members_by_value.get(
+                    status = _FlexBackupRestoreJobCreate20241113Status_by_value(
                         _status
                     ) or FlexBackupRestoreJobCreate20241113Status(_status)
 
                 target_project_id = src_dict.get("targetProjectId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_delivery_type is not UNSET)
+                    + (_expiration_date is not UNSET)
+                    + (id is not UNSET)
+                    + (instance_name is not UNSET)
+                    + (_links is not UNSET)
+                    + (project_id is not UNSET)
+                    + (_restore_finished_date is not UNSET)
+                    + (_restore_scheduled_date is not UNSET)
+                    + (_snapshot_finished_date is not UNSET)
+                    + (snapshot_url is not UNSET)
+                    + (_status is not UNSET)
+                    + (target_project_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     snapshot_id.__class__ is str
                     and target_deployment_item_name.__class__ is str
@@ -306,7 +321,7 @@ class FlexBackupRestoreJobCreate20241113:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexBackupRestoreJobCreate20241113:
-                    _flex_backup_restore_job_create_20241113 = object.__new__(cls)
+                    _flex_backup_restore_job_create_20241113 = _NEW_INSTANCE(cls)
                     _flex_backup_restore_job_create_20241113.snapshot_id = snapshot_id
                     _flex_backup_restore_job_create_20241113.target_deployment_item_name = target_deployment_item_name
                     _flex_backup_restore_job_create_20241113.delivery_type = delivery_type
@@ -365,6 +380,16 @@ class FlexBackupRestoreJobCreate20241113:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FlexBackupRestoreJobCreate20241113DeliveryType_by_value = (
+    FlexBackupRestoreJobCreate20241113DeliveryType._members_by_value.get
+)
+_FlexBackupRestoreJobCreate20241113Status_by_value = FlexBackupRestoreJobCreate20241113Status._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -72,17 +72,17 @@ class FlexBackupSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict.get("enabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (enabled is UNSET or enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is FlexBackupSettings:
-                    _flex_backup_settings = object.__new__(cls)
+                    _flex_backup_settings = _NEW_INSTANCE(cls)
                     _flex_backup_settings.enabled = enabled
                 else:
                     _flex_backup_settings = cls(
@@ -111,6 +111,10 @@ class FlexBackupSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

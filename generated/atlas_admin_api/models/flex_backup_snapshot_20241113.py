@@ -160,31 +160,28 @@ class FlexBackupSnapshot20241113:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _expiration = src_dict.get("expiration", UNSET)
                 expiration: datetime.datetime | Unset
                 if _expiration is UNSET:
                     expiration = UNSET
                 else:
-                    expiration = datetime.datetime.fromisoformat(_expiration)
+                    expiration = _DATETIME_FROMISOFORMAT(_expiration)
 
                 _finish_time = src_dict.get("finishTime", UNSET)
                 finish_time: datetime.datetime | Unset
                 if _finish_time is UNSET:
                     finish_time = UNSET
                 else:
-                    finish_time = datetime.datetime.fromisoformat(_finish_time)
+                    finish_time = _DATETIME_FROMISOFORMAT(_finish_time)
 
                 id = src_dict.get("id", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
@@ -193,24 +190,37 @@ class FlexBackupSnapshot20241113:
                 if _scheduled_time is UNSET:
                     scheduled_time = UNSET
                 else:
-                    scheduled_time = datetime.datetime.fromisoformat(_scheduled_time)
+                    scheduled_time = _DATETIME_FROMISOFORMAT(_scheduled_time)
 
                 _start_time = src_dict.get("startTime", UNSET)
                 start_time: datetime.datetime | Unset
                 if _start_time is UNSET:
                     start_time = UNSET
                 else:
-                    start_time = datetime.datetime.fromisoformat(_start_time)
+                    start_time = _DATETIME_FROMISOFORMAT(_start_time)
 
                 _status = src_dict.get("status", UNSET)
                 status: FlexBackupSnapshot20241113Status | Unset
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = FlexBackupSnapshot20241113Status._members_by_value.get(
+                    status = _FlexBackupSnapshot20241113Status_by_value(_status) or FlexBackupSnapshot20241113Status(
                         _status
-                    ) or FlexBackupSnapshot20241113Status(_status)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_expiration is not UNSET)
+                    + (_finish_time is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (mongo_db_version is not UNSET)
+                    + (_scheduled_time is not UNSET)
+                    + (_start_time is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -218,7 +228,7 @@ class FlexBackupSnapshot20241113:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexBackupSnapshot20241113:
-                    _flex_backup_snapshot_20241113 = object.__new__(cls)
+                    _flex_backup_snapshot_20241113 = _NEW_INSTANCE(cls)
                     _flex_backup_snapshot_20241113.expiration = expiration
                     _flex_backup_snapshot_20241113.finish_time = finish_time
                     _flex_backup_snapshot_20241113.id = id
@@ -265,6 +275,13 @@ class FlexBackupSnapshot20241113:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FlexBackupSnapshot20241113Status_by_value = FlexBackupSnapshot20241113Status._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

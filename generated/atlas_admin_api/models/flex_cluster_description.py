@@ -226,26 +226,21 @@ class FlexClusterDescription:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_settings = FlexProviderSettings.from_dict(src_dict["providerSettings"])
+                provider_settings = _FlexProviderSettings_from_dict(src_dict["providerSettings"])
 
                 _backup_settings = src_dict.get("backupSettings", UNSET)
                 backup_settings: FlexBackupSettings | Unset
                 if _backup_settings is UNSET:
                     backup_settings = UNSET
                 else:
-                    backup_settings = FlexBackupSettings.from_dict(_backup_settings)
+                    backup_settings = _FlexBackupSettings_from_dict(_backup_settings)
 
                 _cluster_type = src_dict.get("clusterType", UNSET)
                 cluster_type: FlexClusterDescriptionClusterType | Unset
                 if _cluster_type is UNSET:
                     cluster_type = UNSET
                 else:
-                    cluster_type = FlexClusterDescriptionClusterType._members_by_value.get(
+                    cluster_type = _FlexClusterDescriptionClusterType_by_value(
                         _cluster_type
                     ) or FlexClusterDescriptionClusterType(_cluster_type)
 
@@ -254,14 +249,14 @@ class FlexClusterDescription:
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
-                    connection_strings = FlexConnectionStrings.from_dict(_connection_strings)
+                    connection_strings = _FlexConnectionStrings_from_dict(_connection_strings)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -276,14 +271,16 @@ class FlexClusterDescription:
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = FlexClusterDescriptionStateName._members_by_value.get(
+                    state_name = _FlexClusterDescriptionStateName_by_value(
                         _state_name
                     ) or FlexClusterDescriptionStateName(_state_name)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
@@ -292,15 +289,36 @@ class FlexClusterDescription:
                 if _version_release_system is UNSET:
                     version_release_system = UNSET
                 else:
-                    version_release_system = FlexClusterDescriptionVersionReleaseSystem._members_by_value.get(
+                    version_release_system = _FlexClusterDescriptionVersionReleaseSystem_by_value(
                         _version_release_system
                     ) or FlexClusterDescriptionVersionReleaseSystem(_version_release_system)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_backup_settings is not UNSET)
+                    + (_cluster_type is not UNSET)
+                    + (_connection_strings is not UNSET)
+                    + (_create_date is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (mongo_db_version is not UNSET)
+                    + (name is not UNSET)
+                    + (_state_name is not UNSET)
+                    + (_tags is not UNSET)
+                    + (termination_protection_enabled is not UNSET)
+                    + (_version_release_system is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (id is UNSET or id.__class__ is str)
@@ -312,7 +330,7 @@ class FlexClusterDescription:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexClusterDescription:
-                    _flex_cluster_description = object.__new__(cls)
+                    _flex_cluster_description = _NEW_INSTANCE(cls)
                     _flex_cluster_description.provider_settings = provider_settings
                     _flex_cluster_description.backup_settings = backup_settings
                     _flex_cluster_description.cluster_type = cluster_type
@@ -375,6 +393,19 @@ from ..models.flex_connection_strings import FlexConnectionStrings  # noqa: E402
 from ..models.flex_provider_settings import FlexProviderSettings  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FlexBackupSettings_from_dict = FlexBackupSettings.from_dict
+_FlexClusterDescriptionClusterType_by_value = FlexClusterDescriptionClusterType._members_by_value.get
+_FlexClusterDescriptionStateName_by_value = FlexClusterDescriptionStateName._members_by_value.get
+_FlexClusterDescriptionVersionReleaseSystem_by_value = FlexClusterDescriptionVersionReleaseSystem._members_by_value.get
+_FlexConnectionStrings_from_dict = FlexConnectionStrings.from_dict
+_FlexProviderSettings_from_dict = FlexProviderSettings.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

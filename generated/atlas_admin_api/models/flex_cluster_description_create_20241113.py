@@ -121,27 +121,32 @@ class FlexClusterDescriptionCreate20241113:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
-                provider_settings = FlexProviderSettingsCreate20241113.from_dict(src_dict["providerSettings"])
+                provider_settings = _FlexProviderSettingsCreate20241113_from_dict(src_dict["providerSettings"])
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2 + (_links is not UNSET) + (_tags is not UNSET) + (termination_protection_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and (_links is UNSET or _links.__class__ is list)
@@ -150,7 +155,7 @@ class FlexClusterDescriptionCreate20241113:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexClusterDescriptionCreate20241113:
-                    _flex_cluster_description_create_20241113 = object.__new__(cls)
+                    _flex_cluster_description_create_20241113 = _NEW_INSTANCE(cls)
                     _flex_cluster_description_create_20241113.name = name
                     _flex_cluster_description_create_20241113.provider_settings = provider_settings
                     _flex_cluster_description_create_20241113.links = links
@@ -197,6 +202,13 @@ from ..models.flex_provider_settings_create_20241113 import (
 )
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FlexProviderSettingsCreate20241113_from_dict = FlexProviderSettingsCreate20241113.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

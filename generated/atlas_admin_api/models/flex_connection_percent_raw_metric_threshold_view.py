@@ -132,12 +132,7 @@ class FlexConnectionPercentRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = FlexConnectionPercentRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _FlexConnectionPercentRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or FlexConnectionPercentRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -146,7 +141,7 @@ class FlexConnectionPercentRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = FlexConnectionPercentRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _FlexConnectionPercentRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or FlexConnectionPercentRawMetricThresholdViewMode(_mode)
 
@@ -155,7 +150,7 @@ class FlexConnectionPercentRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = FlexConnectionPercentRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _FlexConnectionPercentRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or FlexConnectionPercentRawMetricThresholdViewOperator(_operator)
 
@@ -166,12 +161,22 @@ class FlexConnectionPercentRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is FlexConnectionPercentRawMetricThresholdView:
-                    _flex_connection_percent_raw_metric_threshold_view = object.__new__(cls)
+                    _flex_connection_percent_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _flex_connection_percent_raw_metric_threshold_view.metric_name = metric_name
                     _flex_connection_percent_raw_metric_threshold_view.mode = mode
                     _flex_connection_percent_raw_metric_threshold_view.operator = operator
@@ -208,6 +213,20 @@ class FlexConnectionPercentRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FlexConnectionPercentRawMetricThresholdViewMetricName_by_value = (
+    FlexConnectionPercentRawMetricThresholdViewMetricName._members_by_value.get
+)
+_FlexConnectionPercentRawMetricThresholdViewMode_by_value = (
+    FlexConnectionPercentRawMetricThresholdViewMode._members_by_value.get
+)
+_FlexConnectionPercentRawMetricThresholdViewOperator_by_value = (
+    FlexConnectionPercentRawMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -83,22 +83,22 @@ class FlexConnectionStrings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 standard = src_dict.get("standard", UNSET)
 
                 standard_srv = src_dict.get("standardSrv", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (standard is not UNSET) + (standard_srv is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (standard is UNSET or standard.__class__ is str)
                     and (standard_srv is UNSET or standard_srv.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexConnectionStrings:
-                    _flex_connection_strings = object.__new__(cls)
+                    _flex_connection_strings = _NEW_INSTANCE(cls)
                     _flex_connection_strings.standard = standard
                     _flex_connection_strings.standard_srv = standard_srv
                 else:
@@ -129,6 +129,10 @@ class FlexConnectionStrings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

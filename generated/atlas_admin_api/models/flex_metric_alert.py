@@ -244,35 +244,30 @@ class FlexMetricAlert:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 alert_config_id = src_dict["alertConfigId"]
 
                 cluster_name = src_dict["clusterName"]
 
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = FlexMetricEventTypeViewAlertable._members_by_value.get(
+                event_type_name = _FlexMetricEventTypeViewAlertable_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or FlexMetricEventTypeViewAlertable(_event_type_name_value)
 
                 id = src_dict["id"]
 
-                status = FlexMetricAlertStatus._members_by_value.get(
-                    _status_value := src_dict["status"]
-                ) or FlexMetricAlertStatus(_status_value)
+                status = _FlexMetricAlertStatus_by_value(_status_value := src_dict["status"]) or FlexMetricAlertStatus(
+                    _status_value
+                )
 
-                updated = datetime.datetime.fromisoformat(src_dict["updated"])
+                updated = _DATETIME_FROMISOFORMAT(src_dict["updated"])
 
                 _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
                 acknowledged_until: datetime.datetime | Unset
                 if _acknowledged_until is UNSET:
                     acknowledged_until = UNSET
                 else:
-                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                    acknowledged_until = _DATETIME_FROMISOFORMAT(_acknowledged_until)
 
                 acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
@@ -283,7 +278,7 @@ class FlexMetricAlert:
                 if _current_value is UNSET:
                     current_value = UNSET
                 else:
-                    current_value = HostMetricValue.from_dict(_current_value)
+                    current_value = _HostMetricValue_from_dict(_current_value)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -292,12 +287,14 @@ class FlexMetricAlert:
                 if _last_notified is UNSET:
                     last_notified = UNSET
                 else:
-                    last_notified = datetime.datetime.fromisoformat(_last_notified)
+                    last_notified = _DATETIME_FROMISOFORMAT(_last_notified)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 metric_name = src_dict.get("metricName", UNSET)
 
@@ -308,8 +305,24 @@ class FlexMetricAlert:
                 if _resolved is UNSET:
                     resolved = UNSET
                 else:
-                    resolved = datetime.datetime.fromisoformat(_resolved)
+                    resolved = _DATETIME_FROMISOFORMAT(_resolved)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 7
+                    + (_acknowledged_until is not UNSET)
+                    + (acknowledgement_comment is not UNSET)
+                    + (acknowledging_username is not UNSET)
+                    + (_current_value is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_last_notified is not UNSET)
+                    + (_links is not UNSET)
+                    + (metric_name is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_resolved is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     alert_config_id.__class__ is str
                     and cluster_name.__class__ is str
@@ -323,7 +336,7 @@ class FlexMetricAlert:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexMetricAlert:
-                    _flex_metric_alert = object.__new__(cls)
+                    _flex_metric_alert = _NEW_INSTANCE(cls)
                     _flex_metric_alert.alert_config_id = alert_config_id
                     _flex_metric_alert.cluster_name = cluster_name
                     _flex_metric_alert.created = created
@@ -389,6 +402,15 @@ class FlexMetricAlert:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.host_metric_value import HostMetricValue  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_FlexMetricAlertStatus_by_value = FlexMetricAlertStatus._members_by_value.get
+_FlexMetricEventTypeViewAlertable_by_value = FlexMetricEventTypeViewAlertable._members_by_value.get
+_HostMetricValue_from_dict = HostMetricValue.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -113,17 +113,12 @@ class FlexProviderSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _backing_provider_name = src_dict.get("backingProviderName", UNSET)
                 backing_provider_name: FlexProviderSettingsBackingProviderName | Unset
                 if _backing_provider_name is UNSET:
                     backing_provider_name = UNSET
                 else:
-                    backing_provider_name = FlexProviderSettingsBackingProviderName._members_by_value.get(
+                    backing_provider_name = _FlexProviderSettingsBackingProviderName_by_value(
                         _backing_provider_name
                     ) or FlexProviderSettingsBackingProviderName(_backing_provider_name)
 
@@ -134,19 +129,28 @@ class FlexProviderSettings:
                 if _provider_name is UNSET:
                     provider_name = UNSET
                 else:
-                    provider_name = FlexProviderSettingsProviderName._members_by_value.get(
+                    provider_name = _FlexProviderSettingsProviderName_by_value(
                         _provider_name
                     ) or FlexProviderSettingsProviderName(_provider_name)
 
                 region_name = src_dict.get("regionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_backing_provider_name is not UNSET)
+                    + (disk_size_gb is not UNSET)
+                    + (_provider_name is not UNSET)
+                    + (region_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
                     and (region_name is UNSET or region_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexProviderSettings:
-                    _flex_provider_settings = object.__new__(cls)
+                    _flex_provider_settings = _NEW_INSTANCE(cls)
                     _flex_provider_settings.backing_provider_name = backing_provider_name
                     _flex_provider_settings.disk_size_gb = disk_size_gb
                     _flex_provider_settings.provider_name = provider_name
@@ -181,6 +185,12 @@ class FlexProviderSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FlexProviderSettingsBackingProviderName_by_value = FlexProviderSettingsBackingProviderName._members_by_value.get
+_FlexProviderSettingsProviderName_by_value = FlexProviderSettingsProviderName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -114,12 +114,7 @@ class FlexProviderSettingsCreate20241113:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                backing_provider_name = FlexProviderSettingsCreate20241113BackingProviderName._members_by_value.get(
+                backing_provider_name = _FlexProviderSettingsCreate20241113BackingProviderName_by_value(
                     _backing_provider_name_value := src_dict["backingProviderName"]
                 ) or FlexProviderSettingsCreate20241113BackingProviderName(_backing_provider_name_value)
 
@@ -132,17 +127,22 @@ class FlexProviderSettingsCreate20241113:
                 if _provider_name is UNSET:
                     provider_name = UNSET
                 else:
-                    provider_name = FlexProviderSettingsCreate20241113ProviderName._members_by_value.get(
+                    provider_name = _FlexProviderSettingsCreate20241113ProviderName_by_value(
                         _provider_name
                     ) or FlexProviderSettingsCreate20241113ProviderName(_provider_name)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (disk_size_gb is not UNSET) + (_provider_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     region_name.__class__ is str
                     and (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
                 ):
                     raise TypeError("not the documented shape")
                 if cls is FlexProviderSettingsCreate20241113:
-                    _flex_provider_settings_create_20241113 = object.__new__(cls)
+                    _flex_provider_settings_create_20241113 = _NEW_INSTANCE(cls)
                     _flex_provider_settings_create_20241113.backing_provider_name = backing_provider_name
                     _flex_provider_settings_create_20241113.region_name = region_name
                     _flex_provider_settings_create_20241113.disk_size_gb = disk_size_gb
@@ -177,6 +177,16 @@ class FlexProviderSettingsCreate20241113:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FlexProviderSettingsCreate20241113BackingProviderName_by_value = (
+    FlexProviderSettingsCreate20241113BackingProviderName._members_by_value.get
+)
+_FlexProviderSettingsCreate20241113ProviderName_by_value = (
+    FlexProviderSettingsCreate20241113ProviderName._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

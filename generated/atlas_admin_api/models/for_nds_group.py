@@ -201,9 +201,9 @@ class ForNdsGroup:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = ReplicaSetEventTypeViewForNdsGroup._members_by_value.get(
+                event_type_name = _ReplicaSetEventTypeViewForNdsGroup_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or ReplicaSetEventTypeViewForNdsGroup(_event_type_name_value)
 
@@ -223,7 +223,9 @@ class ForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -234,7 +236,7 @@ class ForNdsGroup:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 def _parse_replica_set_name(data: object) -> None | str | Unset:
                     if data is None:
@@ -273,7 +275,7 @@ class ForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ForNdsGroup:
-                    _for_nds_group = object.__new__(cls)
+                    _for_nds_group = _NEW_INSTANCE(cls)
                     _for_nds_group.created = created
                     _for_nds_group.event_type_name = event_type_name
                     _for_nds_group.id = id
@@ -327,6 +329,14 @@ class ForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+_ReplicaSetEventTypeViewForNdsGroup_by_value = ReplicaSetEventTypeViewForNdsGroup._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

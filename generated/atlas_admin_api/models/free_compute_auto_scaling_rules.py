@@ -96,17 +96,12 @@ class FreeComputeAutoScalingRules:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _max_instance_size = src_dict.get("maxInstanceSize", UNSET)
                 max_instance_size: FreeComputeAutoScalingRulesMaxInstanceSize | Unset
                 if _max_instance_size is UNSET:
                     max_instance_size = UNSET
                 else:
-                    max_instance_size = FreeComputeAutoScalingRulesMaxInstanceSize._members_by_value.get(
+                    max_instance_size = _FreeComputeAutoScalingRulesMaxInstanceSize_by_value(
                         _max_instance_size
                     ) or FreeComputeAutoScalingRulesMaxInstanceSize(_max_instance_size)
 
@@ -115,12 +110,17 @@ class FreeComputeAutoScalingRules:
                 if _min_instance_size is UNSET:
                     min_instance_size = UNSET
                 else:
-                    min_instance_size = FreeComputeAutoScalingRulesMinInstanceSize._members_by_value.get(
+                    min_instance_size = _FreeComputeAutoScalingRulesMinInstanceSize_by_value(
                         _min_instance_size
                     ) or FreeComputeAutoScalingRulesMinInstanceSize(_min_instance_size)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_max_instance_size is not UNSET) + (_min_instance_size is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is FreeComputeAutoScalingRules:
-                    _free_compute_auto_scaling_rules = object.__new__(cls)
+                    _free_compute_auto_scaling_rules = _NEW_INSTANCE(cls)
                     _free_compute_auto_scaling_rules.max_instance_size = max_instance_size
                     _free_compute_auto_scaling_rules.min_instance_size = min_instance_size
                 else:
@@ -151,6 +151,12 @@ class FreeComputeAutoScalingRules:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FreeComputeAutoScalingRulesMaxInstanceSize_by_value = FreeComputeAutoScalingRulesMaxInstanceSize._members_by_value.get
+_FreeComputeAutoScalingRulesMinInstanceSize_by_value = FreeComputeAutoScalingRulesMinInstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -145,12 +145,7 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = FtsJvmMaxMemoryDataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _FtsJvmMaxMemoryDataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or FtsJvmMaxMemoryDataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -159,7 +154,7 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = FtsJvmMaxMemoryDataMetricThresholdViewMode._members_by_value.get(
+                    mode = _FtsJvmMaxMemoryDataMetricThresholdViewMode_by_value(
                         _mode
                     ) or FtsJvmMaxMemoryDataMetricThresholdViewMode(_mode)
 
@@ -168,7 +163,7 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = FtsJvmMaxMemoryDataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _FtsJvmMaxMemoryDataMetricThresholdViewOperator_by_value(
                         _operator
                     ) or FtsJvmMaxMemoryDataMetricThresholdViewOperator(_operator)
 
@@ -179,12 +174,22 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is FtsJvmMaxMemoryDataMetricThresholdView:
-                    _fts_jvm_max_memory_data_metric_threshold_view = object.__new__(cls)
+                    _fts_jvm_max_memory_data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _fts_jvm_max_memory_data_metric_threshold_view.metric_name = metric_name
                     _fts_jvm_max_memory_data_metric_threshold_view.mode = mode
                     _fts_jvm_max_memory_data_metric_threshold_view.operator = operator
@@ -221,6 +226,18 @@ class FtsJvmMaxMemoryDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_FtsJvmMaxMemoryDataMetricThresholdViewMetricName_by_value = (
+    FtsJvmMaxMemoryDataMetricThresholdViewMetricName._members_by_value.get
+)
+_FtsJvmMaxMemoryDataMetricThresholdViewMode_by_value = FtsJvmMaxMemoryDataMetricThresholdViewMode._members_by_value.get
+_FtsJvmMaxMemoryDataMetricThresholdViewOperator_by_value = (
+    FtsJvmMaxMemoryDataMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -127,21 +127,15 @@ class FTSMetric:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = FTSMetricMetricName._members_by_value.get(
+                metric_name = _FTSMetricMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or FTSMetricMetricName(_metric_name_value)
 
-                units = FTSMetricUnits._members_by_value.get(_units_value := src_dict["units"]) or FTSMetricUnits(
-                    _units_value
-                )
+                units = _FTSMetricUnits_by_value(_units_value := src_dict["units"]) or FTSMetricUnits(_units_value)
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is FTSMetric:
-                    _fts_metric = object.__new__(cls)
+                    _fts_metric = _NEW_INSTANCE(cls)
                     _fts_metric.metric_name = metric_name
                     _fts_metric.units = units
                 else:
@@ -172,6 +166,12 @@ class FTSMetric:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FTSMetricMetricName_by_value = FTSMetricMetricName._members_by_value.get
+_FTSMetricUnits_by_value = FTSMetricUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -162,12 +162,7 @@ class GCPCloudProviderContainer:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = GCPCloudProviderContainerProviderName._members_by_value.get(
+                provider_name = _GCPCloudProviderContainerProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or GCPCloudProviderContainerProviderName(_provider_name_value)
 
@@ -176,7 +171,7 @@ class GCPCloudProviderContainer:
                 regions = []
                 _regions = src_dict["regions"]
                 for regions_item_data in _regions:
-                    regions_item = GCPCloudProviderContainerRegionsItem._members_by_value.get(
+                    regions_item = _GCPCloudProviderContainerRegionsItem_by_value(
                         regions_item_data
                     ) or GCPCloudProviderContainerRegionsItem(regions_item_data)
 
@@ -190,6 +185,16 @@ class GCPCloudProviderContainer:
 
                 network_name = src_dict.get("networkName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (id is not UNSET)
+                    + (provisioned is not UNSET)
+                    + (gcp_project_id is not UNSET)
+                    + (network_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     atlas_cidr_block.__class__ is str
                     and _regions.__class__ is list
@@ -200,7 +205,7 @@ class GCPCloudProviderContainer:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GCPCloudProviderContainer:
-                    _gcp_cloud_provider_container = object.__new__(cls)
+                    _gcp_cloud_provider_container = _NEW_INSTANCE(cls)
                     _gcp_cloud_provider_container.provider_name = provider_name
                     _gcp_cloud_provider_container.atlas_cidr_block = atlas_cidr_block
                     _gcp_cloud_provider_container.regions = regions
@@ -241,6 +246,12 @@ class GCPCloudProviderContainer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPCloudProviderContainerProviderName_by_value = GCPCloudProviderContainerProviderName._members_by_value.get
+_GCPCloudProviderContainerRegionsItem_by_value = GCPCloudProviderContainerRegionsItem._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

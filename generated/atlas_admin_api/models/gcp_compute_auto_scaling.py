@@ -146,17 +146,12 @@ class GCPComputeAutoScaling:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _max_instance_size = src_dict.get("maxInstanceSize", UNSET)
                 max_instance_size: GCPComputeAutoScalingMaxInstanceSize | Unset
                 if _max_instance_size is UNSET:
                     max_instance_size = UNSET
                 else:
-                    max_instance_size = GCPComputeAutoScalingMaxInstanceSize._members_by_value.get(
+                    max_instance_size = _GCPComputeAutoScalingMaxInstanceSize_by_value(
                         _max_instance_size
                     ) or GCPComputeAutoScalingMaxInstanceSize(_max_instance_size)
 
@@ -165,12 +160,17 @@ class GCPComputeAutoScaling:
                 if _min_instance_size is UNSET:
                     min_instance_size = UNSET
                 else:
-                    min_instance_size = GCPComputeAutoScalingMinInstanceSize._members_by_value.get(
+                    min_instance_size = _GCPComputeAutoScalingMinInstanceSize_by_value(
                         _min_instance_size
                     ) or GCPComputeAutoScalingMinInstanceSize(_min_instance_size)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_max_instance_size is not UNSET) + (_min_instance_size is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is GCPComputeAutoScaling:
-                    _gcp_compute_auto_scaling = object.__new__(cls)
+                    _gcp_compute_auto_scaling = _NEW_INSTANCE(cls)
                     _gcp_compute_auto_scaling.max_instance_size = max_instance_size
                     _gcp_compute_auto_scaling.min_instance_size = min_instance_size
                 else:
@@ -201,6 +201,12 @@ class GCPComputeAutoScaling:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPComputeAutoScalingMaxInstanceSize_by_value = GCPComputeAutoScalingMaxInstanceSize._members_by_value.get
+_GCPComputeAutoScalingMinInstanceSize_by_value = GCPComputeAutoScalingMinInstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -96,11 +96,6 @@ class GCPConsumerForwardingRule:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 endpoint_name = src_dict.get("endpointName", UNSET)
 
                 ip_address = src_dict.get("ipAddress", UNSET)
@@ -110,17 +105,23 @@ class GCPConsumerForwardingRule:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = GCPConsumerForwardingRuleStatus._members_by_value.get(
+                    status = _GCPConsumerForwardingRuleStatus_by_value(_status) or GCPConsumerForwardingRuleStatus(
                         _status
-                    ) or GCPConsumerForwardingRuleStatus(_status)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (endpoint_name is not UNSET) + (ip_address is not UNSET) + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (endpoint_name is UNSET or endpoint_name.__class__ is str)
                     and (ip_address is UNSET or ip_address.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GCPConsumerForwardingRule:
-                    _gcp_consumer_forwarding_rule = object.__new__(cls)
+                    _gcp_consumer_forwarding_rule = _NEW_INSTANCE(cls)
                     _gcp_consumer_forwarding_rule.endpoint_name = endpoint_name
                     _gcp_consumer_forwarding_rule.ip_address = ip_address
                     _gcp_consumer_forwarding_rule.status = status
@@ -153,6 +154,11 @@ class GCPConsumerForwardingRule:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPConsumerForwardingRuleStatus_by_value = GCPConsumerForwardingRuleStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

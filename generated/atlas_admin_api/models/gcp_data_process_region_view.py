@@ -94,12 +94,7 @@ class GCPDataProcessRegionView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = GCPDataProcessRegionViewCloudProvider._members_by_value.get(
+                cloud_provider = _GCPDataProcessRegionViewCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or GCPDataProcessRegionViewCloudProvider(_cloud_provider_value)
 
@@ -108,12 +103,17 @@ class GCPDataProcessRegionView:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = GCPDataProcessRegionViewRegion._members_by_value.get(
+                    region = _GCPDataProcessRegionViewRegion_by_value(_region) or GCPDataProcessRegionViewRegion(
                         _region
-                    ) or GCPDataProcessRegionViewRegion(_region)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is GCPDataProcessRegionView:
-                    _gcp_data_process_region_view = object.__new__(cls)
+                    _gcp_data_process_region_view = _NEW_INSTANCE(cls)
                     _gcp_data_process_region_view.cloud_provider = cloud_provider
                     _gcp_data_process_region_view.region = region
                 else:
@@ -144,6 +144,12 @@ class GCPDataProcessRegionView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPDataProcessRegionViewCloudProvider_by_value = GCPDataProcessRegionViewCloudProvider._members_by_value.get
+_GCPDataProcessRegionViewRegion_by_value = GCPDataProcessRegionViewRegion._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -155,12 +155,7 @@ class GCPEndpointService:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = GCPEndpointServiceCloudProvider._members_by_value.get(
+                cloud_provider = _GCPEndpointServiceCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or GCPEndpointServiceCloudProvider(_cloud_provider_value)
 
@@ -183,10 +178,21 @@ class GCPEndpointService:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = GCPEndpointServiceStatus._members_by_value.get(_status) or GCPEndpointServiceStatus(
-                        _status
-                    )
+                    status = _GCPEndpointServiceStatus_by_value(_status) or GCPEndpointServiceStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_endpoint_group_names is not UNSET)
+                    + (error_message is not UNSET)
+                    + (id is not UNSET)
+                    + (port_mapping_enabled is not UNSET)
+                    + (region_name is not UNSET)
+                    + (_service_attachment_names is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _endpoint_group_names is UNSET
@@ -209,7 +215,7 @@ class GCPEndpointService:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GCPEndpointService:
-                    _gcp_endpoint_service = object.__new__(cls)
+                    _gcp_endpoint_service = _NEW_INSTANCE(cls)
                     _gcp_endpoint_service.cloud_provider = cloud_provider
                     _gcp_endpoint_service.endpoint_group_names = endpoint_group_names
                     _gcp_endpoint_service.error_message = error_message
@@ -252,6 +258,12 @@ class GCPEndpointService:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPEndpointServiceCloudProvider_by_value = GCPEndpointServiceCloudProvider._members_by_value.get
+_GCPEndpointServiceStatus_by_value = GCPEndpointServiceStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

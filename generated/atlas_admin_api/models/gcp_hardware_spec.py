@@ -112,26 +112,26 @@ class GCPHardwareSpec:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _instance_size = src_dict.get("instanceSize", UNSET)
                 instance_size: GCPHardwareSpecInstanceSize | Unset
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = GCPHardwareSpecInstanceSize._members_by_value.get(
+                    instance_size = _GCPHardwareSpecInstanceSize_by_value(
                         _instance_size
                     ) or GCPHardwareSpecInstanceSize(_instance_size)
 
                 node_count = src_dict.get("nodeCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_instance_size is not UNSET) + (node_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (node_count is UNSET or node_count.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is GCPHardwareSpec:
-                    _gcp_hardware_spec = object.__new__(cls)
+                    _gcp_hardware_spec = _NEW_INSTANCE(cls)
                     _gcp_hardware_spec.instance_size = instance_size
                     _gcp_hardware_spec.node_count = node_count
                 else:
@@ -162,6 +162,11 @@ class GCPHardwareSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPHardwareSpecInstanceSize_by_value = GCPHardwareSpecInstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -138,11 +138,6 @@ class GCPHardwareSpec20240805:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
                 _instance_size = src_dict.get("instanceSize", UNSET)
@@ -150,19 +145,25 @@ class GCPHardwareSpec20240805:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = GCPHardwareSpec20240805InstanceSize._members_by_value.get(
+                    instance_size = _GCPHardwareSpec20240805InstanceSize_by_value(
                         _instance_size
                     ) or GCPHardwareSpec20240805InstanceSize(_instance_size)
 
                 node_count = src_dict.get("nodeCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (disk_size_gb is not UNSET) + (_instance_size is not UNSET) + (node_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int))
                     and (node_count is UNSET or node_count.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GCPHardwareSpec20240805:
-                    _gcp_hardware_spec_20240805 = object.__new__(cls)
+                    _gcp_hardware_spec_20240805 = _NEW_INSTANCE(cls)
                     _gcp_hardware_spec_20240805.disk_size_gb = disk_size_gb
                     _gcp_hardware_spec_20240805.instance_size = instance_size
                     _gcp_hardware_spec_20240805.node_count = node_count
@@ -195,6 +196,11 @@ class GCPHardwareSpec20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPHardwareSpec20240805InstanceSize_by_value = GCPHardwareSpec20240805InstanceSize._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -142,18 +142,13 @@ class GCPNetworkPeeringConnectionSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 container_id = src_dict["containerId"]
 
                 gcp_project_id = src_dict["gcpProjectId"]
 
                 network_name = src_dict["networkName"]
 
-                provider_name = GCPNetworkPeeringConnectionSettingsProviderName._members_by_value.get(
+                provider_name = _GCPNetworkPeeringConnectionSettingsProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or GCPNetworkPeeringConnectionSettingsProviderName(_provider_name_value)
 
@@ -166,10 +161,15 @@ class GCPNetworkPeeringConnectionSettings:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = GCPNetworkPeeringConnectionSettingsStatus._members_by_value.get(
+                    status = _GCPNetworkPeeringConnectionSettingsStatus_by_value(
                         _status
                     ) or GCPNetworkPeeringConnectionSettingsStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict) == 4 + (error_message is not UNSET) + (id is not UNSET) + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     container_id.__class__ is str
                     and gcp_project_id.__class__ is str
@@ -179,7 +179,7 @@ class GCPNetworkPeeringConnectionSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GCPNetworkPeeringConnectionSettings:
-                    _gcp_network_peering_connection_settings = object.__new__(cls)
+                    _gcp_network_peering_connection_settings = _NEW_INSTANCE(cls)
                     _gcp_network_peering_connection_settings.container_id = container_id
                     _gcp_network_peering_connection_settings.gcp_project_id = gcp_project_id
                     _gcp_network_peering_connection_settings.network_name = network_name
@@ -220,6 +220,14 @@ class GCPNetworkPeeringConnectionSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPNetworkPeeringConnectionSettingsProviderName_by_value = (
+    GCPNetworkPeeringConnectionSettingsProviderName._members_by_value.get
+)
+_GCPNetworkPeeringConnectionSettingsStatus_by_value = GCPNetworkPeeringConnectionSettingsStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

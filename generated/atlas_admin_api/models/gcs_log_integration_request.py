@@ -117,21 +117,16 @@ class GcsLogIntegrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = GcsLogIntegrationRequestLogTypesItem._members_by_value.get(
+                    log_types_item = _GcsLogIntegrationRequestLogTypesItem_by_value(
                         log_types_item_data
                     ) or GcsLogIntegrationRequestLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = GcsLogIntegrationRequestType._members_by_value.get(
+                type_ = _GcsLogIntegrationRequestType_by_value(
                     _type__value := src_dict["type"]
                 ) or GcsLogIntegrationRequestType(_type__value)
 
@@ -141,6 +136,7 @@ class GcsLogIntegrationRequest:
 
                 role_id = src_dict["roleId"]
 
+                d = {} if len(src_dict) == 5 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     _log_types.__class__ is list
                     and bucket_name.__class__ is str
@@ -149,7 +145,7 @@ class GcsLogIntegrationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GcsLogIntegrationRequest:
-                    _gcs_log_integration_request = object.__new__(cls)
+                    _gcs_log_integration_request = _NEW_INSTANCE(cls)
                     _gcs_log_integration_request.log_types = log_types
                     _gcs_log_integration_request.type_ = type_
                     _gcs_log_integration_request.bucket_name = bucket_name
@@ -186,6 +182,12 @@ class GcsLogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GcsLogIntegrationRequestLogTypesItem_by_value = GcsLogIntegrationRequestLogTypesItem._members_by_value.get
+_GcsLogIntegrationRequestType_by_value = GcsLogIntegrationRequestType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -125,23 +125,18 @@ class GcsLogIntegrationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = GcsLogIntegrationResponseLogTypesItem._members_by_value.get(
+                    log_types_item = _GcsLogIntegrationResponseLogTypesItem_by_value(
                         log_types_item_data
                     ) or GcsLogIntegrationResponseLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = GcsLogIntegrationResponseType._members_by_value.get(
+                type_ = _GcsLogIntegrationResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or GcsLogIntegrationResponseType(_type__value)
 
@@ -151,6 +146,7 @@ class GcsLogIntegrationResponse:
 
                 role_id = src_dict["roleId"]
 
+                d = {} if len(src_dict) == 6 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     id.__class__ is str
                     and _log_types.__class__ is list
@@ -160,7 +156,7 @@ class GcsLogIntegrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GcsLogIntegrationResponse:
-                    _gcs_log_integration_response = object.__new__(cls)
+                    _gcs_log_integration_response = _NEW_INSTANCE(cls)
                     _gcs_log_integration_response.id = id
                     _gcs_log_integration_response.log_types = log_types
                     _gcs_log_integration_response.type_ = type_
@@ -199,6 +195,12 @@ class GcsLogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GcsLogIntegrationResponseLogTypesItem_by_value = GcsLogIntegrationResponseLogTypesItem._members_by_value.get
+_GcsLogIntegrationResponseType_by_value = GcsLogIntegrationResponseType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -105,35 +105,37 @@ class GeoSharding:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _custom_zone_mapping = src_dict.get("customZoneMapping", UNSET)
                 custom_zone_mapping: CustomZoneMapping | Unset
                 if _custom_zone_mapping is UNSET:
                     custom_zone_mapping = UNSET
                 else:
-                    custom_zone_mapping = CustomZoneMapping.from_dict(_custom_zone_mapping)
+                    custom_zone_mapping = _CustomZoneMapping_from_dict(_custom_zone_mapping)
 
                 _managed_namespaces = src_dict.get("managedNamespaces", UNSET)
                 managed_namespaces: list[ManagedNamespace] | Unset = UNSET
                 if _managed_namespaces is not UNSET:
-                    managed_namespaces = [
-                        ManagedNamespace.from_dict(managed_namespaces_item_data)
-                        for managed_namespaces_item_data in _managed_namespaces
-                    ]
+                    managed_namespaces = []
+                    for managed_namespaces_item_data in _managed_namespaces:
+                        managed_namespaces.append(_ManagedNamespace_from_dict(managed_namespaces_item_data))
 
                 self_managed_sharding = src_dict.get("selfManagedSharding", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_custom_zone_mapping is not UNSET)
+                    + (_managed_namespaces is not UNSET)
+                    + (self_managed_sharding is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_managed_namespaces is UNSET or _managed_namespaces.__class__ is list)
                     and (self_managed_sharding is UNSET or self_managed_sharding.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GeoSharding:
-                    _geo_sharding = object.__new__(cls)
+                    _geo_sharding = _NEW_INSTANCE(cls)
                     _geo_sharding.custom_zone_mapping = custom_zone_mapping
                     _geo_sharding.managed_namespaces = managed_namespaces
                     _geo_sharding.self_managed_sharding = self_managed_sharding
@@ -171,6 +173,12 @@ class GeoSharding:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.custom_zone_mapping import CustomZoneMapping  # noqa: E402
 from ..models.managed_namespace import ManagedNamespace  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CustomZoneMapping_from_dict = CustomZoneMapping.from_dict
+_ManagedNamespace_from_dict = ManagedNamespace.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

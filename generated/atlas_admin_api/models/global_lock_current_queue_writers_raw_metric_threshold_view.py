@@ -135,12 +135,7 @@ class GlobalLockCurrentQueueWritersRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = GlobalLockCurrentQueueWritersRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _GlobalLockCurrentQueueWritersRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or GlobalLockCurrentQueueWritersRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -149,7 +144,7 @@ class GlobalLockCurrentQueueWritersRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = GlobalLockCurrentQueueWritersRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _GlobalLockCurrentQueueWritersRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or GlobalLockCurrentQueueWritersRawMetricThresholdViewMode(_mode)
 
@@ -158,7 +153,7 @@ class GlobalLockCurrentQueueWritersRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = GlobalLockCurrentQueueWritersRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _GlobalLockCurrentQueueWritersRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or GlobalLockCurrentQueueWritersRawMetricThresholdViewOperator(_operator)
 
@@ -169,12 +164,22 @@ class GlobalLockCurrentQueueWritersRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is GlobalLockCurrentQueueWritersRawMetricThresholdView:
-                    _global_lock_current_queue_writers_raw_metric_threshold_view = object.__new__(cls)
+                    _global_lock_current_queue_writers_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _global_lock_current_queue_writers_raw_metric_threshold_view.metric_name = metric_name
                     _global_lock_current_queue_writers_raw_metric_threshold_view.mode = mode
                     _global_lock_current_queue_writers_raw_metric_threshold_view.operator = operator
@@ -211,6 +216,20 @@ class GlobalLockCurrentQueueWritersRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GlobalLockCurrentQueueWritersRawMetricThresholdViewMetricName_by_value = (
+    GlobalLockCurrentQueueWritersRawMetricThresholdViewMetricName._members_by_value.get
+)
+_GlobalLockCurrentQueueWritersRawMetricThresholdViewMode_by_value = (
+    GlobalLockCurrentQueueWritersRawMetricThresholdViewMode._members_by_value.get
+)
+_GlobalLockCurrentQueueWritersRawMetricThresholdViewOperator_by_value = (
+    GlobalLockCurrentQueueWritersRawMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -111,11 +111,6 @@ class GoogleCloudKMS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict.get("enabled", UNSET)
 
                 key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
@@ -126,6 +121,16 @@ class GoogleCloudKMS:
 
                 service_account_key = src_dict.get("serviceAccountKey", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (enabled is not UNSET)
+                    + (key_version_resource_id is not UNSET)
+                    + (role_id is not UNSET)
+                    + (valid is not UNSET)
+                    + (service_account_key is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_version_resource_id is UNSET or key_version_resource_id.__class__ is str)
@@ -135,7 +140,7 @@ class GoogleCloudKMS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GoogleCloudKMS:
-                    _google_cloud_kms = object.__new__(cls)
+                    _google_cloud_kms = _NEW_INSTANCE(cls)
                     _google_cloud_kms.enabled = enabled
                     _google_cloud_kms.key_version_resource_id = key_version_resource_id
                     _google_cloud_kms.role_id = role_id
@@ -172,6 +177,10 @@ class GoogleCloudKMS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

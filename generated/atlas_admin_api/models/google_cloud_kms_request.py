@@ -111,11 +111,6 @@ class GoogleCloudKMSRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict.get("enabled", UNSET)
 
                 key_version_resource_id = src_dict.get("keyVersionResourceID", UNSET)
@@ -126,6 +121,16 @@ class GoogleCloudKMSRequest:
 
                 valid = src_dict.get("valid", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (enabled is not UNSET)
+                    + (key_version_resource_id is not UNSET)
+                    + (role_id is not UNSET)
+                    + (service_account_key is not UNSET)
+                    + (valid is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (enabled is UNSET or enabled.__class__ is bool)
                     and (key_version_resource_id is UNSET or key_version_resource_id.__class__ is str)
@@ -135,7 +140,7 @@ class GoogleCloudKMSRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GoogleCloudKMSRequest:
-                    _google_cloud_kms_request = object.__new__(cls)
+                    _google_cloud_kms_request = _NEW_INSTANCE(cls)
                     _google_cloud_kms_request.enabled = enabled
                     _google_cloud_kms_request.key_version_resource_id = key_version_resource_id
                     _google_cloud_kms_request.role_id = role_id
@@ -172,6 +177,10 @@ class GoogleCloudKMSRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

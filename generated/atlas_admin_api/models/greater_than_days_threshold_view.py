@@ -103,17 +103,12 @@ class GreaterThanDaysThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _operator = src_dict.get("operator", UNSET)
                 operator: GreaterThanDaysThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = GreaterThanDaysThresholdViewOperator._members_by_value.get(
+                    operator = _GreaterThanDaysThresholdViewOperator_by_value(
                         _operator
                     ) or GreaterThanDaysThresholdViewOperator(_operator)
 
@@ -124,14 +119,19 @@ class GreaterThanDaysThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = GreaterThanDaysThresholdViewUnits._members_by_value.get(
+                    units = _GreaterThanDaysThresholdViewUnits_by_value(_units) or GreaterThanDaysThresholdViewUnits(
                         _units
-                    ) or GreaterThanDaysThresholdViewUnits(_units)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict) == (_operator is not UNSET) + (threshold is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or threshold.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is GreaterThanDaysThresholdView:
-                    _greater_than_days_threshold_view = object.__new__(cls)
+                    _greater_than_days_threshold_view = _NEW_INSTANCE(cls)
                     _greater_than_days_threshold_view.operator = operator
                     _greater_than_days_threshold_view.threshold = threshold
                     _greater_than_days_threshold_view.units = units
@@ -164,6 +164,12 @@ class GreaterThanDaysThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GreaterThanDaysThresholdViewOperator_by_value = GreaterThanDaysThresholdViewOperator._members_by_value.get
+_GreaterThanDaysThresholdViewUnits_by_value = GreaterThanDaysThresholdViewUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -99,19 +99,14 @@ class GreaterThanRawThreshold:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _operator = src_dict.get("operator", UNSET)
                 operator: GreaterThanRawThresholdOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = GreaterThanRawThresholdOperator._members_by_value.get(
+                    operator = _GreaterThanRawThresholdOperator_by_value(_operator) or GreaterThanRawThresholdOperator(
                         _operator
-                    ) or GreaterThanRawThresholdOperator(_operator)
+                    )
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -120,12 +115,17 @@ class GreaterThanRawThreshold:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_operator is not UNSET) + (threshold is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or threshold.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is GreaterThanRawThreshold:
-                    _greater_than_raw_threshold = object.__new__(cls)
+                    _greater_than_raw_threshold = _NEW_INSTANCE(cls)
                     _greater_than_raw_threshold.operator = operator
                     _greater_than_raw_threshold.threshold = threshold
                     _greater_than_raw_threshold.units = units
@@ -158,6 +158,12 @@ class GreaterThanRawThreshold:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GreaterThanRawThresholdOperator_by_value = GreaterThanRawThresholdOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -217,12 +217,7 @@ class GreaterThanRawThresholdAlertConfigViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                event_type_name = GreaterThanRawThresholdAlertConfigViewForNdsGroupEventTypeName._members_by_value.get(
+                event_type_name = _GreaterThanRawThresholdAlertConfigViewForNdsGroupEventTypeName_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or GreaterThanRawThresholdAlertConfigViewForNdsGroupEventTypeName(_event_type_name_value)
 
@@ -255,33 +250,33 @@ class GreaterThanRawThresholdAlertConfigViewForNdsGroup:
                             _notifications_item_data, "typeName", field="notifications[]"
                         )
                     if _notifications_item_value == "DATADOG":
-                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                        notifications_item = _DatadogNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "EMAIL":
-                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                        notifications_item = _EmailNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "GROUP":
-                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                        notifications_item = _GroupNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "HIP_CHAT":
-                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                        notifications_item = _HipChatNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "MICROSOFT_TEAMS":
-                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _MicrosoftTeamsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "OPS_GENIE":
-                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OpsGenieNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "ORG":
-                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OrgNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "PAGER_DUTY":
-                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                        notifications_item = _PagerDutyNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SLACK":
-                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SlackNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SMS":
-                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SMSNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "TEAM":
-                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                        notifications_item = _TeamNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "USER":
-                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                        notifications_item = _UserNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "VICTOR_OPS":
-                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _VictorOpsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "WEBHOOK":
-                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                        notifications_item = _WebhookNotification_from_dict(_notifications_item_data)
                     else:
                         notifications_item = UnknownVariant(
                             discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
@@ -294,7 +289,7 @@ class GreaterThanRawThresholdAlertConfigViewForNdsGroup:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 enabled = src_dict.get("enabled", UNSET)
 
@@ -305,36 +300,53 @@ class GreaterThanRawThresholdAlertConfigViewForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _matchers = src_dict.get("matchers", UNSET)
                 matchers: list[ReplicaSetMatcher] | Unset = UNSET
                 if _matchers is not UNSET:
-                    matchers = [ReplicaSetMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
+                    matchers = []
+                    for matchers_item_data in _matchers:
+                        matchers.append(_ReplicaSetMatcher_from_dict(matchers_item_data))
 
                 _severity_override = src_dict.get("severityOverride", UNSET)
                 severity_override: EventSeverity | Unset
                 if _severity_override is UNSET:
                     severity_override = UNSET
                 else:
-                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                        _severity_override
-                    )
+                    severity_override = _EventSeverity_by_value(_severity_override) or EventSeverity(_severity_override)
 
                 _threshold = src_dict.get("threshold", UNSET)
                 threshold: GreaterThanRawThreshold | Unset
                 if _threshold is UNSET:
                     threshold = UNSET
                 else:
-                    threshold = GreaterThanRawThreshold.from_dict(_threshold)
+                    threshold = _GreaterThanRawThreshold_from_dict(_threshold)
 
                 _updated = src_dict.get("updated", UNSET)
                 updated: datetime.datetime | Unset
                 if _updated is UNSET:
                     updated = UNSET
                 else:
-                    updated = datetime.datetime.fromisoformat(_updated)
+                    updated = _DATETIME_FROMISOFORMAT(_updated)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_created is not UNSET)
+                    + (enabled is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_matchers is not UNSET)
+                    + (_severity_override is not UNSET)
+                    + (_threshold is not UNSET)
+                    + (_updated is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _notifications.__class__ is list
                     and (enabled is UNSET or enabled.__class__ is bool)
@@ -345,7 +357,7 @@ class GreaterThanRawThresholdAlertConfigViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GreaterThanRawThresholdAlertConfigViewForNdsGroup:
-                    _greater_than_raw_threshold_alert_config_view_for_nds_group = object.__new__(cls)
+                    _greater_than_raw_threshold_alert_config_view_for_nds_group = _NEW_INSTANCE(cls)
                     _greater_than_raw_threshold_alert_config_view_for_nds_group.event_type_name = event_type_name
                     _greater_than_raw_threshold_alert_config_view_for_nds_group.notifications = notifications
                     _greater_than_raw_threshold_alert_config_view_for_nds_group.created = created
@@ -414,6 +426,32 @@ from ..models.team_notification import TeamNotification  # noqa: E402
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatadogNotification_from_dict = DatadogNotification.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmailNotification_from_dict = EmailNotification.from_dict
+_EventSeverity_by_value = EventSeverity._members_by_value.get
+_GreaterThanRawThreshold_from_dict = GreaterThanRawThreshold.from_dict
+_GreaterThanRawThresholdAlertConfigViewForNdsGroupEventTypeName_by_value = (
+    GreaterThanRawThresholdAlertConfigViewForNdsGroupEventTypeName._members_by_value.get
+)
+_GroupNotification_from_dict = GroupNotification.from_dict
+_HipChatNotification_from_dict = HipChatNotification.from_dict
+_Link_from_dict = Link.from_dict
+_MicrosoftTeamsNotification_from_dict = MicrosoftTeamsNotification.from_dict
+_NEW_INSTANCE = object.__new__
+_OpsGenieNotification_from_dict = OpsGenieNotification.from_dict
+_OrgNotification_from_dict = OrgNotification.from_dict
+_PagerDutyNotification_from_dict = PagerDutyNotification.from_dict
+_ReplicaSetMatcher_from_dict = ReplicaSetMatcher.from_dict
+_SlackNotification_from_dict = SlackNotification.from_dict
+_SMSNotification_from_dict = SMSNotification.from_dict
+_TeamNotification_from_dict = TeamNotification.from_dict
+_UserNotification_from_dict = UserNotification.from_dict
+_VictorOpsNotification_from_dict = VictorOpsNotification.from_dict
+_WebhookNotification_from_dict = WebhookNotification.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

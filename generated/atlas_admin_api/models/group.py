@@ -169,14 +169,9 @@ class Group:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_count = src_dict["clusterCount"]
 
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
                 name = src_dict["name"]
 
@@ -187,24 +182,39 @@ class Group:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _region_usage_restrictions = src_dict.get("regionUsageRestrictions", UNSET)
                 region_usage_restrictions: GroupRegionUsageRestrictions | Unset
                 if _region_usage_restrictions is UNSET:
                     region_usage_restrictions = UNSET
                 else:
-                    region_usage_restrictions = GroupRegionUsageRestrictions._members_by_value.get(
+                    region_usage_restrictions = _GroupRegionUsageRestrictions_by_value(
                         _region_usage_restrictions
                     ) or GroupRegionUsageRestrictions(_region_usage_restrictions)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 with_default_alerts_settings = src_dict.get("withDefaultAlertsSettings", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_region_usage_restrictions is not UNSET)
+                    + (_tags is not UNSET)
+                    + (with_default_alerts_settings is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     cluster_count.__class__ is int
                     and name.__class__ is str
@@ -216,7 +226,7 @@ class Group:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Group:
-                    _group = object.__new__(cls)
+                    _group = _NEW_INSTANCE(cls)
                     _group.cluster_count = cluster_count
                     _group.created = created
                     _group.name = name
@@ -266,6 +276,14 @@ class Group:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_GroupRegionUsageRestrictions_by_value = GroupRegionUsageRestrictions._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

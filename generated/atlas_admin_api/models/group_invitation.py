@@ -160,24 +160,19 @@ class GroupInvitation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -192,9 +187,9 @@ class GroupInvitation:
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = GroupInvitationRolesItem._members_by_value.get(
+                        roles_item = _GroupInvitationRolesItem_by_value(roles_item_data) or GroupInvitationRolesItem(
                             roles_item_data
-                        ) or GroupInvitationRolesItem(roles_item_data)
+                        )
 
                         roles.append(roles_item)
 
@@ -203,8 +198,24 @@ class GroupInvitation:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_created_at is not UNSET)
+                    + (_expires_at is not UNSET)
+                    + (group_id is not UNSET)
+                    + (group_name is not UNSET)
+                    + (id is not UNSET)
+                    + (inviter_username is not UNSET)
+                    + (_roles is not UNSET)
+                    + (username is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (group_name is UNSET or group_name.__class__ is str)
@@ -216,7 +227,7 @@ class GroupInvitation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupInvitation:
-                    _group_invitation = object.__new__(cls)
+                    _group_invitation = _NEW_INSTANCE(cls)
                     _group_invitation.created_at = created_at
                     _group_invitation.expires_at = expires_at
                     _group_invitation.group_id = group_id
@@ -265,6 +276,13 @@ class GroupInvitation:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_GroupInvitationRolesItem_by_value = GroupInvitationRolesItem._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -83,23 +83,23 @@ class GroupInvitationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _roles = src_dict.get("roles", UNSET)
                 roles = cast(list[str], _roles)
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_roles is not UNSET) + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_roles is UNSET or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles)))
                     and (username is UNSET or username.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupInvitationRequest:
-                    _group_invitation_request = object.__new__(cls)
+                    _group_invitation_request = _NEW_INSTANCE(cls)
                     _group_invitation_request.roles = roles
                     _group_invitation_request.username = username
                 else:
@@ -130,6 +130,10 @@ class GroupInvitationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

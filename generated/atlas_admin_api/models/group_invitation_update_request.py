@@ -73,20 +73,20 @@ class GroupInvitationUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _roles = src_dict.get("roles", UNSET)
                 roles = cast(list[str], _roles)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _roles is UNSET or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupInvitationUpdateRequest:
-                    _group_invitation_update_request = object.__new__(cls)
+                    _group_invitation_update_request = _NEW_INSTANCE(cls)
                     _group_invitation_update_request.roles = roles
                 else:
                     _group_invitation_update_request = cls(
@@ -115,6 +115,10 @@ class GroupInvitationUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

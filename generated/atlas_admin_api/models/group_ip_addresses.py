@@ -84,11 +84,6 @@ class GroupIPAddresses:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 _services = src_dict.get("services", UNSET)
@@ -96,12 +91,17 @@ class GroupIPAddresses:
                 if _services is UNSET:
                     services = UNSET
                 else:
-                    services = GroupService.from_dict(_services)
+                    services = _GroupService_from_dict(_services)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (_services is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (group_id is UNSET or group_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is GroupIPAddresses:
-                    _group_ip_addresses = object.__new__(cls)
+                    _group_ip_addresses = _NEW_INSTANCE(cls)
                     _group_ip_addresses.group_id = group_id
                     _group_ip_addresses.services = services
                 else:
@@ -136,6 +136,11 @@ class GroupIPAddresses:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.group_service import GroupService  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GroupService_from_dict = GroupService.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

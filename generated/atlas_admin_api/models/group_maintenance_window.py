@@ -142,11 +142,6 @@ class GroupMaintenanceWindow:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 day_of_week = src_dict["dayOfWeek"]
 
                 auto_defer_once_enabled = src_dict.get("autoDeferOnceEnabled", UNSET)
@@ -160,12 +155,24 @@ class GroupMaintenanceWindow:
                 if _protected_hours is UNSET:
                     protected_hours = UNSET
                 else:
-                    protected_hours = ProtectedHours.from_dict(_protected_hours)
+                    protected_hours = _ProtectedHours_from_dict(_protected_hours)
 
                 start_asap = src_dict.get("startASAP", UNSET)
 
                 time_zone_id = src_dict.get("timeZoneId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (auto_defer_once_enabled is not UNSET)
+                    + (hour_of_day is not UNSET)
+                    + (number_of_deferrals is not UNSET)
+                    + (_protected_hours is not UNSET)
+                    + (start_asap is not UNSET)
+                    + (time_zone_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     day_of_week.__class__ is int
                     and (auto_defer_once_enabled is UNSET or auto_defer_once_enabled.__class__ is bool)
@@ -176,7 +183,7 @@ class GroupMaintenanceWindow:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupMaintenanceWindow:
-                    _group_maintenance_window = object.__new__(cls)
+                    _group_maintenance_window = _NEW_INSTANCE(cls)
                     _group_maintenance_window.day_of_week = day_of_week
                     _group_maintenance_window.auto_defer_once_enabled = auto_defer_once_enabled
                     _group_maintenance_window.hour_of_day = hour_of_day
@@ -221,6 +228,11 @@ class GroupMaintenanceWindow:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.protected_hours import ProtectedHours  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ProtectedHours_from_dict = ProtectedHours.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -93,17 +93,20 @@ class GroupMigrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 destination_org_id = src_dict.get("destinationOrgId", UNSET)
 
                 destination_org_private_api_key = src_dict.get("destinationOrgPrivateApiKey", UNSET)
 
                 destination_org_public_api_key = src_dict.get("destinationOrgPublicApiKey", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (destination_org_id is not UNSET)
+                    + (destination_org_private_api_key is not UNSET)
+                    + (destination_org_public_api_key is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (destination_org_id is UNSET or destination_org_id.__class__ is str)
                     and (destination_org_private_api_key is UNSET or destination_org_private_api_key.__class__ is str)
@@ -111,7 +114,7 @@ class GroupMigrationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupMigrationRequest:
-                    _group_migration_request = object.__new__(cls)
+                    _group_migration_request = _NEW_INSTANCE(cls)
                     _group_migration_request.destination_org_id = destination_org_id
                     _group_migration_request.destination_org_private_api_key = destination_org_private_api_key
                     _group_migration_request.destination_org_public_api_key = destination_org_public_api_key
@@ -144,6 +147,10 @@ class GroupMigrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -151,12 +151,7 @@ class GroupNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = GroupNotificationTypeName._members_by_value.get(
+                type_name = _GroupNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or GroupNotificationTypeName(_type_name_value)
 
@@ -173,6 +168,18 @@ class GroupNotification:
 
                 sms_enabled = src_dict.get("smsEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (email_enabled is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (_roles is not UNSET)
+                    + (sms_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (email_enabled is UNSET or email_enabled.__class__ is bool)
@@ -186,7 +193,7 @@ class GroupNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupNotification:
-                    _group_notification = object.__new__(cls)
+                    _group_notification = _NEW_INSTANCE(cls)
                     _group_notification.type_name = type_name
                     _group_notification.delay_min = delay_min
                     _group_notification.email_enabled = email_enabled
@@ -227,6 +234,11 @@ class GroupNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GroupNotificationTypeName_by_value = GroupNotificationTypeName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -201,11 +201,6 @@ class GroupPaginatedEventView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -247,7 +242,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_0 = DefaultEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_0 = _DefaultEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -265,7 +260,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_1 = AlertAudit.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_1 = _AlertAudit_from_dict(data)
 
                             if (
                                 getattr(
@@ -281,7 +276,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_2 = AlertConfigAudit.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_2 = _AlertConfigAudit_from_dict(data)
 
                             if (
                                 getattr(
@@ -297,7 +292,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_3 = ApiUserEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_3 = _ApiUserEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -315,7 +310,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_4 = ServiceAccountGroupEvents.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_4 = _ServiceAccountGroupEvents_from_dict(
                                 data
                             )
 
@@ -333,7 +328,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_5 = AutomationConfigEventView.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_5 = _AutomationConfigEventView_from_dict(
                                 data
                             )
 
@@ -351,7 +346,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_6 = AppServiceEventView.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_6 = _AppServiceEventView_from_dict(data)
 
                             if (
                                 getattr(
@@ -367,7 +362,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_7 = BillingEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_7 = _BillingEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -385,7 +380,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_8 = ClusterEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_8 = _ClusterEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -403,8 +398,8 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_9 = DataExplorerAccessedEventView.from_dict(
-                                data
+                            componentsschemas_event_view_for_nds_group_type_9 = (
+                                _DataExplorerAccessedEventView_from_dict(data)
                             )
 
                             if (
@@ -421,7 +416,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_10 = DataExplorerEvent.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_10 = _DataExplorerEvent_from_dict(data)
 
                             if (
                                 getattr(
@@ -437,7 +432,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_11 = FTSIndexAuditView.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_11 = _FTSIndexAuditView_from_dict(data)
 
                             if (
                                 getattr(
@@ -453,7 +448,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_12 = HostEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_12 = _HostEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -471,7 +466,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_event_type_0 = RawMetricEventView.from_dict(data)
+                            componentsschemas_host_metric_event_type_0 = _RawMetricEventView_from_dict(data)
 
                             if (
                                 getattr(
@@ -487,7 +482,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_event_type_1 = TimeMetricEventView.from_dict(data)
+                            componentsschemas_host_metric_event_type_1 = _TimeMetricEventView_from_dict(data)
 
                             if (
                                 getattr(
@@ -503,7 +498,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_event_type_2 = DataMetricEventView.from_dict(data)
+                            componentsschemas_host_metric_event_type_2 = _DataMetricEventView_from_dict(data)
 
                             if (
                                 getattr(
@@ -519,7 +514,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_event_type_3 = NumberMetricEventView.from_dict(data)
+                            componentsschemas_host_metric_event_type_3 = _NumberMetricEventView_from_dict(data)
 
                             if (
                                 getattr(
@@ -535,7 +530,9 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_14 = NDSAuditViewForNdsGroup.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_14 = _NDSAuditViewForNdsGroup_from_dict(
+                                data
+                            )
 
                             if (
                                 getattr(
@@ -552,7 +549,7 @@ class GroupPaginatedEventView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_event_view_for_nds_group_type_15 = (
-                                NDSAutoScalingAuditViewForNdsGroup.from_dict(data)
+                                _NDSAutoScalingAuditViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -570,7 +567,7 @@ class GroupPaginatedEventView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_event_view_for_nds_group_type_16 = (
-                                NDSServerlessInstanceAuditView.from_dict(data)
+                                _NDSServerlessInstanceAuditView_from_dict(data)
                             )
 
                             if (
@@ -587,7 +584,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_17 = NDSTenantEndpointAuditView.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_17 = _NDSTenantEndpointAuditView_from_dict(
                                 data
                             )
 
@@ -605,7 +602,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_18 = ForNdsGroup.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_18 = _ForNdsGroup_from_dict(data)
 
                             if (
                                 getattr(
@@ -621,7 +618,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_19 = SearchDeploymentAuditView.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_19 = _SearchDeploymentAuditView_from_dict(
                                 data
                             )
 
@@ -639,7 +636,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_20 = TeamEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_20 = _TeamEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -657,7 +654,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_21 = UserEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_21 = _UserEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -675,8 +672,8 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_22 = ResourceEventViewForNdsGroup.from_dict(
-                                data
+                            componentsschemas_event_view_for_nds_group_type_22 = (
+                                _ResourceEventViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -693,7 +690,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_23 = StreamsEventViewForNdsGroup.from_dict(
+                            componentsschemas_event_view_for_nds_group_type_23 = _StreamsEventViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -712,7 +709,7 @@ class GroupPaginatedEventView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_event_view_for_nds_group_type_24 = (
-                                StreamProcessorEventViewForNdsGroup.from_dict(data)
+                                _StreamProcessorEventViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -729,7 +726,7 @@ class GroupPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_nds_group_type_25 = ChartsAudit.from_dict(data)
+                            componentsschemas_event_view_for_nds_group_type_25 = _ChartsAudit_from_dict(data)
 
                             if (
                                 getattr(
@@ -745,7 +742,7 @@ class GroupPaginatedEventView:
                         if not isinstance(data, dict):
                             raise TypeError()
                         componentsschemas_event_view_for_nds_group_type_26 = (
-                            AtlasResourcePolicyAuditForNdsGroup.from_dict(data)
+                            _AtlasResourcePolicyAuditForNdsGroup_from_dict(data)
                         )
 
                         if (
@@ -765,10 +762,17 @@ class GroupPaginatedEventView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -776,7 +780,7 @@ class GroupPaginatedEventView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupPaginatedEventView:
-                    _group_paginated_event_view = object.__new__(cls)
+                    _group_paginated_event_view = _NEW_INSTANCE(cls)
                     _group_paginated_event_view.results = results
                     _group_paginated_event_view.links = links
                     _group_paginated_event_view.total_count = total_count
@@ -849,6 +853,41 @@ from ..models.streams_event_view_for_nds_group import StreamsEventViewForNdsGrou
 from ..models.team_event_view_for_nds_group import TeamEventViewForNdsGroup  # noqa: E402
 from ..models.time_metric_event_view import TimeMetricEventView  # noqa: E402
 from ..models.user_event_view_for_nds_group import UserEventViewForNdsGroup  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AlertAudit_from_dict = AlertAudit.from_dict
+_AlertConfigAudit_from_dict = AlertConfigAudit.from_dict
+_ApiUserEventViewForNdsGroup_from_dict = ApiUserEventViewForNdsGroup.from_dict
+_AppServiceEventView_from_dict = AppServiceEventView.from_dict
+_AtlasResourcePolicyAuditForNdsGroup_from_dict = AtlasResourcePolicyAuditForNdsGroup.from_dict
+_AutomationConfigEventView_from_dict = AutomationConfigEventView.from_dict
+_BillingEventViewForNdsGroup_from_dict = BillingEventViewForNdsGroup.from_dict
+_ChartsAudit_from_dict = ChartsAudit.from_dict
+_ClusterEventViewForNdsGroup_from_dict = ClusterEventViewForNdsGroup.from_dict
+_DataExplorerAccessedEventView_from_dict = DataExplorerAccessedEventView.from_dict
+_DataExplorerEvent_from_dict = DataExplorerEvent.from_dict
+_DataMetricEventView_from_dict = DataMetricEventView.from_dict
+_DefaultEventViewForNdsGroup_from_dict = DefaultEventViewForNdsGroup.from_dict
+_ForNdsGroup_from_dict = ForNdsGroup.from_dict
+_FTSIndexAuditView_from_dict = FTSIndexAuditView.from_dict
+_HostEventViewForNdsGroup_from_dict = HostEventViewForNdsGroup.from_dict
+_Link_from_dict = Link.from_dict
+_NDSAuditViewForNdsGroup_from_dict = NDSAuditViewForNdsGroup.from_dict
+_NDSAutoScalingAuditViewForNdsGroup_from_dict = NDSAutoScalingAuditViewForNdsGroup.from_dict
+_NDSServerlessInstanceAuditView_from_dict = NDSServerlessInstanceAuditView.from_dict
+_NDSTenantEndpointAuditView_from_dict = NDSTenantEndpointAuditView.from_dict
+_NEW_INSTANCE = object.__new__
+_NumberMetricEventView_from_dict = NumberMetricEventView.from_dict
+_RawMetricEventView_from_dict = RawMetricEventView.from_dict
+_ResourceEventViewForNdsGroup_from_dict = ResourceEventViewForNdsGroup.from_dict
+_SearchDeploymentAuditView_from_dict = SearchDeploymentAuditView.from_dict
+_ServiceAccountGroupEvents_from_dict = ServiceAccountGroupEvents.from_dict
+_StreamProcessorEventViewForNdsGroup_from_dict = StreamProcessorEventViewForNdsGroup.from_dict
+_StreamsEventViewForNdsGroup_from_dict = StreamsEventViewForNdsGroup.from_dict
+_TeamEventViewForNdsGroup_from_dict = TeamEventViewForNdsGroup.from_dict
+_TimeMetricEventView_from_dict = TimeMetricEventView.from_dict
+_UserEventViewForNdsGroup_from_dict = UserEventViewForNdsGroup.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

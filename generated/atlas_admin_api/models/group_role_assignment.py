@@ -92,11 +92,6 @@ class GroupRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 _group_roles = src_dict.get("groupRoles", UNSET)
@@ -104,19 +99,24 @@ class GroupRoleAssignment:
                 if _group_roles is not UNSET:
                     group_roles = []
                     for group_roles_item_data in _group_roles:
-                        group_roles_item = GroupRoleAssignmentGroupRolesItem._members_by_value.get(
+                        group_roles_item = _GroupRoleAssignmentGroupRolesItem_by_value(
                             group_roles_item_data
                         ) or GroupRoleAssignmentGroupRolesItem(group_roles_item_data)
 
                         group_roles.append(group_roles_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (_group_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (_group_roles is UNSET or _group_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupRoleAssignment:
-                    _group_role_assignment = object.__new__(cls)
+                    _group_role_assignment = _NEW_INSTANCE(cls)
                     _group_role_assignment.group_id = group_id
                     _group_role_assignment.group_roles = group_roles
                 else:
@@ -147,6 +147,11 @@ class GroupRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GroupRoleAssignmentGroupRolesItem_by_value = GroupRoleAssignmentGroupRolesItem._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

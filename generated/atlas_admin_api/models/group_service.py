@@ -76,20 +76,22 @@ class GroupService:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _clusters = src_dict.get("clusters", UNSET)
                 clusters: list[ClusterIPAddresses] | Unset = UNSET
                 if _clusters is not UNSET:
-                    clusters = [ClusterIPAddresses.from_dict(clusters_item_data) for clusters_item_data in _clusters]
+                    clusters = []
+                    for clusters_item_data in _clusters:
+                        clusters.append(_ClusterIPAddresses_from_dict(clusters_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_clusters is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_clusters is UNSET or _clusters.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is GroupService:
-                    _group_service = object.__new__(cls)
+                    _group_service = _NEW_INSTANCE(cls)
                     _group_service.clusters = clusters
                 else:
                     _group_service = cls(
@@ -122,6 +124,11 @@ class GroupService:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cluster_ip_addresses import ClusterIPAddresses  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterIPAddresses_from_dict = ClusterIPAddresses.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

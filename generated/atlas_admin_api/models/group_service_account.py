@@ -125,11 +125,6 @@ class GroupServiceAccount:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 client_id = src_dict.get("clientId", UNSET)
 
                 _created_at = src_dict.get("createdAt", UNSET)
@@ -137,7 +132,7 @@ class GroupServiceAccount:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 description = src_dict.get("description", UNSET)
 
@@ -149,8 +144,21 @@ class GroupServiceAccount:
                 _secrets = src_dict.get("secrets", UNSET)
                 secrets: list[ServiceAccountSecret] | Unset = UNSET
                 if _secrets is not UNSET:
-                    secrets = [ServiceAccountSecret.from_dict(secrets_item_data) for secrets_item_data in _secrets]
+                    secrets = []
+                    for secrets_item_data in _secrets:
+                        secrets.append(_ServiceAccountSecret_from_dict(secrets_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (client_id is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (description is not UNSET)
+                    + (name is not UNSET)
+                    + (_roles is not UNSET)
+                    + (_secrets is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (client_id is UNSET or client_id.__class__ is str)
                     and (description is UNSET or description.__class__ is str)
@@ -163,7 +171,7 @@ class GroupServiceAccount:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupServiceAccount:
-                    _group_service_account = object.__new__(cls)
+                    _group_service_account = _NEW_INSTANCE(cls)
                     _group_service_account.client_id = client_id
                     _group_service_account.created_at = created_at
                     _group_service_account.description = description
@@ -206,6 +214,12 @@ class GroupServiceAccount:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+_ServiceAccountSecret_from_dict = ServiceAccountSecret.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -96,11 +96,6 @@ class GroupServiceAccountRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict["description"]
 
                 name = src_dict["name"]
@@ -110,6 +105,7 @@ class GroupServiceAccountRequest:
 
                 secret_expires_after_hours = src_dict["secretExpiresAfterHours"]
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     description.__class__ is str
                     and name.__class__ is str
@@ -118,7 +114,7 @@ class GroupServiceAccountRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupServiceAccountRequest:
-                    _group_service_account_request = object.__new__(cls)
+                    _group_service_account_request = _NEW_INSTANCE(cls)
                     _group_service_account_request.description = description
                     _group_service_account_request.name = name
                     _group_service_account_request.roles = roles
@@ -153,6 +149,10 @@ class GroupServiceAccountRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

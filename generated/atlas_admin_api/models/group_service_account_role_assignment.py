@@ -71,18 +71,14 @@ class GroupServiceAccountRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _roles = src_dict["roles"]
                 roles = cast(list[str], _roles)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles)):
                     raise TypeError("not the documented shape")
                 if cls is GroupServiceAccountRoleAssignment:
-                    _group_service_account_role_assignment = object.__new__(cls)
+                    _group_service_account_role_assignment = _NEW_INSTANCE(cls)
                     _group_service_account_role_assignment.roles = roles
                 else:
                     _group_service_account_role_assignment = cls(
@@ -111,6 +107,10 @@ class GroupServiceAccountRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -92,11 +92,6 @@ class GroupServiceAccountUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict.get("description", UNSET)
 
                 name = src_dict.get("name", UNSET)
@@ -104,6 +99,11 @@ class GroupServiceAccountUpdateRequest:
                 _roles = src_dict.get("roles", UNSET)
                 roles = cast(list[str], _roles)
 
+                d = (
+                    {}
+                    if len(src_dict) == (description is not UNSET) + (name is not UNSET) + (_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (description is UNSET or description.__class__ is str)
                     and (name is UNSET or name.__class__ is str)
@@ -114,7 +114,7 @@ class GroupServiceAccountUpdateRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupServiceAccountUpdateRequest:
-                    _group_service_account_update_request = object.__new__(cls)
+                    _group_service_account_update_request = _NEW_INSTANCE(cls)
                     _group_service_account_update_request.description = description
                     _group_service_account_update_request.name = name
                     _group_service_account_update_request.roles = roles
@@ -147,6 +147,10 @@ class GroupServiceAccountUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -173,11 +173,6 @@ class GroupSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 is_cluster_ai_assistant_enabled = src_dict.get("isClusterAiAssistantEnabled", UNSET)
 
                 is_collect_database_specifics_statistics_enabled = src_dict.get(
@@ -204,6 +199,22 @@ class GroupSettings:
 
                 is_schema_advisor_enabled = src_dict.get("isSchemaAdvisorEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (is_cluster_ai_assistant_enabled is not UNSET)
+                    + (is_collect_database_specifics_statistics_enabled is not UNSET)
+                    + (is_data_explorer_enabled is not UNSET)
+                    + (is_data_explorer_gen_ai_features_enabled is not UNSET)
+                    + (is_data_explorer_gen_ai_sample_document_passing_enabled is not UNSET)
+                    + (is_data_validation_enabled is not UNSET)
+                    + (is_extended_storage_sizes_enabled is not UNSET)
+                    + (is_native_reranking_enabled is not UNSET)
+                    + (is_performance_advisor_enabled is not UNSET)
+                    + (is_realtime_performance_panel_enabled is not UNSET)
+                    + (is_schema_advisor_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (is_cluster_ai_assistant_enabled is UNSET or is_cluster_ai_assistant_enabled.__class__ is bool)
                     and (
@@ -234,7 +245,7 @@ class GroupSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupSettings:
-                    _group_settings = object.__new__(cls)
+                    _group_settings = _NEW_INSTANCE(cls)
                     _group_settings.is_cluster_ai_assistant_enabled = is_cluster_ai_assistant_enabled
                     _group_settings.is_collect_database_specifics_statistics_enabled = (
                         is_collect_database_specifics_statistics_enabled
@@ -287,6 +298,10 @@ class GroupSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -96,20 +96,23 @@ class GroupUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict.get("name", UNSET)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 with_default_alerts_settings = src_dict.get("withDefaultAlertsSettings", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (name is not UNSET) + (_tags is not UNSET) + (with_default_alerts_settings is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (name is UNSET or name.__class__ is str)
                     and (_tags is UNSET or _tags.__class__ is list)
@@ -117,7 +120,7 @@ class GroupUpdate:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupUpdate:
-                    _group_update = object.__new__(cls)
+                    _group_update = _NEW_INSTANCE(cls)
                     _group_update.name = name
                     _group_update.tags = tags
                     _group_update.with_default_alerts_settings = with_default_alerts_settings
@@ -154,6 +157,11 @@ class GroupUpdate:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -80,23 +80,19 @@ class GroupUserRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _roles = src_dict["roles"]
                 roles = cast(list[str], _roles)
 
                 username = src_dict["username"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles))
                     and username.__class__ is str
                 ):
                     raise TypeError("not the documented shape")
                 if cls is GroupUserRequest:
-                    _group_user_request = object.__new__(cls)
+                    _group_user_request = _NEW_INSTANCE(cls)
                     _group_user_request.roles = roles
                     _group_user_request.username = username
                 else:
@@ -127,6 +123,10 @@ class GroupUserRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -80,19 +80,15 @@ class Header:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (name.__class__ is str and value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is Header:
-                    _header = object.__new__(cls)
+                    _header = _NEW_INSTANCE(cls)
                     _header.name = name
                     _header.value = value
                 else:
@@ -123,6 +119,10 @@ class Header:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

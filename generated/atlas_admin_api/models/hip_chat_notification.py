@@ -148,12 +148,7 @@ class HipChatNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = HipChatNotificationTypeName._members_by_value.get(
+                type_name = _HipChatNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or HipChatNotificationTypeName(_type_name_value)
 
@@ -169,6 +164,18 @@ class HipChatNotification:
 
                 room_name = src_dict.get("roomName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notification_token is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (room_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (integration_id is UNSET or integration_id.__class__ is str)
@@ -179,7 +186,7 @@ class HipChatNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is HipChatNotification:
-                    _hip_chat_notification = object.__new__(cls)
+                    _hip_chat_notification = _NEW_INSTANCE(cls)
                     _hip_chat_notification.type_name = type_name
                     _hip_chat_notification.delay_min = delay_min
                     _hip_chat_notification.integration_id = integration_id
@@ -220,6 +227,11 @@ class HipChatNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_HipChatNotificationTypeName_by_value = HipChatNotificationTypeName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -266,33 +266,28 @@ class HostAlertViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 alert_config_id = src_dict["alertConfigId"]
 
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = HostEventTypeViewForNdsGroupAlertable._members_by_value.get(
+                event_type_name = _HostEventTypeViewForNdsGroupAlertable_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or HostEventTypeViewForNdsGroupAlertable(_event_type_name_value)
 
                 id = src_dict["id"]
 
-                status = HostAlertViewForNdsGroupStatus._members_by_value.get(
+                status = _HostAlertViewForNdsGroupStatus_by_value(
                     _status_value := src_dict["status"]
                 ) or HostAlertViewForNdsGroupStatus(_status_value)
 
-                updated = datetime.datetime.fromisoformat(src_dict["updated"])
+                updated = _DATETIME_FROMISOFORMAT(src_dict["updated"])
 
                 _acknowledged_until = src_dict.get("acknowledgedUntil", UNSET)
                 acknowledged_until: datetime.datetime | Unset
                 if _acknowledged_until is UNSET:
                     acknowledged_until = UNSET
                 else:
-                    acknowledged_until = datetime.datetime.fromisoformat(_acknowledged_until)
+                    acknowledged_until = _DATETIME_FROMISOFORMAT(_acknowledged_until)
 
                 acknowledgement_comment = src_dict.get("acknowledgementComment", UNSET)
 
@@ -309,12 +304,14 @@ class HostAlertViewForNdsGroup:
                 if _last_notified is UNSET:
                     last_notified = UNSET
                 else:
-                    last_notified = datetime.datetime.fromisoformat(_last_notified)
+                    last_notified = _DATETIME_FROMISOFORMAT(_last_notified)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -325,8 +322,25 @@ class HostAlertViewForNdsGroup:
                 if _resolved is UNSET:
                     resolved = UNSET
                 else:
-                    resolved = datetime.datetime.fromisoformat(_resolved)
+                    resolved = _DATETIME_FROMISOFORMAT(_resolved)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 6
+                    + (_acknowledged_until is not UNSET)
+                    + (acknowledgement_comment is not UNSET)
+                    + (acknowledging_username is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (group_id is not UNSET)
+                    + (hostname_and_port is not UNSET)
+                    + (_last_notified is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    + (_resolved is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     alert_config_id.__class__ is str
                     and id.__class__ is str
@@ -341,7 +355,7 @@ class HostAlertViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is HostAlertViewForNdsGroup:
-                    _host_alert_view_for_nds_group = object.__new__(cls)
+                    _host_alert_view_for_nds_group = _NEW_INSTANCE(cls)
                     _host_alert_view_for_nds_group.alert_config_id = alert_config_id
                     _host_alert_view_for_nds_group.created = created
                     _host_alert_view_for_nds_group.event_type_name = event_type_name
@@ -406,6 +420,14 @@ class HostAlertViewForNdsGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_HostAlertViewForNdsGroupStatus_by_value = HostAlertViewForNdsGroupStatus._members_by_value.get
+_HostEventTypeViewForNdsGroupAlertable_by_value = HostEventTypeViewForNdsGroupAlertable._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

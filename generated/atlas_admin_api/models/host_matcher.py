@@ -109,16 +109,11 @@ class HostMatcher:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                field_name = _HostMatcherField_by_value(_field_name_value := src_dict["fieldName"]) or HostMatcherField(
+                    _field_name_value
                 )
-                field_name = HostMatcherField._members_by_value.get(
-                    _field_name_value := src_dict["fieldName"]
-                ) or HostMatcherField(_field_name_value)
 
-                operator = HostMatcherOperator._members_by_value.get(
+                operator = _HostMatcherOperator_by_value(
                     _operator_value := src_dict["operator"]
                 ) or HostMatcherOperator(_operator_value)
 
@@ -127,10 +122,15 @@ class HostMatcher:
                 if _value is UNSET:
                     value = UNSET
                 else:
-                    value = MatcherHostType._members_by_value.get(_value) or MatcherHostType(_value)
+                    value = _MatcherHostType_by_value(_value) or MatcherHostType(_value)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_value is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is HostMatcher:
-                    _host_matcher = object.__new__(cls)
+                    _host_matcher = _NEW_INSTANCE(cls)
                     _host_matcher.field_name = field_name
                     _host_matcher.operator = operator
                     _host_matcher.value = value
@@ -163,6 +163,13 @@ class HostMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_HostMatcherField_by_value = HostMatcherField._members_by_value.get
+_HostMatcherOperator_by_value = HostMatcherOperator._members_by_value.get
+_MatcherHostType_by_value = MatcherHostType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -463,12 +463,7 @@ class HostMetricAlertConfigViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                event_type_name = HostMetricEventTypeViewAlertable._members_by_value.get(
+                event_type_name = _HostMetricEventTypeViewAlertable_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or HostMetricEventTypeViewAlertable(_event_type_name_value)
 
@@ -501,33 +496,33 @@ class HostMetricAlertConfigViewForNdsGroup:
                             _notifications_item_data, "typeName", field="notifications[]"
                         )
                     if _notifications_item_value == "DATADOG":
-                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                        notifications_item = _DatadogNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "EMAIL":
-                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                        notifications_item = _EmailNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "GROUP":
-                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                        notifications_item = _GroupNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "HIP_CHAT":
-                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                        notifications_item = _HipChatNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "MICROSOFT_TEAMS":
-                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _MicrosoftTeamsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "OPS_GENIE":
-                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OpsGenieNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "ORG":
-                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OrgNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "PAGER_DUTY":
-                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                        notifications_item = _PagerDutyNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SLACK":
-                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SlackNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SMS":
-                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SMSNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "TEAM":
-                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                        notifications_item = _TeamNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "USER":
-                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                        notifications_item = _UserNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "VICTOR_OPS":
-                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _VictorOpsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "WEBHOOK":
-                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                        notifications_item = _WebhookNotification_from_dict(_notifications_item_data)
                     else:
                         notifications_item = UnknownVariant(
                             discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
@@ -540,7 +535,7 @@ class HostMetricAlertConfigViewForNdsGroup:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 enabled = src_dict.get("enabled", UNSET)
 
@@ -551,12 +546,16 @@ class HostMetricAlertConfigViewForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _matchers = src_dict.get("matchers", UNSET)
                 matchers: list[HostMatcher] | Unset = UNSET
                 if _matchers is not UNSET:
-                    matchers = [HostMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
+                    matchers = []
+                    for matchers_item_data in _matchers:
+                        matchers.append(_HostMatcher_from_dict(matchers_item_data))
 
                 _metric_threshold_data = src_dict.get("metricThreshold", UNSET)
                 metric_threshold: (
@@ -734,21 +733,23 @@ class HostMetricAlertConfigViewForNdsGroup:
                             _metric_threshold_data, "metricName", field="metricThreshold"
                         )
                     if _metric_threshold_value == "ASSERT_MSG":
-                        metric_threshold = AssertMsgRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _AssertMsgRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "ASSERT_REGULAR":
-                        metric_threshold = AssertRegularRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _AssertRegularRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "ASSERT_USER":
-                        metric_threshold = AssertUserRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _AssertUserRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "ASSERT_WARNING":
-                        metric_threshold = AssertWarningRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _AssertWarningRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "AVG_COMMAND_EXECUTION_TIME":
-                        metric_threshold = AvgCommandExecutionTimeTimeMetricThresholdView.from_dict(
+                        metric_threshold = _AvgCommandExecutionTimeTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "AVG_READ_EXECUTION_TIME":
-                        metric_threshold = AvgReadExecutionTimeTimeMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _AvgReadExecutionTimeTimeMetricThresholdView_from_dict(
+                            _metric_threshold_data
+                        )
                     elif _metric_threshold_value == "AVG_WRITE_EXECUTION_TIME":
-                        metric_threshold = AvgWriteExecutionTimeTimeMetricThresholdView.from_dict(
+                        metric_threshold = _AvgWriteExecutionTimeTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value in (
@@ -771,467 +772,477 @@ class HostMetricAlertConfigViewForNdsGroup:
                         "SERVERLESS_AVG_READ_EXECUTION_TIME",
                         "STREAM_PROCESSOR_CHANGE_STREAM_LAG",
                     ):
-                        metric_threshold = TimeMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _TimeMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CACHE_BYTES_READ_INTO":
-                        metric_threshold = CacheBytesReadIntoDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _CacheBytesReadIntoDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CACHE_BYTES_WRITTEN_FROM":
-                        metric_threshold = CacheBytesWrittenFromDataMetricThresholdView.from_dict(
+                        metric_threshold = _CacheBytesWrittenFromDataMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "CACHE_USAGE_DIRTY":
-                        metric_threshold = CacheUsageDirtyDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _CacheUsageDirtyDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CACHE_USAGE_USED":
-                        metric_threshold = CacheUsageUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _CacheUsageUsedDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "COMPUTED_MEMORY":
-                        metric_threshold = ComputedMemoryDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _ComputedMemoryDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CONNECTIONS":
-                        metric_threshold = ConnectionsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _ConnectionsRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CONNECTIONS_MAX":
-                        metric_threshold = ConnectionsMaxRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _ConnectionsMaxRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CONNECTIONS_PERCENT":
-                        metric_threshold = ConnectionsPercentRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _ConnectionsPercentRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CURSORS_TOTAL_CLIENT_CURSORS_SIZE":
-                        metric_threshold = CursorsTotalClientCursorsSizeRawMetricThresholdView.from_dict(
+                        metric_threshold = _CursorsTotalClientCursorsSizeRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "CURSORS_TOTAL_OPEN":
-                        metric_threshold = CursorsTotalOpenRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _CursorsTotalOpenRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "CURSORS_TOTAL_TIMED_OUT":
-                        metric_threshold = CursorsTotalTimedOutRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _CursorsTotalTimedOutRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "DB_DATA_SIZE_TOTAL":
-                        metric_threshold = DbDataSizeTotalDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DbDataSizeTotalDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "DB_DATA_SIZE_TOTAL_WO_SYSTEM":
-                        metric_threshold = DbDataSizeTotalWoSystemDataMetricThresholdView.from_dict(
+                        metric_threshold = _DbDataSizeTotalWoSystemDataMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DB_INDEX_SIZE_TOTAL":
-                        metric_threshold = DbIndexSizeTotalDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DbIndexSizeTotalDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "DB_STORAGE_TOTAL":
-                        metric_threshold = DbStorageTotalDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DbStorageTotalDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "DISK_PARTITION_QUEUE_DEPTH_DATA":
-                        metric_threshold = DiskPartitionQueueDepthDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionQueueDepthDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_QUEUE_DEPTH_INDEX":
-                        metric_threshold = DiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionQueueDepthIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_QUEUE_DEPTH_JOURNAL":
-                        metric_threshold = DiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionQueueDepthJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_READ_IOPS_DATA":
-                        metric_threshold = DiskPartitionReadIopsDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionReadIopsDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_READ_IOPS_INDEX":
-                        metric_threshold = DiskPartitionReadIopsIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionReadIopsIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_READ_IOPS_JOURNAL":
-                        metric_threshold = DiskPartitionReadIopsJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionReadIopsJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_READ_LATENCY_DATA":
-                        metric_threshold = DiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionReadLatencyDataTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_READ_LATENCY_INDEX":
-                        metric_threshold = DiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionReadLatencyIndexTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_READ_LATENCY_JOURNAL":
-                        metric_threshold = DiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionReadLatencyJournalTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_SPACE_USED_DATA":
-                        metric_threshold = DiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionSpaceUsedDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_SPACE_USED_INDEX":
-                        metric_threshold = DiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionSpaceUsedIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_SPACE_USED_JOURNAL":
-                        metric_threshold = DiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionSpaceUsedJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_WRITE_IOPS_DATA":
-                        metric_threshold = DiskPartitionWriteIopsDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionWriteIopsDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_WRITE_IOPS_INDEX":
-                        metric_threshold = DiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionWriteIopsIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_WRITE_IOPS_JOURNAL":
-                        metric_threshold = DiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionWriteIopsJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_WRITE_LATENCY_DATA":
-                        metric_threshold = DiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionWriteLatencyDataTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_WRITE_LATENCY_INDEX":
-                        metric_threshold = DiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionWriteLatencyIndexTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DISK_PARTITION_WRITE_LATENCY_JOURNAL":
-                        metric_threshold = DiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict(
+                        metric_threshold = _DiskPartitionWriteLatencyJournalTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "DOCUMENT_DELETED":
-                        metric_threshold = DocumentDeletedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DocumentDeletedRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "DOCUMENT_INSERTED":
-                        metric_threshold = DocumentInsertedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DocumentInsertedRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "DOCUMENT_RETURNED":
-                        metric_threshold = DocumentReturnedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DocumentReturnedRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "DOCUMENT_UPDATED":
-                        metric_threshold = DocumentUpdatedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DocumentUpdatedRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "EXTRA_INFO_PAGE_FAULTS":
-                        metric_threshold = ExtraInfoPageFaultsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _ExtraInfoPageFaultsRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_DISK_UTILIZATION":
-                        metric_threshold = FtsDiskUtilizationDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsDiskUtilizationDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_JVM_CURRENT_MEMORY":
-                        metric_threshold = FtsJvmCurrentMemoryDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsJvmCurrentMemoryDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_JVM_MAX_MEMORY":
-                        metric_threshold = FtsJvmMaxMemoryDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsJvmMaxMemoryDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_MEMORY_MAPPED":
-                        metric_threshold = FtsMemoryMappedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsMemoryMappedDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_MEMORY_RESIDENT":
-                        metric_threshold = FtsMemoryResidentDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsMemoryResidentDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_MEMORY_VIRTUAL":
-                        metric_threshold = FtsMemoryVirtualDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsMemoryVirtualDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_PROCESS_CPU_KERNEL":
-                        metric_threshold = FtsProcessCpuKernelRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsProcessCpuKernelRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "FTS_PROCESS_CPU_USER":
-                        metric_threshold = FtsProcessCpuUserRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _FtsProcessCpuUserRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "GLOBAL_ACCESSES_NOT_IN_MEMORY":
-                        metric_threshold = GlobalAccessesNotInMemoryRawMetricThresholdView.from_dict(
+                        metric_threshold = _GlobalAccessesNotInMemoryRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "GLOBAL_LOCK_CURRENT_QUEUE_READERS":
-                        metric_threshold = GlobalLockCurrentQueueReadersRawMetricThresholdView.from_dict(
+                        metric_threshold = _GlobalLockCurrentQueueReadersRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "GLOBAL_LOCK_CURRENT_QUEUE_TOTAL":
-                        metric_threshold = GlobalLockCurrentQueueTotalRawMetricThresholdView.from_dict(
+                        metric_threshold = _GlobalLockCurrentQueueTotalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "GLOBAL_LOCK_CURRENT_QUEUE_WRITERS":
-                        metric_threshold = GlobalLockCurrentQueueWritersRawMetricThresholdView.from_dict(
+                        metric_threshold = _GlobalLockCurrentQueueWritersRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "GLOBAL_LOCK_PERCENTAGE":
-                        metric_threshold = GlobalLockPercentageRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _GlobalLockPercentageRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "GLOBAL_PAGE_FAULT_EXCEPTIONS_THROWN":
-                        metric_threshold = GlobalPageFaultExceptionsThrownRawMetricThresholdView.from_dict(
+                        metric_threshold = _GlobalPageFaultExceptionsThrownRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_ACCESSES":
-                        metric_threshold = IndexCountersBtreeAccessesRawMetricThresholdView.from_dict(
+                        metric_threshold = _IndexCountersBtreeAccessesRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_HITS":
-                        metric_threshold = IndexCountersBtreeHitsRawMetricThresholdView.from_dict(
+                        metric_threshold = _IndexCountersBtreeHitsRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_MISS_RATIO":
-                        metric_threshold = IndexCountersBtreeMissRatioRawMetricThresholdView.from_dict(
+                        metric_threshold = _IndexCountersBtreeMissRatioRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "INDEX_COUNTERS_BTREE_MISSES":
-                        metric_threshold = IndexCountersBtreeMissesRawMetricThresholdView.from_dict(
+                        metric_threshold = _IndexCountersBtreeMissesRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "JOURNALING_COMMITS_IN_WRITE_LOCK":
-                        metric_threshold = JournalingCommitsInWriteLockRawMetricThresholdView.from_dict(
+                        metric_threshold = _JournalingCommitsInWriteLockRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "JOURNALING_MB":
-                        metric_threshold = JournalingMbDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _JournalingMbDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "JOURNALING_WRITE_DATA_FILES_MB":
-                        metric_threshold = JournalingWriteDataFilesMbDataMetricThresholdView.from_dict(
+                        metric_threshold = _JournalingWriteDataFilesMbDataMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "LOGICAL_SIZE":
-                        metric_threshold = LogicalSizeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _LogicalSizeDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_QUEUE_DEPTH_DATA":
-                        metric_threshold = MaxDiskPartitionQueueDepthDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionQueueDepthDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_QUEUE_DEPTH_INDEX":
-                        metric_threshold = MaxDiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionQueueDepthIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_QUEUE_DEPTH_JOURNAL":
-                        metric_threshold = MaxDiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionQueueDepthJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_IOPS_DATA":
-                        metric_threshold = MaxDiskPartitionReadIopsDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionReadIopsDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_IOPS_INDEX":
-                        metric_threshold = MaxDiskPartitionReadIopsIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionReadIopsIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_IOPS_JOURNAL":
-                        metric_threshold = MaxDiskPartitionReadIopsJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionReadIopsJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_LATENCY_DATA":
-                        metric_threshold = MaxDiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionReadLatencyDataTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_LATENCY_INDEX":
-                        metric_threshold = MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_READ_LATENCY_JOURNAL":
-                        metric_threshold = MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_SPACE_USED_DATA":
-                        metric_threshold = MaxDiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionSpaceUsedDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_SPACE_USED_INDEX":
-                        metric_threshold = MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_SPACE_USED_JOURNAL":
-                        metric_threshold = MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_IOPS_DATA":
-                        metric_threshold = MaxDiskPartitionWriteIopsDataRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionWriteIopsDataRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_IOPS_INDEX":
-                        metric_threshold = MaxDiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionWriteIopsIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_IOPS_JOURNAL":
-                        metric_threshold = MaxDiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionWriteIopsJournalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_LATENCY_DATA":
-                        metric_threshold = MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_LATENCY_INDEX":
-                        metric_threshold = MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_DISK_PARTITION_WRITE_LATENCY_JOURNAL":
-                        metric_threshold = MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict(
+                        metric_threshold = _MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_NORMALIZED_SYSTEM_CPU_STEAL":
-                        metric_threshold = MaxNormalizedSystemCpuStealRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxNormalizedSystemCpuStealRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_NORMALIZED_SYSTEM_CPU_USER":
-                        metric_threshold = MaxNormalizedSystemCpuUserRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxNormalizedSystemCpuUserRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_SWAP_USAGE_FREE":
-                        metric_threshold = MaxSwapUsageFreeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MaxSwapUsageFreeDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MAX_SWAP_USAGE_USED":
-                        metric_threshold = MaxSwapUsageUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MaxSwapUsageUsedDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MAX_SYSTEM_MEMORY_AVAILABLE":
-                        metric_threshold = MaxSystemMemoryAvailableDataMetricThresholdView.from_dict(
+                        metric_threshold = _MaxSystemMemoryAvailableDataMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_SYSTEM_MEMORY_PERCENT_USED":
-                        metric_threshold = MaxSystemMemoryPercentUsedRawMetricThresholdView.from_dict(
+                        metric_threshold = _MaxSystemMemoryPercentUsedRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "MAX_SYSTEM_MEMORY_USED":
-                        metric_threshold = MaxSystemMemoryUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MaxSystemMemoryUsedDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MAX_SYSTEM_NETWORK_IN":
-                        metric_threshold = MaxSystemNetworkInDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MaxSystemNetworkInDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MAX_SYSTEM_NETWORK_OUT":
-                        metric_threshold = MaxSystemNetworkOutDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MaxSystemNetworkOutDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MEMORY_MAPPED":
-                        metric_threshold = MemoryMappedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MemoryMappedDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MEMORY_RESIDENT":
-                        metric_threshold = MemoryResidentDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MemoryResidentDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MEMORY_VIRTUAL":
-                        metric_threshold = MemoryVirtualDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MemoryVirtualDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MUNIN_CPU_IOWAIT":
-                        metric_threshold = MuninCpuIowaitRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MuninCpuIowaitRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MUNIN_CPU_IRQ":
-                        metric_threshold = MuninCpuIrqRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MuninCpuIrqRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MUNIN_CPU_NICE":
-                        metric_threshold = MuninCpuNiceRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MuninCpuNiceRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MUNIN_CPU_SOFTIRQ":
-                        metric_threshold = MuninCpuSoftirqRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MuninCpuSoftirqRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MUNIN_CPU_STEAL":
-                        metric_threshold = MuninCpuStealRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MuninCpuStealRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MUNIN_CPU_SYSTEM":
-                        metric_threshold = MuninCpuSystemRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MuninCpuSystemRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "MUNIN_CPU_USER":
-                        metric_threshold = MuninCpuUserRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _MuninCpuUserRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "NETWORK_BYTES_IN":
-                        metric_threshold = NetworkBytesInDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _NetworkBytesInDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "NETWORK_BYTES_OUT":
-                        metric_threshold = NetworkBytesOutDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _NetworkBytesOutDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "NETWORK_NUM_REQUESTS":
-                        metric_threshold = NetworkNumRequestsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _NetworkNumRequestsRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "NORMALIZED_FTS_PROCESS_CPU_KERNEL":
-                        metric_threshold = NormalizedFtsProcessCpuKernelRawMetricThresholdView.from_dict(
+                        metric_threshold = _NormalizedFtsProcessCpuKernelRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "NORMALIZED_FTS_PROCESS_CPU_USER":
-                        metric_threshold = NormalizedFtsProcessCpuUserRawMetricThresholdView.from_dict(
+                        metric_threshold = _NormalizedFtsProcessCpuUserRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "NORMALIZED_SYSTEM_CPU_STEAL":
-                        metric_threshold = NormalizedSystemCpuStealRawMetricThresholdView.from_dict(
+                        metric_threshold = _NormalizedSystemCpuStealRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "NORMALIZED_SYSTEM_CPU_USER":
-                        metric_threshold = NormalizedSystemCpuUserRawMetricThresholdView.from_dict(
+                        metric_threshold = _NormalizedSystemCpuUserRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "OPCOUNTER_CMD":
-                        metric_threshold = OpCounterCmdRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterCmdRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_DELETE":
-                        metric_threshold = OpCounterDeleteRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterDeleteRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_GETMORE":
-                        metric_threshold = OpCounterGetMoreRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterGetMoreRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_INSERT":
-                        metric_threshold = OpCounterInsertRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterInsertRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_QUERY":
-                        metric_threshold = OpCounterQueryRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterQueryRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_REPL_CMD":
-                        metric_threshold = OpCounterReplCmdRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterReplCmdRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_REPL_DELETE":
-                        metric_threshold = OpCounterReplDeleteRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterReplDeleteRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_REPL_INSERT":
-                        metric_threshold = OpCounterReplInsertRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterReplInsertRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_REPL_UPDATE":
-                        metric_threshold = OpCounterReplUpdateRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterReplUpdateRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_TTL_DELETED":
-                        metric_threshold = OpCounterTtlDeletedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterTtlDeletedRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPCOUNTER_UPDATE":
-                        metric_threshold = OpCounterUpdateRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OpCounterUpdateRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPERATION_THROTTLING_REJECTED_OPERATIONS":
-                        metric_threshold = OperationThrottlingRejectedOperationsRawMetricThresholdView.from_dict(
+                        metric_threshold = _OperationThrottlingRejectedOperationsRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "OPERATIONS_QUERIES_KILLED":
-                        metric_threshold = OperationsQueriesKilledRawMetricThresholdView.from_dict(
+                        metric_threshold = _OperationsQueriesKilledRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "OPERATIONS_SCAN_AND_ORDER":
-                        metric_threshold = OperationsScanAndOrderRawMetricThresholdView.from_dict(
+                        metric_threshold = _OperationsScanAndOrderRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "OPLOG_MASTER_LAG_TIME_DIFF":
-                        metric_threshold = OplogMasterLagTimeDiffTimeMetricThresholdView.from_dict(
+                        metric_threshold = _OplogMasterLagTimeDiffTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "OPLOG_MASTER_TIME":
-                        metric_threshold = OplogMasterTimeTimeMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OplogMasterTimeTimeMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPLOG_MASTER_TIME_ESTIMATED_TTL":
-                        metric_threshold = OplogMasterTimeEstimatedTtlTimeMetricThresholdView.from_dict(
+                        metric_threshold = _OplogMasterTimeEstimatedTtlTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "OPLOG_RATE_GB_PER_HOUR":
-                        metric_threshold = OplogRateGbPerHourDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _OplogRateGbPerHourDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "OPLOG_SLAVE_LAG_MASTER_TIME":
-                        metric_threshold = OplogSlaveLagMasterTimeTimeMetricThresholdView.from_dict(
+                        metric_threshold = _OplogSlaveLagMasterTimeTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "QUERY_EXECUTOR_SCANNED":
-                        metric_threshold = QueryExecutorScannedRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _QueryExecutorScannedRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "QUERY_EXECUTOR_SCANNED_OBJECTS":
-                        metric_threshold = QueryExecutorScannedObjectsRawMetricThresholdView.from_dict(
+                        metric_threshold = _QueryExecutorScannedObjectsRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "QUERY_SPILL_TO_DISK_DURING_SORT":
-                        metric_threshold = QuerySpillToDiskDuringSortRawMetricThresholdView.from_dict(
+                        metric_threshold = _QuerySpillToDiskDuringSortRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "QUERY_TARGETING_SCANNED_OBJECTS_PER_RETURNED":
-                        metric_threshold = QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView.from_dict(
+                        metric_threshold = _QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "QUERY_TARGETING_SCANNED_PER_RETURNED":
-                        metric_threshold = QueryTargetingScannedPerReturnedRawMetricThresholdView.from_dict(
+                        metric_threshold = _QueryTargetingScannedPerReturnedRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "RESTARTS_IN_LAST_HOUR":
-                        metric_threshold = RestartsInLastHourRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _RestartsInLastHourRawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SEARCH_INDEX_SIZE":
-                        metric_threshold = SearchIndexSizeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SearchIndexSizeDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SEARCH_MAX_FIELDS_INDEXED":
-                        metric_threshold = SearchMaxFieldsIndexedRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchMaxFieldsIndexedRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_MAX_NGRAM_FIELDS_INDEXED":
-                        metric_threshold = SearchMaxNgramFieldsIndexedRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchMaxNgramFieldsIndexedRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_MAX_NUMBER_OF_LUCENE_DOCS":
-                        metric_threshold = NumberMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _NumberMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SEARCH_NUMBER_OF_FIELDS_IN_INDEX":
-                        metric_threshold = SearchNumberOfFieldsInIndexRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchNumberOfFieldsInIndexRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_NUMBER_OF_QUERIES_ERROR":
-                        metric_threshold = SearchNumberOfQueriesErrorRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchNumberOfQueriesErrorRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_NUMBER_OF_QUERIES_SUCCESS":
-                        metric_threshold = SearchNumberOfQueriesSuccessRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchNumberOfQueriesSuccessRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_NUMBER_OF_QUERIES_TOTAL":
-                        metric_threshold = SearchNumberOfQueriesTotalRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchNumberOfQueriesTotalRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_OPCOUNTER_DELETE":
-                        metric_threshold = SearchOpCounterDeleteRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SearchOpCounterDeleteRawMetricThresholdView_from_dict(
+                            _metric_threshold_data
+                        )
                     elif _metric_threshold_value == "SEARCH_OPCOUNTER_GETMORE":
-                        metric_threshold = SearchOpCounterGetMoreRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchOpCounterGetMoreRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_OPCOUNTER_INSERT":
-                        metric_threshold = SearchOpCounterInsertRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SearchOpCounterInsertRawMetricThresholdView_from_dict(
+                            _metric_threshold_data
+                        )
                     elif _metric_threshold_value == "SEARCH_OPCOUNTER_UPDATE":
-                        metric_threshold = SearchOpCounterUpdateRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SearchOpCounterUpdateRawMetricThresholdView_from_dict(
+                            _metric_threshold_data
+                        )
                     elif _metric_threshold_value == "SEARCH_PROCESS_THROTTLING":
-                        metric_threshold = SearchProcessThrottlingRawMetricThresholdView.from_dict(
+                        metric_threshold = _SearchProcessThrottlingRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SEARCH_REPLICATION_LAG":
-                        metric_threshold = SearchReplicationLagTimeMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SearchReplicationLagTimeMetricThresholdView_from_dict(
+                            _metric_threshold_data
+                        )
                     elif _metric_threshold_value == "SWAP_USAGE_FREE":
-                        metric_threshold = SwapUsageFreeDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SwapUsageFreeDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SWAP_USAGE_USED":
-                        metric_threshold = SwapUsageUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SwapUsageUsedDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SYSTEM_MEMORY_AVAILABLE":
-                        metric_threshold = SystemMemoryAvailableDataMetricThresholdView.from_dict(
+                        metric_threshold = _SystemMemoryAvailableDataMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SYSTEM_MEMORY_PERCENT_USED":
-                        metric_threshold = SystemMemoryPercentUsedRawMetricThresholdView.from_dict(
+                        metric_threshold = _SystemMemoryPercentUsedRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SYSTEM_MEMORY_USED":
-                        metric_threshold = SystemMemoryUsedDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SystemMemoryUsedDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SYSTEM_NETWORK_IN":
-                        metric_threshold = SystemNetworkInDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SystemNetworkInDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SYSTEM_NETWORK_OUT":
-                        metric_threshold = SystemNetworkOutDataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _SystemNetworkOutDataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "TICKETS_AVAILABLE_READS":
-                        metric_threshold = TicketsAvailableReadsRawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _TicketsAvailableReadsRawMetricThresholdView_from_dict(
+                            _metric_threshold_data
+                        )
                     elif _metric_threshold_value == "TICKETS_AVAILABLE_WRITES":
-                        metric_threshold = TicketsAvailableWritesRawMetricThresholdView.from_dict(
+                        metric_threshold = _TicketsAvailableWritesRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     else:
@@ -1244,17 +1255,30 @@ class HostMetricAlertConfigViewForNdsGroup:
                 if _severity_override is UNSET:
                     severity_override = UNSET
                 else:
-                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                        _severity_override
-                    )
+                    severity_override = _EventSeverity_by_value(_severity_override) or EventSeverity(_severity_override)
 
                 _updated = src_dict.get("updated", UNSET)
                 updated: datetime.datetime | Unset
                 if _updated is UNSET:
                     updated = UNSET
                 else:
-                    updated = datetime.datetime.fromisoformat(_updated)
+                    updated = _DATETIME_FROMISOFORMAT(_updated)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_created is not UNSET)
+                    + (enabled is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_matchers is not UNSET)
+                    + (_metric_threshold_data is not UNSET)
+                    + (_severity_override is not UNSET)
+                    + (_updated is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _notifications.__class__ is list
                     and (enabled is UNSET or enabled.__class__ is bool)
@@ -1265,7 +1289,7 @@ class HostMetricAlertConfigViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is HostMetricAlertConfigViewForNdsGroup:
-                    _host_metric_alert_config_view_for_nds_group = object.__new__(cls)
+                    _host_metric_alert_config_view_for_nds_group = _NEW_INSTANCE(cls)
                     _host_metric_alert_config_view_for_nds_group.event_type_name = event_type_name
                     _host_metric_alert_config_view_for_nds_group.notifications = notifications
                     _host_metric_alert_config_view_for_nds_group.created = created
@@ -1809,6 +1833,291 @@ from ..models.time_metric_threshold_view import TimeMetricThresholdView  # noqa:
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AssertMsgRawMetricThresholdView_from_dict = AssertMsgRawMetricThresholdView.from_dict
+_AssertRegularRawMetricThresholdView_from_dict = AssertRegularRawMetricThresholdView.from_dict
+_AssertUserRawMetricThresholdView_from_dict = AssertUserRawMetricThresholdView.from_dict
+_AssertWarningRawMetricThresholdView_from_dict = AssertWarningRawMetricThresholdView.from_dict
+_AvgCommandExecutionTimeTimeMetricThresholdView_from_dict = AvgCommandExecutionTimeTimeMetricThresholdView.from_dict
+_AvgReadExecutionTimeTimeMetricThresholdView_from_dict = AvgReadExecutionTimeTimeMetricThresholdView.from_dict
+_AvgWriteExecutionTimeTimeMetricThresholdView_from_dict = AvgWriteExecutionTimeTimeMetricThresholdView.from_dict
+_CacheBytesReadIntoDataMetricThresholdView_from_dict = CacheBytesReadIntoDataMetricThresholdView.from_dict
+_CacheBytesWrittenFromDataMetricThresholdView_from_dict = CacheBytesWrittenFromDataMetricThresholdView.from_dict
+_CacheUsageDirtyDataMetricThresholdView_from_dict = CacheUsageDirtyDataMetricThresholdView.from_dict
+_CacheUsageUsedDataMetricThresholdView_from_dict = CacheUsageUsedDataMetricThresholdView.from_dict
+_ComputedMemoryDataMetricThresholdView_from_dict = ComputedMemoryDataMetricThresholdView.from_dict
+_ConnectionsMaxRawMetricThresholdView_from_dict = ConnectionsMaxRawMetricThresholdView.from_dict
+_ConnectionsPercentRawMetricThresholdView_from_dict = ConnectionsPercentRawMetricThresholdView.from_dict
+_ConnectionsRawMetricThresholdView_from_dict = ConnectionsRawMetricThresholdView.from_dict
+_CursorsTotalClientCursorsSizeRawMetricThresholdView_from_dict = (
+    CursorsTotalClientCursorsSizeRawMetricThresholdView.from_dict
+)
+_CursorsTotalOpenRawMetricThresholdView_from_dict = CursorsTotalOpenRawMetricThresholdView.from_dict
+_CursorsTotalTimedOutRawMetricThresholdView_from_dict = CursorsTotalTimedOutRawMetricThresholdView.from_dict
+_DatadogNotification_from_dict = DatadogNotification.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_DbDataSizeTotalDataMetricThresholdView_from_dict = DbDataSizeTotalDataMetricThresholdView.from_dict
+_DbDataSizeTotalWoSystemDataMetricThresholdView_from_dict = DbDataSizeTotalWoSystemDataMetricThresholdView.from_dict
+_DbIndexSizeTotalDataMetricThresholdView_from_dict = DbIndexSizeTotalDataMetricThresholdView.from_dict
+_DbStorageTotalDataMetricThresholdView_from_dict = DbStorageTotalDataMetricThresholdView.from_dict
+_DiskPartitionQueueDepthDataRawMetricThresholdView_from_dict = (
+    DiskPartitionQueueDepthDataRawMetricThresholdView.from_dict
+)
+_DiskPartitionQueueDepthIndexRawMetricThresholdView_from_dict = (
+    DiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict
+)
+_DiskPartitionQueueDepthJournalRawMetricThresholdView_from_dict = (
+    DiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict
+)
+_DiskPartitionReadIopsDataRawMetricThresholdView_from_dict = DiskPartitionReadIopsDataRawMetricThresholdView.from_dict
+_DiskPartitionReadIopsIndexRawMetricThresholdView_from_dict = DiskPartitionReadIopsIndexRawMetricThresholdView.from_dict
+_DiskPartitionReadIopsJournalRawMetricThresholdView_from_dict = (
+    DiskPartitionReadIopsJournalRawMetricThresholdView.from_dict
+)
+_DiskPartitionReadLatencyDataTimeMetricThresholdView_from_dict = (
+    DiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict
+)
+_DiskPartitionReadLatencyIndexTimeMetricThresholdView_from_dict = (
+    DiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict
+)
+_DiskPartitionReadLatencyJournalTimeMetricThresholdView_from_dict = (
+    DiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict
+)
+_DiskPartitionSpaceUsedDataRawMetricThresholdView_from_dict = DiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict
+_DiskPartitionSpaceUsedIndexRawMetricThresholdView_from_dict = (
+    DiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict
+)
+_DiskPartitionSpaceUsedJournalRawMetricThresholdView_from_dict = (
+    DiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict
+)
+_DiskPartitionWriteIopsDataRawMetricThresholdView_from_dict = DiskPartitionWriteIopsDataRawMetricThresholdView.from_dict
+_DiskPartitionWriteIopsIndexRawMetricThresholdView_from_dict = (
+    DiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict
+)
+_DiskPartitionWriteIopsJournalRawMetricThresholdView_from_dict = (
+    DiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict
+)
+_DiskPartitionWriteLatencyDataTimeMetricThresholdView_from_dict = (
+    DiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict
+)
+_DiskPartitionWriteLatencyIndexTimeMetricThresholdView_from_dict = (
+    DiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict
+)
+_DiskPartitionWriteLatencyJournalTimeMetricThresholdView_from_dict = (
+    DiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict
+)
+_DocumentDeletedRawMetricThresholdView_from_dict = DocumentDeletedRawMetricThresholdView.from_dict
+_DocumentInsertedRawMetricThresholdView_from_dict = DocumentInsertedRawMetricThresholdView.from_dict
+_DocumentReturnedRawMetricThresholdView_from_dict = DocumentReturnedRawMetricThresholdView.from_dict
+_DocumentUpdatedRawMetricThresholdView_from_dict = DocumentUpdatedRawMetricThresholdView.from_dict
+_EmailNotification_from_dict = EmailNotification.from_dict
+_EventSeverity_by_value = EventSeverity._members_by_value.get
+_ExtraInfoPageFaultsRawMetricThresholdView_from_dict = ExtraInfoPageFaultsRawMetricThresholdView.from_dict
+_FtsDiskUtilizationDataMetricThresholdView_from_dict = FtsDiskUtilizationDataMetricThresholdView.from_dict
+_FtsJvmCurrentMemoryDataMetricThresholdView_from_dict = FtsJvmCurrentMemoryDataMetricThresholdView.from_dict
+_FtsJvmMaxMemoryDataMetricThresholdView_from_dict = FtsJvmMaxMemoryDataMetricThresholdView.from_dict
+_FtsMemoryMappedDataMetricThresholdView_from_dict = FtsMemoryMappedDataMetricThresholdView.from_dict
+_FtsMemoryResidentDataMetricThresholdView_from_dict = FtsMemoryResidentDataMetricThresholdView.from_dict
+_FtsMemoryVirtualDataMetricThresholdView_from_dict = FtsMemoryVirtualDataMetricThresholdView.from_dict
+_FtsProcessCpuKernelRawMetricThresholdView_from_dict = FtsProcessCpuKernelRawMetricThresholdView.from_dict
+_FtsProcessCpuUserRawMetricThresholdView_from_dict = FtsProcessCpuUserRawMetricThresholdView.from_dict
+_GlobalAccessesNotInMemoryRawMetricThresholdView_from_dict = GlobalAccessesNotInMemoryRawMetricThresholdView.from_dict
+_GlobalLockCurrentQueueReadersRawMetricThresholdView_from_dict = (
+    GlobalLockCurrentQueueReadersRawMetricThresholdView.from_dict
+)
+_GlobalLockCurrentQueueTotalRawMetricThresholdView_from_dict = (
+    GlobalLockCurrentQueueTotalRawMetricThresholdView.from_dict
+)
+_GlobalLockCurrentQueueWritersRawMetricThresholdView_from_dict = (
+    GlobalLockCurrentQueueWritersRawMetricThresholdView.from_dict
+)
+_GlobalLockPercentageRawMetricThresholdView_from_dict = GlobalLockPercentageRawMetricThresholdView.from_dict
+_GlobalPageFaultExceptionsThrownRawMetricThresholdView_from_dict = (
+    GlobalPageFaultExceptionsThrownRawMetricThresholdView.from_dict
+)
+_GroupNotification_from_dict = GroupNotification.from_dict
+_HipChatNotification_from_dict = HipChatNotification.from_dict
+_HostMatcher_from_dict = HostMatcher.from_dict
+_HostMetricEventTypeViewAlertable_by_value = HostMetricEventTypeViewAlertable._members_by_value.get
+_IndexCountersBtreeAccessesRawMetricThresholdView_from_dict = IndexCountersBtreeAccessesRawMetricThresholdView.from_dict
+_IndexCountersBtreeHitsRawMetricThresholdView_from_dict = IndexCountersBtreeHitsRawMetricThresholdView.from_dict
+_IndexCountersBtreeMissesRawMetricThresholdView_from_dict = IndexCountersBtreeMissesRawMetricThresholdView.from_dict
+_IndexCountersBtreeMissRatioRawMetricThresholdView_from_dict = (
+    IndexCountersBtreeMissRatioRawMetricThresholdView.from_dict
+)
+_JournalingCommitsInWriteLockRawMetricThresholdView_from_dict = (
+    JournalingCommitsInWriteLockRawMetricThresholdView.from_dict
+)
+_JournalingMbDataMetricThresholdView_from_dict = JournalingMbDataMetricThresholdView.from_dict
+_JournalingWriteDataFilesMbDataMetricThresholdView_from_dict = (
+    JournalingWriteDataFilesMbDataMetricThresholdView.from_dict
+)
+_Link_from_dict = Link.from_dict
+_LogicalSizeDataMetricThresholdView_from_dict = LogicalSizeDataMetricThresholdView.from_dict
+_MaxDiskPartitionQueueDepthDataRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionQueueDepthDataRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionQueueDepthIndexRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionQueueDepthIndexRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionQueueDepthJournalRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionQueueDepthJournalRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionReadIopsDataRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionReadIopsDataRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionReadIopsIndexRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionReadIopsIndexRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionReadIopsJournalRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionReadIopsJournalRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionReadLatencyDataTimeMetricThresholdView_from_dict = (
+    MaxDiskPartitionReadLatencyDataTimeMetricThresholdView.from_dict
+)
+_MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView_from_dict = (
+    MaxDiskPartitionReadLatencyIndexTimeMetricThresholdView.from_dict
+)
+_MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView_from_dict = (
+    MaxDiskPartitionReadLatencyJournalTimeMetricThresholdView.from_dict
+)
+_MaxDiskPartitionSpaceUsedDataRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionSpaceUsedDataRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionSpaceUsedIndexRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionSpaceUsedJournalRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionWriteIopsDataRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionWriteIopsDataRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionWriteIopsIndexRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionWriteIopsIndexRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionWriteIopsJournalRawMetricThresholdView_from_dict = (
+    MaxDiskPartitionWriteIopsJournalRawMetricThresholdView.from_dict
+)
+_MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView_from_dict = (
+    MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView.from_dict
+)
+_MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView_from_dict = (
+    MaxDiskPartitionWriteLatencyIndexTimeMetricThresholdView.from_dict
+)
+_MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView_from_dict = (
+    MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView.from_dict
+)
+_MaxNormalizedSystemCpuStealRawMetricThresholdView_from_dict = (
+    MaxNormalizedSystemCpuStealRawMetricThresholdView.from_dict
+)
+_MaxNormalizedSystemCpuUserRawMetricThresholdView_from_dict = MaxNormalizedSystemCpuUserRawMetricThresholdView.from_dict
+_MaxSwapUsageFreeDataMetricThresholdView_from_dict = MaxSwapUsageFreeDataMetricThresholdView.from_dict
+_MaxSwapUsageUsedDataMetricThresholdView_from_dict = MaxSwapUsageUsedDataMetricThresholdView.from_dict
+_MaxSystemMemoryAvailableDataMetricThresholdView_from_dict = MaxSystemMemoryAvailableDataMetricThresholdView.from_dict
+_MaxSystemMemoryPercentUsedRawMetricThresholdView_from_dict = MaxSystemMemoryPercentUsedRawMetricThresholdView.from_dict
+_MaxSystemMemoryUsedDataMetricThresholdView_from_dict = MaxSystemMemoryUsedDataMetricThresholdView.from_dict
+_MaxSystemNetworkInDataMetricThresholdView_from_dict = MaxSystemNetworkInDataMetricThresholdView.from_dict
+_MaxSystemNetworkOutDataMetricThresholdView_from_dict = MaxSystemNetworkOutDataMetricThresholdView.from_dict
+_MemoryMappedDataMetricThresholdView_from_dict = MemoryMappedDataMetricThresholdView.from_dict
+_MemoryResidentDataMetricThresholdView_from_dict = MemoryResidentDataMetricThresholdView.from_dict
+_MemoryVirtualDataMetricThresholdView_from_dict = MemoryVirtualDataMetricThresholdView.from_dict
+_MicrosoftTeamsNotification_from_dict = MicrosoftTeamsNotification.from_dict
+_MuninCpuIowaitRawMetricThresholdView_from_dict = MuninCpuIowaitRawMetricThresholdView.from_dict
+_MuninCpuIrqRawMetricThresholdView_from_dict = MuninCpuIrqRawMetricThresholdView.from_dict
+_MuninCpuNiceRawMetricThresholdView_from_dict = MuninCpuNiceRawMetricThresholdView.from_dict
+_MuninCpuSoftirqRawMetricThresholdView_from_dict = MuninCpuSoftirqRawMetricThresholdView.from_dict
+_MuninCpuStealRawMetricThresholdView_from_dict = MuninCpuStealRawMetricThresholdView.from_dict
+_MuninCpuSystemRawMetricThresholdView_from_dict = MuninCpuSystemRawMetricThresholdView.from_dict
+_MuninCpuUserRawMetricThresholdView_from_dict = MuninCpuUserRawMetricThresholdView.from_dict
+_NetworkBytesInDataMetricThresholdView_from_dict = NetworkBytesInDataMetricThresholdView.from_dict
+_NetworkBytesOutDataMetricThresholdView_from_dict = NetworkBytesOutDataMetricThresholdView.from_dict
+_NetworkNumRequestsRawMetricThresholdView_from_dict = NetworkNumRequestsRawMetricThresholdView.from_dict
+_NEW_INSTANCE = object.__new__
+_NormalizedFtsProcessCpuKernelRawMetricThresholdView_from_dict = (
+    NormalizedFtsProcessCpuKernelRawMetricThresholdView.from_dict
+)
+_NormalizedFtsProcessCpuUserRawMetricThresholdView_from_dict = (
+    NormalizedFtsProcessCpuUserRawMetricThresholdView.from_dict
+)
+_NormalizedSystemCpuStealRawMetricThresholdView_from_dict = NormalizedSystemCpuStealRawMetricThresholdView.from_dict
+_NormalizedSystemCpuUserRawMetricThresholdView_from_dict = NormalizedSystemCpuUserRawMetricThresholdView.from_dict
+_NumberMetricThresholdView_from_dict = NumberMetricThresholdView.from_dict
+_OpCounterCmdRawMetricThresholdView_from_dict = OpCounterCmdRawMetricThresholdView.from_dict
+_OpCounterDeleteRawMetricThresholdView_from_dict = OpCounterDeleteRawMetricThresholdView.from_dict
+_OpCounterGetMoreRawMetricThresholdView_from_dict = OpCounterGetMoreRawMetricThresholdView.from_dict
+_OpCounterInsertRawMetricThresholdView_from_dict = OpCounterInsertRawMetricThresholdView.from_dict
+_OpCounterQueryRawMetricThresholdView_from_dict = OpCounterQueryRawMetricThresholdView.from_dict
+_OpCounterReplCmdRawMetricThresholdView_from_dict = OpCounterReplCmdRawMetricThresholdView.from_dict
+_OpCounterReplDeleteRawMetricThresholdView_from_dict = OpCounterReplDeleteRawMetricThresholdView.from_dict
+_OpCounterReplInsertRawMetricThresholdView_from_dict = OpCounterReplInsertRawMetricThresholdView.from_dict
+_OpCounterReplUpdateRawMetricThresholdView_from_dict = OpCounterReplUpdateRawMetricThresholdView.from_dict
+_OpCounterTtlDeletedRawMetricThresholdView_from_dict = OpCounterTtlDeletedRawMetricThresholdView.from_dict
+_OpCounterUpdateRawMetricThresholdView_from_dict = OpCounterUpdateRawMetricThresholdView.from_dict
+_OperationsQueriesKilledRawMetricThresholdView_from_dict = OperationsQueriesKilledRawMetricThresholdView.from_dict
+_OperationsScanAndOrderRawMetricThresholdView_from_dict = OperationsScanAndOrderRawMetricThresholdView.from_dict
+_OperationThrottlingRejectedOperationsRawMetricThresholdView_from_dict = (
+    OperationThrottlingRejectedOperationsRawMetricThresholdView.from_dict
+)
+_OplogMasterLagTimeDiffTimeMetricThresholdView_from_dict = OplogMasterLagTimeDiffTimeMetricThresholdView.from_dict
+_OplogMasterTimeEstimatedTtlTimeMetricThresholdView_from_dict = (
+    OplogMasterTimeEstimatedTtlTimeMetricThresholdView.from_dict
+)
+_OplogMasterTimeTimeMetricThresholdView_from_dict = OplogMasterTimeTimeMetricThresholdView.from_dict
+_OplogRateGbPerHourDataMetricThresholdView_from_dict = OplogRateGbPerHourDataMetricThresholdView.from_dict
+_OplogSlaveLagMasterTimeTimeMetricThresholdView_from_dict = OplogSlaveLagMasterTimeTimeMetricThresholdView.from_dict
+_OpsGenieNotification_from_dict = OpsGenieNotification.from_dict
+_OrgNotification_from_dict = OrgNotification.from_dict
+_PagerDutyNotification_from_dict = PagerDutyNotification.from_dict
+_QueryExecutorScannedObjectsRawMetricThresholdView_from_dict = (
+    QueryExecutorScannedObjectsRawMetricThresholdView.from_dict
+)
+_QueryExecutorScannedRawMetricThresholdView_from_dict = QueryExecutorScannedRawMetricThresholdView.from_dict
+_QuerySpillToDiskDuringSortRawMetricThresholdView_from_dict = QuerySpillToDiskDuringSortRawMetricThresholdView.from_dict
+_QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView_from_dict = (
+    QueryTargetingScannedObjectsPerReturnedRawMetricThresholdView.from_dict
+)
+_QueryTargetingScannedPerReturnedRawMetricThresholdView_from_dict = (
+    QueryTargetingScannedPerReturnedRawMetricThresholdView.from_dict
+)
+_RestartsInLastHourRawMetricThresholdView_from_dict = RestartsInLastHourRawMetricThresholdView.from_dict
+_SearchIndexSizeDataMetricThresholdView_from_dict = SearchIndexSizeDataMetricThresholdView.from_dict
+_SearchMaxFieldsIndexedRawMetricThresholdView_from_dict = SearchMaxFieldsIndexedRawMetricThresholdView.from_dict
+_SearchMaxNgramFieldsIndexedRawMetricThresholdView_from_dict = (
+    SearchMaxNgramFieldsIndexedRawMetricThresholdView.from_dict
+)
+_SearchNumberOfFieldsInIndexRawMetricThresholdView_from_dict = (
+    SearchNumberOfFieldsInIndexRawMetricThresholdView.from_dict
+)
+_SearchNumberOfQueriesErrorRawMetricThresholdView_from_dict = SearchNumberOfQueriesErrorRawMetricThresholdView.from_dict
+_SearchNumberOfQueriesSuccessRawMetricThresholdView_from_dict = (
+    SearchNumberOfQueriesSuccessRawMetricThresholdView.from_dict
+)
+_SearchNumberOfQueriesTotalRawMetricThresholdView_from_dict = SearchNumberOfQueriesTotalRawMetricThresholdView.from_dict
+_SearchOpCounterDeleteRawMetricThresholdView_from_dict = SearchOpCounterDeleteRawMetricThresholdView.from_dict
+_SearchOpCounterGetMoreRawMetricThresholdView_from_dict = SearchOpCounterGetMoreRawMetricThresholdView.from_dict
+_SearchOpCounterInsertRawMetricThresholdView_from_dict = SearchOpCounterInsertRawMetricThresholdView.from_dict
+_SearchOpCounterUpdateRawMetricThresholdView_from_dict = SearchOpCounterUpdateRawMetricThresholdView.from_dict
+_SearchProcessThrottlingRawMetricThresholdView_from_dict = SearchProcessThrottlingRawMetricThresholdView.from_dict
+_SearchReplicationLagTimeMetricThresholdView_from_dict = SearchReplicationLagTimeMetricThresholdView.from_dict
+_SlackNotification_from_dict = SlackNotification.from_dict
+_SMSNotification_from_dict = SMSNotification.from_dict
+_SwapUsageFreeDataMetricThresholdView_from_dict = SwapUsageFreeDataMetricThresholdView.from_dict
+_SwapUsageUsedDataMetricThresholdView_from_dict = SwapUsageUsedDataMetricThresholdView.from_dict
+_SystemMemoryAvailableDataMetricThresholdView_from_dict = SystemMemoryAvailableDataMetricThresholdView.from_dict
+_SystemMemoryPercentUsedRawMetricThresholdView_from_dict = SystemMemoryPercentUsedRawMetricThresholdView.from_dict
+_SystemMemoryUsedDataMetricThresholdView_from_dict = SystemMemoryUsedDataMetricThresholdView.from_dict
+_SystemNetworkInDataMetricThresholdView_from_dict = SystemNetworkInDataMetricThresholdView.from_dict
+_SystemNetworkOutDataMetricThresholdView_from_dict = SystemNetworkOutDataMetricThresholdView.from_dict
+_TeamNotification_from_dict = TeamNotification.from_dict
+_TicketsAvailableReadsRawMetricThresholdView_from_dict = TicketsAvailableReadsRawMetricThresholdView.from_dict
+_TicketsAvailableWritesRawMetricThresholdView_from_dict = TicketsAvailableWritesRawMetricThresholdView.from_dict
+_TimeMetricThresholdView_from_dict = TimeMetricThresholdView.from_dict
+_UserNotification_from_dict = UserNotification.from_dict
+_VictorOpsNotification_from_dict = VictorOpsNotification.from_dict
+_WebhookNotification_from_dict = WebhookNotification.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -130,11 +130,6 @@ class HostMetricValue:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 number = src_dict.get("number", UNSET)
 
                 _units = src_dict.get("units", UNSET)
@@ -142,12 +137,17 @@ class HostMetricValue:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = HostMetricValueUnits._members_by_value.get(_units) or HostMetricValueUnits(_units)
+                    units = _HostMetricValueUnits_by_value(_units) or HostMetricValueUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (number is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (number is UNSET or (number.__class__ is float or number.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is HostMetricValue:
-                    _host_metric_value = object.__new__(cls)
+                    _host_metric_value = _NEW_INSTANCE(cls)
                     _host_metric_value.number = number
                     _host_metric_value.units = units
                 else:
@@ -178,6 +178,11 @@ class HostMetricValue:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_HostMetricValueUnits_by_value = HostMetricValueUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

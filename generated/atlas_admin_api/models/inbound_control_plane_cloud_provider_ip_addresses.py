@@ -101,34 +101,34 @@ class InboundControlPlaneCloudProviderIPAddresses:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _aws = src_dict.get("aws", UNSET)
                 aws: InboundControlPlaneCloudProviderIPAddressesAws | Unset
                 if _aws is UNSET:
                     aws = UNSET
                 else:
-                    aws = InboundControlPlaneCloudProviderIPAddressesAws.from_dict(_aws)
+                    aws = _InboundControlPlaneCloudProviderIPAddressesAws_from_dict(_aws)
 
                 _azure = src_dict.get("azure", UNSET)
                 azure: InboundControlPlaneCloudProviderIPAddressesAzure | Unset
                 if _azure is UNSET:
                     azure = UNSET
                 else:
-                    azure = InboundControlPlaneCloudProviderIPAddressesAzure.from_dict(_azure)
+                    azure = _InboundControlPlaneCloudProviderIPAddressesAzure_from_dict(_azure)
 
                 _gcp = src_dict.get("gcp", UNSET)
                 gcp: InboundControlPlaneCloudProviderIPAddressesGcp | Unset
                 if _gcp is UNSET:
                     gcp = UNSET
                 else:
-                    gcp = InboundControlPlaneCloudProviderIPAddressesGcp.from_dict(_gcp)
+                    gcp = _InboundControlPlaneCloudProviderIPAddressesGcp_from_dict(_gcp)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_aws is not UNSET) + (_azure is not UNSET) + (_gcp is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is InboundControlPlaneCloudProviderIPAddresses:
-                    _inbound_control_plane_cloud_provider_ip_addresses = object.__new__(cls)
+                    _inbound_control_plane_cloud_provider_ip_addresses = _NEW_INSTANCE(cls)
                     _inbound_control_plane_cloud_provider_ip_addresses.aws = aws
                     _inbound_control_plane_cloud_provider_ip_addresses.azure = azure
                     _inbound_control_plane_cloud_provider_ip_addresses.gcp = gcp
@@ -173,6 +173,13 @@ from ..models.inbound_control_plane_cloud_provider_ip_addresses_azure import (
 from ..models.inbound_control_plane_cloud_provider_ip_addresses_gcp import (
     InboundControlPlaneCloudProviderIPAddressesGcp,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_InboundControlPlaneCloudProviderIPAddressesAws_from_dict = InboundControlPlaneCloudProviderIPAddressesAws.from_dict
+_InboundControlPlaneCloudProviderIPAddressesAzure_from_dict = InboundControlPlaneCloudProviderIPAddressesAzure.from_dict
+_InboundControlPlaneCloudProviderIPAddressesGcp_from_dict = InboundControlPlaneCloudProviderIPAddressesGcp.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

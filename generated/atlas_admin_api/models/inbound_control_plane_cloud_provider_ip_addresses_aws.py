@@ -60,7 +60,7 @@ class InboundControlPlaneCloudProviderIPAddressesAws:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is InboundControlPlaneCloudProviderIPAddressesAws:
-                    _inbound_control_plane_cloud_provider_ip_addresses_aws = object.__new__(cls)
+                    _inbound_control_plane_cloud_provider_ip_addresses_aws = _NEW_INSTANCE(cls)
                 else:
                     _inbound_control_plane_cloud_provider_ip_addresses_aws = cls()
 
@@ -93,6 +93,10 @@ class InboundControlPlaneCloudProviderIPAddressesAws:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

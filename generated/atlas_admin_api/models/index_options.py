@@ -275,7 +275,7 @@ class IndexOptions:
                 if _columnstore_projection is UNSET:
                     columnstore_projection = UNSET
                 else:
-                    columnstore_projection = IndexOptionsColumnstoreProjection.from_dict(_columnstore_projection)
+                    columnstore_projection = _IndexOptionsColumnstoreProjection_from_dict(_columnstore_projection)
 
                 default_language = src_dict.get("default_language", UNSET)
 
@@ -296,7 +296,7 @@ class IndexOptions:
                 if _partial_filter_expression is UNSET:
                     partial_filter_expression = UNSET
                 else:
-                    partial_filter_expression = IndexOptionsPartialFilterExpression.from_dict(
+                    partial_filter_expression = _IndexOptionsPartialFilterExpression_from_dict(
                         _partial_filter_expression
                     )
 
@@ -307,7 +307,7 @@ class IndexOptions:
                 if _storage_engine is UNSET:
                     storage_engine = UNSET
                 else:
-                    storage_engine = IndexOptionsStorageEngine.from_dict(_storage_engine)
+                    storage_engine = _IndexOptionsStorageEngine_from_dict(_storage_engine)
 
                 text_index_version = src_dict.get("textIndexVersion", UNSET)
 
@@ -316,7 +316,7 @@ class IndexOptions:
                 if _weights is UNSET:
                     weights = UNSET
                 else:
-                    weights = IndexOptionsWeights.from_dict(_weights)
+                    weights = _IndexOptionsWeights_from_dict(_weights)
 
                 if not (
                     (field_2_dsphere_index_version is UNSET or field_2_dsphere_index_version.__class__ is int)
@@ -335,7 +335,7 @@ class IndexOptions:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is IndexOptions:
-                    _index_options = object.__new__(cls)
+                    _index_options = _NEW_INSTANCE(cls)
                     _index_options.field_2_dsphere_index_version = field_2_dsphere_index_version
                     _index_options.background = background
                     _index_options.bits = bits
@@ -407,6 +407,14 @@ from ..models.index_options_partial_filter_expression import (
 )
 from ..models.index_options_storage_engine import IndexOptionsStorageEngine  # noqa: E402
 from ..models.index_options_weights import IndexOptionsWeights  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_IndexOptionsColumnstoreProjection_from_dict = IndexOptionsColumnstoreProjection.from_dict
+_IndexOptionsPartialFilterExpression_from_dict = IndexOptionsPartialFilterExpression.from_dict
+_IndexOptionsStorageEngine_from_dict = IndexOptionsStorageEngine.from_dict
+_IndexOptionsWeights_from_dict = IndexOptionsWeights.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -62,7 +62,7 @@ class IndexOptionsColumnstoreProjection:
                 if not (all(_value.__class__ is int for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is IndexOptionsColumnstoreProjection:
-                    _index_options_columnstore_projection = object.__new__(cls)
+                    _index_options_columnstore_projection = _NEW_INSTANCE(cls)
                 else:
                     _index_options_columnstore_projection = cls()
 
@@ -88,6 +88,10 @@ class IndexOptionsColumnstoreProjection:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -68,13 +68,13 @@ class IndexOptionsPartialFilterExpression:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is IndexOptionsPartialFilterExpression:
-                    _index_options_partial_filter_expression = object.__new__(cls)
+                    _index_options_partial_filter_expression = _NEW_INSTANCE(cls)
                 else:
                     _index_options_partial_filter_expression = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = IndexOptionsPartialFilterExpressionAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _IndexOptionsPartialFilterExpressionAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -106,6 +106,13 @@ class IndexOptionsPartialFilterExpression:
 from ..models.index_options_partial_filter_expression_additional_property import (
     IndexOptionsPartialFilterExpressionAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_IndexOptionsPartialFilterExpressionAdditionalProperty_from_dict = (
+    IndexOptionsPartialFilterExpressionAdditionalProperty.from_dict
+)
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     IndexOptionsPartialFilterExpressionDict = dict[str, Any]

@@ -65,7 +65,7 @@ class IndexOptionsPartialFilterExpressionAdditionalProperty:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is IndexOptionsPartialFilterExpressionAdditionalProperty:
-                    _index_options_partial_filter_expression_additional_property = object.__new__(cls)
+                    _index_options_partial_filter_expression_additional_property = _NEW_INSTANCE(cls)
                 else:
                     _index_options_partial_filter_expression_additional_property = cls()
 
@@ -91,6 +91,10 @@ class IndexOptionsPartialFilterExpressionAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

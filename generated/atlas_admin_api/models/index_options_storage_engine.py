@@ -63,13 +63,13 @@ class IndexOptionsStorageEngine:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is IndexOptionsStorageEngine:
-                    _index_options_storage_engine = object.__new__(cls)
+                    _index_options_storage_engine = _NEW_INSTANCE(cls)
                 else:
                     _index_options_storage_engine = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = IndexOptionsStorageEngineAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _IndexOptionsStorageEngineAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -101,6 +101,11 @@ class IndexOptionsStorageEngine:
 from ..models.index_options_storage_engine_additional_property import (
     IndexOptionsStorageEngineAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_IndexOptionsStorageEngineAdditionalProperty_from_dict = IndexOptionsStorageEngineAdditionalProperty.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     IndexOptionsStorageEngineDict = dict[str, Any]

@@ -60,7 +60,7 @@ class IndexOptionsStorageEngineAdditionalProperty:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is IndexOptionsStorageEngineAdditionalProperty:
-                    _index_options_storage_engine_additional_property = object.__new__(cls)
+                    _index_options_storage_engine_additional_property = _NEW_INSTANCE(cls)
                 else:
                     _index_options_storage_engine_additional_property = cls()
 
@@ -86,6 +86,10 @@ class IndexOptionsStorageEngineAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -61,13 +61,13 @@ class IndexOptionsWeights:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is IndexOptionsWeights:
-                    _index_options_weights = object.__new__(cls)
+                    _index_options_weights = _NEW_INSTANCE(cls)
                 else:
                     _index_options_weights = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = IndexOptionsWeightsAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _IndexOptionsWeightsAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -99,6 +99,11 @@ class IndexOptionsWeights:
 from ..models.index_options_weights_additional_property import (
     IndexOptionsWeightsAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_IndexOptionsWeightsAdditionalProperty_from_dict = IndexOptionsWeightsAdditionalProperty.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     IndexOptionsWeightsDict = dict[str, Any]

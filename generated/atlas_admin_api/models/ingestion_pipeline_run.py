@@ -205,11 +205,6 @@ class IngestionPipelineRun:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict.get("_id", UNSET)
 
                 _backup_frequency_type = src_dict.get("backupFrequencyType", UNSET)
@@ -217,7 +212,7 @@ class IngestionPipelineRun:
                 if _backup_frequency_type is UNSET:
                     backup_frequency_type = UNSET
                 else:
-                    backup_frequency_type = IngestionPipelineRunBackupFrequencyType._members_by_value.get(
+                    backup_frequency_type = _IngestionPipelineRunBackupFrequencyType_by_value(
                         _backup_frequency_type
                     ) or IngestionPipelineRunBackupFrequencyType(_backup_frequency_type)
 
@@ -226,7 +221,7 @@ class IngestionPipelineRun:
                 if _created_date is UNSET:
                     created_date = UNSET
                 else:
-                    created_date = datetime.datetime.fromisoformat(_created_date)
+                    created_date = _DATETIME_FROMISOFORMAT(_created_date)
 
                 dataset_name = src_dict.get("datasetName", UNSET)
 
@@ -235,7 +230,7 @@ class IngestionPipelineRun:
                 if _dataset_retention_policy is UNSET:
                     dataset_retention_policy = UNSET
                 else:
-                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                    dataset_retention_policy = _DatasetRetentionPolicy_from_dict(_dataset_retention_policy)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -244,14 +239,14 @@ class IngestionPipelineRun:
                 if _last_updated_date is UNSET:
                     last_updated_date = UNSET
                 else:
-                    last_updated_date = datetime.datetime.fromisoformat(_last_updated_date)
+                    last_updated_date = _DATETIME_FROMISOFORMAT(_last_updated_date)
 
                 _phase = src_dict.get("phase", UNSET)
                 phase: IngestionPipelineRunPhase | Unset
                 if _phase is UNSET:
                     phase = UNSET
                 else:
-                    phase = IngestionPipelineRunPhase._members_by_value.get(_phase) or IngestionPipelineRunPhase(_phase)
+                    phase = _IngestionPipelineRunPhase_by_value(_phase) or IngestionPipelineRunPhase(_phase)
 
                 pipeline_id = src_dict.get("pipelineId", UNSET)
 
@@ -260,7 +255,7 @@ class IngestionPipelineRun:
                 if _scheduled_deletion_date is UNSET:
                     scheduled_deletion_date = UNSET
                 else:
-                    scheduled_deletion_date = datetime.datetime.fromisoformat(_scheduled_deletion_date)
+                    scheduled_deletion_date = _DATETIME_FROMISOFORMAT(_scheduled_deletion_date)
 
                 snapshot_id = src_dict.get("snapshotId", UNSET)
 
@@ -269,15 +264,33 @@ class IngestionPipelineRun:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = IngestionPipelineRunState._members_by_value.get(_state) or IngestionPipelineRunState(_state)
+                    state = _IngestionPipelineRunState_by_value(_state) or IngestionPipelineRunState(_state)
 
                 _stats = src_dict.get("stats", UNSET)
                 stats: PipelineRunStats | Unset
                 if _stats is UNSET:
                     stats = UNSET
                 else:
-                    stats = PipelineRunStats.from_dict(_stats)
+                    stats = _PipelineRunStats_from_dict(_stats)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_id is not UNSET)
+                    + (_backup_frequency_type is not UNSET)
+                    + (_created_date is not UNSET)
+                    + (dataset_name is not UNSET)
+                    + (_dataset_retention_policy is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_last_updated_date is not UNSET)
+                    + (_phase is not UNSET)
+                    + (pipeline_id is not UNSET)
+                    + (_scheduled_deletion_date is not UNSET)
+                    + (snapshot_id is not UNSET)
+                    + (_state is not UNSET)
+                    + (_stats is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (dataset_name is UNSET or dataset_name.__class__ is str)
@@ -287,7 +300,7 @@ class IngestionPipelineRun:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is IngestionPipelineRun:
-                    _ingestion_pipeline_run = object.__new__(cls)
+                    _ingestion_pipeline_run = _NEW_INSTANCE(cls)
                     _ingestion_pipeline_run.field_id = field_id
                     _ingestion_pipeline_run.backup_frequency_type = backup_frequency_type
                     _ingestion_pipeline_run.created_date = created_date
@@ -345,6 +358,16 @@ class IngestionPipelineRun:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
 from ..models.pipeline_run_stats import PipelineRunStats  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatasetRetentionPolicy_from_dict = DatasetRetentionPolicy.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_IngestionPipelineRunBackupFrequencyType_by_value = IngestionPipelineRunBackupFrequencyType._members_by_value.get
+_IngestionPipelineRunPhase_by_value = IngestionPipelineRunPhase._members_by_value.get
+_IngestionPipelineRunState_by_value = IngestionPipelineRunState._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_PipelineRunStats_from_dict = PipelineRunStats.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -247,7 +247,7 @@ class InvoiceLineItem:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 discount_cents = src_dict.get("discountCents", UNSET)
 
@@ -256,7 +256,7 @@ class InvoiceLineItem:
                 if _end_date is UNSET:
                     end_date = UNSET
                 else:
-                    end_date = datetime.datetime.fromisoformat(_end_date)
+                    end_date = _DATETIME_FROMISOFORMAT(_end_date)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -275,7 +275,7 @@ class InvoiceLineItem:
                 if _start_date is UNSET:
                     start_date = UNSET
                 else:
-                    start_date = datetime.datetime.fromisoformat(_start_date)
+                    start_date = _DATETIME_FROMISOFORMAT(_start_date)
 
                 stitch_app_name = src_dict.get("stitchAppName", UNSET)
 
@@ -284,7 +284,7 @@ class InvoiceLineItem:
                 if _tags is UNSET:
                     tags = UNSET
                 else:
-                    tags = InvoiceLineItemTags.from_dict(_tags)
+                    tags = _InvoiceLineItemTags_from_dict(_tags)
 
                 tier_lower_bound = src_dict.get("tierLowerBound", UNSET)
 
@@ -326,7 +326,7 @@ class InvoiceLineItem:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is InvoiceLineItem:
-                    _invoice_line_item = object.__new__(cls)
+                    _invoice_line_item = _NEW_INSTANCE(cls)
                     _invoice_line_item.cluster_name = cluster_name
                     _invoice_line_item.created = created
                     _invoice_line_item.discount_cents = discount_cents
@@ -393,6 +393,12 @@ class InvoiceLineItem:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.invoice_line_item_tags import InvoiceLineItemTags  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_InvoiceLineItemTags_from_dict = InvoiceLineItemTags.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

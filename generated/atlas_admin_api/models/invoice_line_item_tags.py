@@ -57,7 +57,7 @@ class InvoiceLineItemTags:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is InvoiceLineItemTags:
-                    _invoice_line_item_tags = object.__new__(cls)
+                    _invoice_line_item_tags = _NEW_INSTANCE(cls)
                 else:
                     _invoice_line_item_tags = cls()
 
@@ -90,6 +90,10 @@ class InvoiceLineItemTags:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

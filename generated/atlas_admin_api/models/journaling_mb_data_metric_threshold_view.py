@@ -145,12 +145,7 @@ class JournalingMbDataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = JournalingMbDataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _JournalingMbDataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or JournalingMbDataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -159,7 +154,7 @@ class JournalingMbDataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = JournalingMbDataMetricThresholdViewMode._members_by_value.get(
+                    mode = _JournalingMbDataMetricThresholdViewMode_by_value(
                         _mode
                     ) or JournalingMbDataMetricThresholdViewMode(_mode)
 
@@ -168,7 +163,7 @@ class JournalingMbDataMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = JournalingMbDataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _JournalingMbDataMetricThresholdViewOperator_by_value(
                         _operator
                     ) or JournalingMbDataMetricThresholdViewOperator(_operator)
 
@@ -179,12 +174,22 @@ class JournalingMbDataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is JournalingMbDataMetricThresholdView:
-                    _journaling_mb_data_metric_threshold_view = object.__new__(cls)
+                    _journaling_mb_data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _journaling_mb_data_metric_threshold_view.metric_name = metric_name
                     _journaling_mb_data_metric_threshold_view.mode = mode
                     _journaling_mb_data_metric_threshold_view.operator = operator
@@ -221,6 +226,18 @@ class JournalingMbDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_JournalingMbDataMetricThresholdViewMetricName_by_value = (
+    JournalingMbDataMetricThresholdViewMetricName._members_by_value.get
+)
+_JournalingMbDataMetricThresholdViewMode_by_value = JournalingMbDataMetricThresholdViewMode._members_by_value.get
+_JournalingMbDataMetricThresholdViewOperator_by_value = (
+    JournalingMbDataMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

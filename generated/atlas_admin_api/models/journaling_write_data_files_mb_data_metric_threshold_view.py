@@ -149,12 +149,7 @@ class JournalingWriteDataFilesMbDataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = JournalingWriteDataFilesMbDataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _JournalingWriteDataFilesMbDataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or JournalingWriteDataFilesMbDataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -163,7 +158,7 @@ class JournalingWriteDataFilesMbDataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = JournalingWriteDataFilesMbDataMetricThresholdViewMode._members_by_value.get(
+                    mode = _JournalingWriteDataFilesMbDataMetricThresholdViewMode_by_value(
                         _mode
                     ) or JournalingWriteDataFilesMbDataMetricThresholdViewMode(_mode)
 
@@ -172,7 +167,7 @@ class JournalingWriteDataFilesMbDataMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = JournalingWriteDataFilesMbDataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _JournalingWriteDataFilesMbDataMetricThresholdViewOperator_by_value(
                         _operator
                     ) or JournalingWriteDataFilesMbDataMetricThresholdViewOperator(_operator)
 
@@ -183,12 +178,22 @@ class JournalingWriteDataFilesMbDataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is JournalingWriteDataFilesMbDataMetricThresholdView:
-                    _journaling_write_data_files_mb_data_metric_threshold_view = object.__new__(cls)
+                    _journaling_write_data_files_mb_data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _journaling_write_data_files_mb_data_metric_threshold_view.metric_name = metric_name
                     _journaling_write_data_files_mb_data_metric_threshold_view.mode = mode
                     _journaling_write_data_files_mb_data_metric_threshold_view.operator = operator
@@ -225,6 +230,20 @@ class JournalingWriteDataFilesMbDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_JournalingWriteDataFilesMbDataMetricThresholdViewMetricName_by_value = (
+    JournalingWriteDataFilesMbDataMetricThresholdViewMetricName._members_by_value.get
+)
+_JournalingWriteDataFilesMbDataMetricThresholdViewMode_by_value = (
+    JournalingWriteDataFilesMbDataMetricThresholdViewMode._members_by_value.get
+)
+_JournalingWriteDataFilesMbDataMetricThresholdViewOperator_by_value = (
+    JournalingWriteDataFilesMbDataMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

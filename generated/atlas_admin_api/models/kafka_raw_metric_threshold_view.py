@@ -129,12 +129,7 @@ class KafkaRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = KafkaRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _KafkaRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or KafkaRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -143,16 +138,14 @@ class KafkaRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = KafkaRawMetricThresholdViewMode._members_by_value.get(
-                        _mode
-                    ) or KafkaRawMetricThresholdViewMode(_mode)
+                    mode = _KafkaRawMetricThresholdViewMode_by_value(_mode) or KafkaRawMetricThresholdViewMode(_mode)
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: KafkaRawMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = KafkaRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _KafkaRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or KafkaRawMetricThresholdViewOperator(_operator)
 
@@ -163,12 +156,22 @@ class KafkaRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is KafkaRawMetricThresholdView:
-                    _kafka_raw_metric_threshold_view = object.__new__(cls)
+                    _kafka_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _kafka_raw_metric_threshold_view.metric_name = metric_name
                     _kafka_raw_metric_threshold_view.mode = mode
                     _kafka_raw_metric_threshold_view.operator = operator
@@ -205,6 +208,14 @@ class KafkaRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_KafkaRawMetricThresholdViewMetricName_by_value = KafkaRawMetricThresholdViewMetricName._members_by_value.get
+_KafkaRawMetricThresholdViewMode_by_value = KafkaRawMetricThresholdViewMode._members_by_value.get
+_KafkaRawMetricThresholdViewOperator_by_value = KafkaRawMetricThresholdViewOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

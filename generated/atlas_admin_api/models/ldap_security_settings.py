@@ -173,11 +173,6 @@ class LDAPSecuritySettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 authentication_enabled = src_dict.get("authenticationEnabled", UNSET)
 
                 authorization_enabled = src_dict.get("authorizationEnabled", UNSET)
@@ -195,18 +190,34 @@ class LDAPSecuritySettings:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 port = src_dict.get("port", UNSET)
 
                 _user_to_dn_mapping = src_dict.get("userToDNMapping", UNSET)
                 user_to_dn_mapping: list[UserToDNMapping] | Unset = UNSET
                 if _user_to_dn_mapping is not UNSET:
-                    user_to_dn_mapping = [
-                        UserToDNMapping.from_dict(user_to_dn_mapping_item_data)
-                        for user_to_dn_mapping_item_data in _user_to_dn_mapping
-                    ]
+                    user_to_dn_mapping = []
+                    for user_to_dn_mapping_item_data in _user_to_dn_mapping:
+                        user_to_dn_mapping.append(_UserToDNMapping_from_dict(user_to_dn_mapping_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (authentication_enabled is not UNSET)
+                    + (authorization_enabled is not UNSET)
+                    + (authz_query_template is not UNSET)
+                    + (bind_password is not UNSET)
+                    + (bind_username is not UNSET)
+                    + (ca_certificate is not UNSET)
+                    + (hostname is not UNSET)
+                    + (_links is not UNSET)
+                    + (port is not UNSET)
+                    + (_user_to_dn_mapping is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (authentication_enabled is UNSET or authentication_enabled.__class__ is bool)
                     and (authorization_enabled is UNSET or authorization_enabled.__class__ is bool)
@@ -221,7 +232,7 @@ class LDAPSecuritySettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LDAPSecuritySettings:
-                    _ldap_security_settings = object.__new__(cls)
+                    _ldap_security_settings = _NEW_INSTANCE(cls)
                     _ldap_security_settings.authentication_enabled = authentication_enabled
                     _ldap_security_settings.authorization_enabled = authorization_enabled
                     _ldap_security_settings.authz_query_template = authz_query_template
@@ -273,6 +284,12 @@ class LDAPSecuritySettings:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.user_to_dn_mapping import UserToDNMapping  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_UserToDNMapping_from_dict = UserToDNMapping.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

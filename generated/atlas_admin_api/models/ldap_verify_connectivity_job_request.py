@@ -141,24 +141,21 @@ class LDAPVerifyConnectivityJobRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _request = src_dict.get("request", UNSET)
                 request: LDAPVerifyConnectivityJobRequestParams | Unset
                 if _request is UNSET:
                     request = UNSET
                 else:
-                    request = LDAPVerifyConnectivityJobRequestParams.from_dict(_request)
+                    request = _LDAPVerifyConnectivityJobRequestParams_from_dict(_request)
 
                 request_id = src_dict.get("requestId", UNSET)
 
@@ -167,18 +164,28 @@ class LDAPVerifyConnectivityJobRequest:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = LDAPVerifyConnectivityJobRequestStatus._members_by_value.get(
+                    status = _LDAPVerifyConnectivityJobRequestStatus_by_value(
                         _status
                     ) or LDAPVerifyConnectivityJobRequestStatus(_status)
 
                 _validations = src_dict.get("validations", UNSET)
                 validations: list[LDAPVerifyConnectivityJobRequestValidation] | Unset = UNSET
                 if _validations is not UNSET:
-                    validations = [
-                        LDAPVerifyConnectivityJobRequestValidation.from_dict(validations_item_data)
-                        for validations_item_data in _validations
-                    ]
+                    validations = []
+                    for validations_item_data in _validations:
+                        validations.append(_LDAPVerifyConnectivityJobRequestValidation_from_dict(validations_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (group_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_request is not UNSET)
+                    + (request_id is not UNSET)
+                    + (_status is not UNSET)
+                    + (_validations is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -187,7 +194,7 @@ class LDAPVerifyConnectivityJobRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LDAPVerifyConnectivityJobRequest:
-                    _ldap_verify_connectivity_job_request = object.__new__(cls)
+                    _ldap_verify_connectivity_job_request = _NEW_INSTANCE(cls)
                     _ldap_verify_connectivity_job_request.group_id = group_id
                     _ldap_verify_connectivity_job_request.links = links
                     _ldap_verify_connectivity_job_request.request = request
@@ -236,6 +243,14 @@ from ..models.ldap_verify_connectivity_job_request_validation import (
     LDAPVerifyConnectivityJobRequestValidation,  # noqa: E402
 )
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LDAPVerifyConnectivityJobRequestParams_from_dict = LDAPVerifyConnectivityJobRequestParams.from_dict
+_LDAPVerifyConnectivityJobRequestStatus_by_value = LDAPVerifyConnectivityJobRequestStatus._members_by_value.get
+_LDAPVerifyConnectivityJobRequestValidation_from_dict = LDAPVerifyConnectivityJobRequestValidation.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

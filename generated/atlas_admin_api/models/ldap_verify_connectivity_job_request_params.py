@@ -142,11 +142,6 @@ class LDAPVerifyConnectivityJobRequestParams:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 bind_password = src_dict["bindPassword"]
 
                 bind_username = src_dict["bindUsername"]
@@ -162,8 +157,16 @@ class LDAPVerifyConnectivityJobRequestParams:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4 + (authz_query_template is not UNSET) + (ca_certificate is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     bind_password.__class__ is str
                     and bind_username.__class__ is str
@@ -175,7 +178,7 @@ class LDAPVerifyConnectivityJobRequestParams:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LDAPVerifyConnectivityJobRequestParams:
-                    _ldap_verify_connectivity_job_request_params = object.__new__(cls)
+                    _ldap_verify_connectivity_job_request_params = _NEW_INSTANCE(cls)
                     _ldap_verify_connectivity_job_request_params.bind_password = bind_password
                     _ldap_verify_connectivity_job_request_params.bind_username = bind_username
                     _ldap_verify_connectivity_job_request_params.hostname = hostname
@@ -220,6 +223,11 @@ class LDAPVerifyConnectivityJobRequestParams:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

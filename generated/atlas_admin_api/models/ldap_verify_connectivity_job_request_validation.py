@@ -108,17 +108,12 @@ class LDAPVerifyConnectivityJobRequestValidation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _status = src_dict.get("status", UNSET)
                 status: LDAPVerifyConnectivityJobRequestValidationStatus | Unset
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = LDAPVerifyConnectivityJobRequestValidationStatus._members_by_value.get(
+                    status = _LDAPVerifyConnectivityJobRequestValidationStatus_by_value(
                         _status
                     ) or LDAPVerifyConnectivityJobRequestValidationStatus(_status)
 
@@ -127,12 +122,17 @@ class LDAPVerifyConnectivityJobRequestValidation:
                 if _validation_type is UNSET:
                     validation_type = UNSET
                 else:
-                    validation_type = LDAPVerifyConnectivityJobRequestValidationValidationType._members_by_value.get(
+                    validation_type = _LDAPVerifyConnectivityJobRequestValidationValidationType_by_value(
                         _validation_type
                     ) or LDAPVerifyConnectivityJobRequestValidationValidationType(_validation_type)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_status is not UNSET) + (_validation_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is LDAPVerifyConnectivityJobRequestValidation:
-                    _ldap_verify_connectivity_job_request_validation = object.__new__(cls)
+                    _ldap_verify_connectivity_job_request_validation = _NEW_INSTANCE(cls)
                     _ldap_verify_connectivity_job_request_validation.status = status
                     _ldap_verify_connectivity_job_request_validation.validation_type = validation_type
                 else:
@@ -163,6 +163,16 @@ class LDAPVerifyConnectivityJobRequestValidation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LDAPVerifyConnectivityJobRequestValidationStatus_by_value = (
+    LDAPVerifyConnectivityJobRequestValidationStatus._members_by_value.get
+)
+_LDAPVerifyConnectivityJobRequestValidationValidationType_by_value = (
+    LDAPVerifyConnectivityJobRequestValidationValidationType._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

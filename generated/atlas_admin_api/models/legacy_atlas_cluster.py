@@ -681,7 +681,7 @@ class LegacyAtlasCluster:
                 if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
                     accept_data_risks_and_force_replica_set_reconfig = UNSET
                 else:
-                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                    accept_data_risks_and_force_replica_set_reconfig = _DATETIME_FROMISOFORMAT(
                         _accept_data_risks_and_force_replica_set_reconfig
                     )
 
@@ -690,14 +690,16 @@ class LegacyAtlasCluster:
                 if _advanced_configuration is UNSET:
                     advanced_configuration = UNSET
                 else:
-                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
+                    advanced_configuration = _ApiAtlasClusterAdvancedConfigurationView_from_dict(
+                        _advanced_configuration
+                    )
 
                 _auto_scaling = src_dict.get("autoScaling", UNSET)
                 auto_scaling: ClusterAutoScalingSettings | Unset
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = ClusterAutoScalingSettings.from_dict(_auto_scaling)
+                    auto_scaling = _ClusterAutoScalingSettings_from_dict(_auto_scaling)
 
                 backup_enabled = src_dict.get("backupEnabled", UNSET)
 
@@ -706,14 +708,14 @@ class LegacyAtlasCluster:
                 if _bi_connector is UNSET:
                     bi_connector = UNSET
                 else:
-                    bi_connector = BiConnector.from_dict(_bi_connector)
+                    bi_connector = _BiConnector_from_dict(_bi_connector)
 
                 _cluster_type = src_dict.get("clusterType", UNSET)
                 cluster_type: LegacyAtlasClusterClusterType | Unset
                 if _cluster_type is UNSET:
                     cluster_type = UNSET
                 else:
-                    cluster_type = LegacyAtlasClusterClusterType._members_by_value.get(
+                    cluster_type = _LegacyAtlasClusterClusterType_by_value(
                         _cluster_type
                     ) or LegacyAtlasClusterClusterType(_cluster_type)
 
@@ -722,7 +724,7 @@ class LegacyAtlasCluster:
                 if _config_server_management_mode is UNSET:
                     config_server_management_mode = UNSET
                 else:
-                    config_server_management_mode = LegacyAtlasClusterConfigServerManagementMode._members_by_value.get(
+                    config_server_management_mode = _LegacyAtlasClusterConfigServerManagementMode_by_value(
                         _config_server_management_mode
                     ) or LegacyAtlasClusterConfigServerManagementMode(_config_server_management_mode)
 
@@ -731,7 +733,7 @@ class LegacyAtlasCluster:
                 if _config_server_type is UNSET:
                     config_server_type = UNSET
                 else:
-                    config_server_type = LegacyAtlasClusterConfigServerType._members_by_value.get(
+                    config_server_type = _LegacyAtlasClusterConfigServerType_by_value(
                         _config_server_type
                     ) or LegacyAtlasClusterConfigServerType(_config_server_type)
 
@@ -740,14 +742,14 @@ class LegacyAtlasCluster:
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
-                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
+                    connection_strings = _ClusterConnectionStrings_from_dict(_connection_strings)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 delete_after_creation_hours = src_dict.get("deleteAfterCreationHours", UNSET)
 
@@ -756,7 +758,7 @@ class LegacyAtlasCluster:
                 if _delete_after_date is UNSET:
                     delete_after_date = UNSET
                 else:
-                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
+                    delete_after_date = _DATETIME_FROMISOFORMAT(_delete_after_date)
 
                 disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
@@ -765,7 +767,7 @@ class LegacyAtlasCluster:
                 if _disk_warming_mode is UNSET:
                     disk_warming_mode = UNSET
                 else:
-                    disk_warming_mode = LegacyAtlasClusterDiskWarmingMode._members_by_value.get(
+                    disk_warming_mode = _LegacyAtlasClusterDiskWarmingMode_by_value(
                         _disk_warming_mode
                     ) or LegacyAtlasClusterDiskWarmingMode(_disk_warming_mode)
 
@@ -774,7 +776,7 @@ class LegacyAtlasCluster:
                 if _encryption_at_rest_provider is UNSET:
                     encryption_at_rest_provider = UNSET
                 else:
-                    encryption_at_rest_provider = LegacyAtlasClusterEncryptionAtRestProvider._members_by_value.get(
+                    encryption_at_rest_provider = _LegacyAtlasClusterEncryptionAtRestProvider_by_value(
                         _encryption_at_rest_provider
                     ) or LegacyAtlasClusterEncryptionAtRestProvider(_encryption_at_rest_provider)
 
@@ -787,7 +789,7 @@ class LegacyAtlasCluster:
                 if _feature_compatibility_version_expiration_date is UNSET:
                     feature_compatibility_version_expiration_date = UNSET
                 else:
-                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                    feature_compatibility_version_expiration_date = _DATETIME_FROMISOFORMAT(
                         _feature_compatibility_version_expiration_date
                     )
 
@@ -800,19 +802,23 @@ class LegacyAtlasCluster:
                 _labels = src_dict.get("labels", UNSET)
                 labels: list[ComponentLabel] | Unset = UNSET
                 if _labels is not UNSET:
-                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
+                    labels = []
+                    for labels_item_data in _labels:
+                        labels.append(_ComponentLabel_from_dict(labels_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
                 mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
                 if _mongo_db_employee_access_grant is UNSET:
                     mongo_db_employee_access_grant = UNSET
                 else:
-                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+                    mongo_db_employee_access_grant = _EmployeeAccessGrantView_from_dict(_mongo_db_employee_access_grant)
 
                 mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
 
@@ -825,7 +831,7 @@ class LegacyAtlasCluster:
                 if _mongo_uri_updated is UNSET:
                     mongo_uri_updated = UNSET
                 else:
-                    mongo_uri_updated = datetime.datetime.fromisoformat(_mongo_uri_updated)
+                    mongo_uri_updated = _DATETIME_FROMISOFORMAT(_mongo_uri_updated)
 
                 mongo_uri_with_options = src_dict.get("mongoURIWithOptions", UNSET)
 
@@ -862,15 +868,15 @@ class LegacyAtlasCluster:
                             _provider_settings_data, "providerName", field="providerSettings"
                         )
                     if _provider_settings_value == "AWS":
-                        provider_settings = AWSCloudProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _AWSCloudProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "AZURE":
-                        provider_settings = AzureCloudProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _AzureCloudProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "FLEX":
-                        provider_settings = ClusterFlexProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _ClusterFlexProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "GCP":
-                        provider_settings = CloudGCPProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _CloudGCPProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "TENANT":
-                        provider_settings = ClusterFreeProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _ClusterFreeProviderSettings_from_dict(_provider_settings_data)
                     else:
                         provider_settings = UnknownVariant(
                             discriminator=_provider_settings_value, raw=dict(_provider_settings_data)
@@ -881,7 +887,7 @@ class LegacyAtlasCluster:
                 if _replica_set_scaling_strategy is UNSET:
                     replica_set_scaling_strategy = UNSET
                 else:
-                    replica_set_scaling_strategy = LegacyAtlasClusterReplicaSetScalingStrategy._members_by_value.get(
+                    replica_set_scaling_strategy = _LegacyAtlasClusterReplicaSetScalingStrategy_by_value(
                         _replica_set_scaling_strategy
                     ) or LegacyAtlasClusterReplicaSetScalingStrategy(_replica_set_scaling_strategy)
 
@@ -890,7 +896,7 @@ class LegacyAtlasCluster:
                 if _replication_factor is UNSET:
                     replication_factor = UNSET
                 else:
-                    replication_factor = LegacyAtlasClusterReplicationFactor._members_by_value.get(
+                    replication_factor = _LegacyAtlasClusterReplicationFactor_by_value(
                         _replication_factor
                     ) or LegacyAtlasClusterReplicationFactor(_replication_factor)
 
@@ -899,22 +905,21 @@ class LegacyAtlasCluster:
                 if _replication_spec is UNSET:
                     replication_spec = UNSET
                 else:
-                    replication_spec = LegacyAtlasClusterReplicationSpec.from_dict(_replication_spec)
+                    replication_spec = _LegacyAtlasClusterReplicationSpec_from_dict(_replication_spec)
 
                 _replication_specs = src_dict.get("replicationSpecs", UNSET)
                 replication_specs: list[LegacyReplicationSpec] | Unset = UNSET
                 if _replication_specs is not UNSET:
-                    replication_specs = [
-                        LegacyReplicationSpec.from_dict(replication_specs_item_data)
-                        for replication_specs_item_data in _replication_specs
-                    ]
+                    replication_specs = []
+                    for replication_specs_item_data in _replication_specs:
+                        replication_specs.append(_LegacyReplicationSpec_from_dict(replication_specs_item_data))
 
                 _root_cert_type = src_dict.get("rootCertType", UNSET)
                 root_cert_type: LegacyAtlasClusterRootCertType | Unset
                 if _root_cert_type is UNSET:
                     root_cert_type = UNSET
                 else:
-                    root_cert_type = LegacyAtlasClusterRootCertType._members_by_value.get(
+                    root_cert_type = _LegacyAtlasClusterRootCertType_by_value(
                         _root_cert_type
                     ) or LegacyAtlasClusterRootCertType(_root_cert_type)
 
@@ -925,14 +930,16 @@ class LegacyAtlasCluster:
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = LegacyAtlasClusterStateName._members_by_value.get(
+                    state_name = _LegacyAtlasClusterStateName_by_value(_state_name) or LegacyAtlasClusterStateName(
                         _state_name
-                    ) or LegacyAtlasClusterStateName(_state_name)
+                    )
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
@@ -941,7 +948,7 @@ class LegacyAtlasCluster:
                 if _version_release_system is UNSET:
                     version_release_system = UNSET
                 else:
-                    version_release_system = LegacyAtlasClusterVersionReleaseSystem._members_by_value.get(
+                    version_release_system = _LegacyAtlasClusterVersionReleaseSystem_by_value(
                         _version_release_system
                     ) or LegacyAtlasClusterVersionReleaseSystem(_version_release_system)
 
@@ -974,7 +981,7 @@ class LegacyAtlasCluster:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LegacyAtlasCluster:
-                    _legacy_atlas_cluster = object.__new__(cls)
+                    _legacy_atlas_cluster = _NEW_INSTANCE(cls)
                     _legacy_atlas_cluster.accept_data_risks_and_force_replica_set_reconfig = (
                         accept_data_risks_and_force_replica_set_reconfig
                     )
@@ -1115,6 +1122,40 @@ from ..models.legacy_atlas_cluster_replication_spec import (
 from ..models.legacy_replication_spec import LegacyReplicationSpec  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasClusterAdvancedConfigurationView_from_dict = ApiAtlasClusterAdvancedConfigurationView.from_dict
+_AWSCloudProviderSettings_from_dict = AWSCloudProviderSettings.from_dict
+_AzureCloudProviderSettings_from_dict = AzureCloudProviderSettings.from_dict
+_BiConnector_from_dict = BiConnector.from_dict
+_CloudGCPProviderSettings_from_dict = CloudGCPProviderSettings.from_dict
+_ClusterAutoScalingSettings_from_dict = ClusterAutoScalingSettings.from_dict
+_ClusterConnectionStrings_from_dict = ClusterConnectionStrings.from_dict
+_ClusterFlexProviderSettings_from_dict = ClusterFlexProviderSettings.from_dict
+_ClusterFreeProviderSettings_from_dict = ClusterFreeProviderSettings.from_dict
+_ComponentLabel_from_dict = ComponentLabel.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmployeeAccessGrantView_from_dict = EmployeeAccessGrantView.from_dict
+_LegacyAtlasClusterClusterType_by_value = LegacyAtlasClusterClusterType._members_by_value.get
+_LegacyAtlasClusterConfigServerManagementMode_by_value = (
+    LegacyAtlasClusterConfigServerManagementMode._members_by_value.get
+)
+_LegacyAtlasClusterConfigServerType_by_value = LegacyAtlasClusterConfigServerType._members_by_value.get
+_LegacyAtlasClusterDiskWarmingMode_by_value = LegacyAtlasClusterDiskWarmingMode._members_by_value.get
+_LegacyAtlasClusterEncryptionAtRestProvider_by_value = LegacyAtlasClusterEncryptionAtRestProvider._members_by_value.get
+_LegacyAtlasClusterReplicaSetScalingStrategy_by_value = (
+    LegacyAtlasClusterReplicaSetScalingStrategy._members_by_value.get
+)
+_LegacyAtlasClusterReplicationFactor_by_value = LegacyAtlasClusterReplicationFactor._members_by_value.get
+_LegacyAtlasClusterReplicationSpec_from_dict = LegacyAtlasClusterReplicationSpec.from_dict
+_LegacyAtlasClusterRootCertType_by_value = LegacyAtlasClusterRootCertType._members_by_value.get
+_LegacyAtlasClusterStateName_by_value = LegacyAtlasClusterStateName._members_by_value.get
+_LegacyAtlasClusterVersionReleaseSystem_by_value = LegacyAtlasClusterVersionReleaseSystem._members_by_value.get
+_LegacyReplicationSpec_from_dict = LegacyReplicationSpec.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -708,7 +708,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _accept_data_risks_and_force_replica_set_reconfig is UNSET:
                     accept_data_risks_and_force_replica_set_reconfig = UNSET
                 else:
-                    accept_data_risks_and_force_replica_set_reconfig = datetime.datetime.fromisoformat(
+                    accept_data_risks_and_force_replica_set_reconfig = _DATETIME_FROMISOFORMAT(
                         _accept_data_risks_and_force_replica_set_reconfig
                     )
 
@@ -717,14 +717,16 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _advanced_configuration is UNSET:
                     advanced_configuration = UNSET
                 else:
-                    advanced_configuration = ApiAtlasClusterAdvancedConfigurationView.from_dict(_advanced_configuration)
+                    advanced_configuration = _ApiAtlasClusterAdvancedConfigurationView_from_dict(
+                        _advanced_configuration
+                    )
 
                 _auto_scaling = src_dict.get("autoScaling", UNSET)
                 auto_scaling: ClusterAutoScalingSettings | Unset
                 if _auto_scaling is UNSET:
                     auto_scaling = UNSET
                 else:
-                    auto_scaling = ClusterAutoScalingSettings.from_dict(_auto_scaling)
+                    auto_scaling = _ClusterAutoScalingSettings_from_dict(_auto_scaling)
 
                 backup_enabled = src_dict.get("backupEnabled", UNSET)
 
@@ -733,14 +735,14 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _bi_connector is UNSET:
                     bi_connector = UNSET
                 else:
-                    bi_connector = BiConnector.from_dict(_bi_connector)
+                    bi_connector = _BiConnector_from_dict(_bi_connector)
 
                 _cluster_type = src_dict.get("clusterType", UNSET)
                 cluster_type: LegacyAtlasTenantClusterUpgradeRequestClusterType | Unset
                 if _cluster_type is UNSET:
                     cluster_type = UNSET
                 else:
-                    cluster_type = LegacyAtlasTenantClusterUpgradeRequestClusterType._members_by_value.get(
+                    cluster_type = _LegacyAtlasTenantClusterUpgradeRequestClusterType_by_value(
                         _cluster_type
                     ) or LegacyAtlasTenantClusterUpgradeRequestClusterType(_cluster_type)
 
@@ -750,7 +752,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                     config_server_management_mode = UNSET
                 else:
                     config_server_management_mode = (
-                        LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode._members_by_value.get(
+                        _LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode_by_value(
                             _config_server_management_mode
                         )
                         or LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode(
@@ -763,7 +765,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _config_server_type is UNSET:
                     config_server_type = UNSET
                 else:
-                    config_server_type = LegacyAtlasTenantClusterUpgradeRequestConfigServerType._members_by_value.get(
+                    config_server_type = _LegacyAtlasTenantClusterUpgradeRequestConfigServerType_by_value(
                         _config_server_type
                     ) or LegacyAtlasTenantClusterUpgradeRequestConfigServerType(_config_server_type)
 
@@ -772,14 +774,14 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
-                    connection_strings = ClusterConnectionStrings.from_dict(_connection_strings)
+                    connection_strings = _ClusterConnectionStrings_from_dict(_connection_strings)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 delete_after_creation_hours = src_dict.get("deleteAfterCreationHours", UNSET)
 
@@ -788,7 +790,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _delete_after_date is UNSET:
                     delete_after_date = UNSET
                 else:
-                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
+                    delete_after_date = _DATETIME_FROMISOFORMAT(_delete_after_date)
 
                 disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
@@ -797,7 +799,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _disk_warming_mode is UNSET:
                     disk_warming_mode = UNSET
                 else:
-                    disk_warming_mode = LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode._members_by_value.get(
+                    disk_warming_mode = _LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode_by_value(
                         _disk_warming_mode
                     ) or LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode(_disk_warming_mode)
 
@@ -807,7 +809,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                     encryption_at_rest_provider = UNSET
                 else:
                     encryption_at_rest_provider = (
-                        LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider._members_by_value.get(
+                        _LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider_by_value(
                             _encryption_at_rest_provider
                         )
                         or LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider(_encryption_at_rest_provider)
@@ -822,7 +824,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _feature_compatibility_version_expiration_date is UNSET:
                     feature_compatibility_version_expiration_date = UNSET
                 else:
-                    feature_compatibility_version_expiration_date = datetime.datetime.fromisoformat(
+                    feature_compatibility_version_expiration_date = _DATETIME_FROMISOFORMAT(
                         _feature_compatibility_version_expiration_date
                     )
 
@@ -835,19 +837,23 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 _labels = src_dict.get("labels", UNSET)
                 labels: list[ComponentLabel] | Unset = UNSET
                 if _labels is not UNSET:
-                    labels = [ComponentLabel.from_dict(labels_item_data) for labels_item_data in _labels]
+                    labels = []
+                    for labels_item_data in _labels:
+                        labels.append(_ComponentLabel_from_dict(labels_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _mongo_db_employee_access_grant = src_dict.get("mongoDBEmployeeAccessGrant", UNSET)
                 mongo_db_employee_access_grant: EmployeeAccessGrantView | Unset
                 if _mongo_db_employee_access_grant is UNSET:
                     mongo_db_employee_access_grant = UNSET
                 else:
-                    mongo_db_employee_access_grant = EmployeeAccessGrantView.from_dict(_mongo_db_employee_access_grant)
+                    mongo_db_employee_access_grant = _EmployeeAccessGrantView_from_dict(_mongo_db_employee_access_grant)
 
                 mongo_db_major_version = src_dict.get("mongoDBMajorVersion", UNSET)
 
@@ -860,7 +866,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _mongo_uri_updated is UNSET:
                     mongo_uri_updated = UNSET
                 else:
-                    mongo_uri_updated = datetime.datetime.fromisoformat(_mongo_uri_updated)
+                    mongo_uri_updated = _DATETIME_FROMISOFORMAT(_mongo_uri_updated)
 
                 mongo_uri_with_options = src_dict.get("mongoURIWithOptions", UNSET)
 
@@ -895,15 +901,15 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                             _provider_settings_data, "providerName", field="providerSettings"
                         )
                     if _provider_settings_value == "AWS":
-                        provider_settings = AWSCloudProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _AWSCloudProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "AZURE":
-                        provider_settings = AzureCloudProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _AzureCloudProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "FLEX":
-                        provider_settings = ClusterFlexProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _ClusterFlexProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "GCP":
-                        provider_settings = CloudGCPProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _CloudGCPProviderSettings_from_dict(_provider_settings_data)
                     elif _provider_settings_value == "TENANT":
-                        provider_settings = ClusterFreeProviderSettings.from_dict(_provider_settings_data)
+                        provider_settings = _ClusterFreeProviderSettings_from_dict(_provider_settings_data)
                     else:
                         provider_settings = UnknownVariant(
                             discriminator=_provider_settings_value, raw=dict(_provider_settings_data)
@@ -915,7 +921,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                     replica_set_scaling_strategy = UNSET
                 else:
                     replica_set_scaling_strategy = (
-                        LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy._members_by_value.get(
+                        _LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy_by_value(
                             _replica_set_scaling_strategy
                         )
                         or LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy(
@@ -928,7 +934,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _replication_factor is UNSET:
                     replication_factor = UNSET
                 else:
-                    replication_factor = LegacyAtlasTenantClusterUpgradeRequestReplicationFactor._members_by_value.get(
+                    replication_factor = _LegacyAtlasTenantClusterUpgradeRequestReplicationFactor_by_value(
                         _replication_factor
                     ) or LegacyAtlasTenantClusterUpgradeRequestReplicationFactor(_replication_factor)
 
@@ -937,24 +943,23 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _replication_spec is UNSET:
                     replication_spec = UNSET
                 else:
-                    replication_spec = LegacyAtlasTenantClusterUpgradeRequestReplicationSpec.from_dict(
+                    replication_spec = _LegacyAtlasTenantClusterUpgradeRequestReplicationSpec_from_dict(
                         _replication_spec
                     )
 
                 _replication_specs = src_dict.get("replicationSpecs", UNSET)
                 replication_specs: list[LegacyReplicationSpec] | Unset = UNSET
                 if _replication_specs is not UNSET:
-                    replication_specs = [
-                        LegacyReplicationSpec.from_dict(replication_specs_item_data)
-                        for replication_specs_item_data in _replication_specs
-                    ]
+                    replication_specs = []
+                    for replication_specs_item_data in _replication_specs:
+                        replication_specs.append(_LegacyReplicationSpec_from_dict(replication_specs_item_data))
 
                 _root_cert_type = src_dict.get("rootCertType", UNSET)
                 root_cert_type: LegacyAtlasTenantClusterUpgradeRequestRootCertType | Unset
                 if _root_cert_type is UNSET:
                     root_cert_type = UNSET
                 else:
-                    root_cert_type = LegacyAtlasTenantClusterUpgradeRequestRootCertType._members_by_value.get(
+                    root_cert_type = _LegacyAtlasTenantClusterUpgradeRequestRootCertType_by_value(
                         _root_cert_type
                     ) or LegacyAtlasTenantClusterUpgradeRequestRootCertType(_root_cert_type)
 
@@ -965,14 +970,16 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = LegacyAtlasTenantClusterUpgradeRequestStateName._members_by_value.get(
+                    state_name = _LegacyAtlasTenantClusterUpgradeRequestStateName_by_value(
                         _state_name
                     ) or LegacyAtlasTenantClusterUpgradeRequestStateName(_state_name)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
@@ -981,12 +988,9 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 if _version_release_system is UNSET:
                     version_release_system = UNSET
                 else:
-                    version_release_system = (
-                        LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem._members_by_value.get(
-                            _version_release_system
-                        )
-                        or LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem(_version_release_system)
-                    )
+                    version_release_system = _LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem_by_value(
+                        _version_release_system
+                    ) or LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem(_version_release_system)
 
                 if not (
                     name.__class__ is str
@@ -1017,7 +1021,7 @@ class LegacyAtlasTenantClusterUpgradeRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LegacyAtlasTenantClusterUpgradeRequest:
-                    _legacy_atlas_tenant_cluster_upgrade_request = object.__new__(cls)
+                    _legacy_atlas_tenant_cluster_upgrade_request = _NEW_INSTANCE(cls)
                     _legacy_atlas_tenant_cluster_upgrade_request.name = name
                     _legacy_atlas_tenant_cluster_upgrade_request.accept_data_risks_and_force_replica_set_reconfig = (
                         accept_data_risks_and_force_replica_set_reconfig
@@ -1174,6 +1178,58 @@ from ..models.legacy_atlas_tenant_cluster_upgrade_request_replication_spec impor
 from ..models.legacy_replication_spec import LegacyReplicationSpec  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.resource_tag import ResourceTag  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasClusterAdvancedConfigurationView_from_dict = ApiAtlasClusterAdvancedConfigurationView.from_dict
+_AWSCloudProviderSettings_from_dict = AWSCloudProviderSettings.from_dict
+_AzureCloudProviderSettings_from_dict = AzureCloudProviderSettings.from_dict
+_BiConnector_from_dict = BiConnector.from_dict
+_CloudGCPProviderSettings_from_dict = CloudGCPProviderSettings.from_dict
+_ClusterAutoScalingSettings_from_dict = ClusterAutoScalingSettings.from_dict
+_ClusterConnectionStrings_from_dict = ClusterConnectionStrings.from_dict
+_ClusterFlexProviderSettings_from_dict = ClusterFlexProviderSettings.from_dict
+_ClusterFreeProviderSettings_from_dict = ClusterFreeProviderSettings.from_dict
+_ComponentLabel_from_dict = ComponentLabel.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmployeeAccessGrantView_from_dict = EmployeeAccessGrantView.from_dict
+_LegacyAtlasTenantClusterUpgradeRequestClusterType_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestClusterType._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestConfigServerManagementMode._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestConfigServerType_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestConfigServerType._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestDiskWarmingMode._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestEncryptionAtRestProvider._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestReplicaSetScalingStrategy._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestReplicationFactor_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestReplicationFactor._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestReplicationSpec_from_dict = (
+    LegacyAtlasTenantClusterUpgradeRequestReplicationSpec.from_dict
+)
+_LegacyAtlasTenantClusterUpgradeRequestRootCertType_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestRootCertType._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestStateName_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestStateName._members_by_value.get
+)
+_LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem_by_value = (
+    LegacyAtlasTenantClusterUpgradeRequestVersionReleaseSystem._members_by_value.get
+)
+_LegacyReplicationSpec_from_dict = LegacyReplicationSpec.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -56,13 +56,13 @@ class LegacyAtlasTenantClusterUpgradeRequestReplicationSpec:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is LegacyAtlasTenantClusterUpgradeRequestReplicationSpec:
-                    _legacy_atlas_tenant_cluster_upgrade_request_replication_spec = object.__new__(cls)
+                    _legacy_atlas_tenant_cluster_upgrade_request_replication_spec = _NEW_INSTANCE(cls)
                 else:
                     _legacy_atlas_tenant_cluster_upgrade_request_replication_spec = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = RegionSpec.from_dict(prop_dict)
+                    additional_property = _RegionSpec_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -94,6 +94,11 @@ class LegacyAtlasTenantClusterUpgradeRequestReplicationSpec:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.region_spec import RegionSpec  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RegionSpec_from_dict = RegionSpec.from_dict
+
 
 if TYPE_CHECKING:
     LegacyAtlasTenantClusterUpgradeRequestReplicationSpecDict = dict[str, Any]

@@ -114,11 +114,6 @@ class LegacyReplicationSpec:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict.get("id", UNSET)
 
                 num_shards = src_dict.get("numShards", UNSET)
@@ -128,10 +123,19 @@ class LegacyReplicationSpec:
                 if _regions_config is UNSET:
                     regions_config = UNSET
                 else:
-                    regions_config = LegacyReplicationSpecRegionsConfig.from_dict(_regions_config)
+                    regions_config = _LegacyReplicationSpecRegionsConfig_from_dict(_regions_config)
 
                 zone_name = src_dict.get("zoneName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (id is not UNSET)
+                    + (num_shards is not UNSET)
+                    + (_regions_config is not UNSET)
+                    + (zone_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (num_shards is UNSET or num_shards.__class__ is int)
@@ -139,7 +143,7 @@ class LegacyReplicationSpec:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LegacyReplicationSpec:
-                    _legacy_replication_spec = object.__new__(cls)
+                    _legacy_replication_spec = _NEW_INSTANCE(cls)
                     _legacy_replication_spec.id = id
                     _legacy_replication_spec.num_shards = num_shards
                     _legacy_replication_spec.regions_config = regions_config
@@ -180,6 +184,11 @@ class LegacyReplicationSpec:
 from ..models.legacy_replication_spec_regions_config import (
     LegacyReplicationSpecRegionsConfig,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LegacyReplicationSpecRegionsConfig_from_dict = LegacyReplicationSpecRegionsConfig.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

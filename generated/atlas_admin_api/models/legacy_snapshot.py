@@ -192,11 +192,6 @@ class LegacySnapshot:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_id = src_dict.get("clusterId", UNSET)
 
                 cluster_name = src_dict.get("clusterName", UNSET)
@@ -208,7 +203,7 @@ class LegacySnapshot:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = BSONTimestamp.from_dict(_created)
+                    created = _BSONTimestamp_from_dict(_created)
 
                 do_not_delete = src_dict.get("doNotDelete", UNSET)
 
@@ -217,7 +212,7 @@ class LegacySnapshot:
                 if _expires is UNSET:
                     expires = UNSET
                 else:
-                    expires = datetime.datetime.fromisoformat(_expires)
+                    expires = _DATETIME_FROMISOFORMAT(_expires)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -230,18 +225,39 @@ class LegacySnapshot:
                 if _last_oplog_applied_timestamp is UNSET:
                     last_oplog_applied_timestamp = UNSET
                 else:
-                    last_oplog_applied_timestamp = BSONTimestamp.from_dict(_last_oplog_applied_timestamp)
+                    last_oplog_applied_timestamp = _BSONTimestamp_from_dict(_last_oplog_applied_timestamp)
 
                 _parts = src_dict.get("parts", UNSET)
                 parts: list[LegacySnapshotPart] | Unset = UNSET
                 if _parts is not UNSET:
-                    parts = [LegacySnapshotPart.from_dict(parts_item_data) for parts_item_data in _parts]
+                    parts = []
+                    for parts_item_data in _parts:
+                        parts.append(_LegacySnapshotPart_from_dict(parts_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cluster_id is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (complete is not UNSET)
+                    + (_created is not UNSET)
+                    + (do_not_delete is not UNSET)
+                    + (_expires is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (incremental is not UNSET)
+                    + (_last_oplog_applied_timestamp is not UNSET)
+                    + (_parts is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_id is UNSET or cluster_id.__class__ is str)
                     and (cluster_name is UNSET or cluster_name.__class__ is str)
@@ -255,7 +271,7 @@ class LegacySnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LegacySnapshot:
-                    _legacy_snapshot = object.__new__(cls)
+                    _legacy_snapshot = _NEW_INSTANCE(cls)
                     _legacy_snapshot.cluster_id = cluster_id
                     _legacy_snapshot.cluster_name = cluster_name
                     _legacy_snapshot.complete = complete
@@ -312,6 +328,14 @@ class LegacySnapshot:
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.legacy_snapshot_part import LegacySnapshotPart  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BSONTimestamp_from_dict = BSONTimestamp.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_LegacySnapshotPart_from_dict = LegacySnapshotPart.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -206,11 +206,6 @@ class LegacySnapshotPart:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_id = src_dict.get("clusterId", UNSET)
 
                 _completed_time = src_dict.get("completedTime", UNSET)
@@ -218,14 +213,14 @@ class LegacySnapshotPart:
                 if _completed_time is UNSET:
                     completed_time = UNSET
                 else:
-                    completed_time = datetime.datetime.fromisoformat(_completed_time)
+                    completed_time = _DATETIME_FROMISOFORMAT(_completed_time)
 
                 _compression_setting = src_dict.get("compressionSetting", UNSET)
                 compression_setting: LegacySnapshotPartCompressionSetting | Unset
                 if _compression_setting is UNSET:
                     compression_setting = UNSET
                 else:
-                    compression_setting = LegacySnapshotPartCompressionSetting._members_by_value.get(
+                    compression_setting = _LegacySnapshotPartCompressionSetting_by_value(
                         _compression_setting
                     ) or LegacySnapshotPartCompressionSetting(_compression_setting)
 
@@ -259,10 +254,29 @@ class LegacySnapshotPart:
                 if _type_name is UNSET:
                     type_name = UNSET
                 else:
-                    type_name = LegacySnapshotPartTypeName._members_by_value.get(
+                    type_name = _LegacySnapshotPartTypeName_by_value(_type_name) or LegacySnapshotPartTypeName(
                         _type_name
-                    ) or LegacySnapshotPartTypeName(_type_name)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cluster_id is not UNSET)
+                    + (_completed_time is not UNSET)
+                    + (_compression_setting is not UNSET)
+                    + (data_size_bytes is not UNSET)
+                    + (encryption_enabled is not UNSET)
+                    + (fcv is not UNSET)
+                    + (file_size_bytes is not UNSET)
+                    + (machine_id is not UNSET)
+                    + (_master_key_uuid is not UNSET)
+                    + (mongod_version is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    + (replica_state is not UNSET)
+                    + (storage_size_bytes is not UNSET)
+                    + (_type_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_id is UNSET or cluster_id.__class__ is str)
                     and (data_size_bytes is UNSET or data_size_bytes.__class__ is int)
@@ -277,7 +291,7 @@ class LegacySnapshotPart:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LegacySnapshotPart:
-                    _legacy_snapshot_part = object.__new__(cls)
+                    _legacy_snapshot_part = _NEW_INSTANCE(cls)
                     _legacy_snapshot_part.cluster_id = cluster_id
                     _legacy_snapshot_part.completed_time = completed_time
                     _legacy_snapshot_part.compression_setting = compression_setting
@@ -332,6 +346,13 @@ class LegacySnapshotPart:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_LegacySnapshotPartCompressionSetting_by_value = LegacySnapshotPartCompressionSetting._members_by_value.get
+_LegacySnapshotPartTypeName_by_value = LegacySnapshotPartTypeName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

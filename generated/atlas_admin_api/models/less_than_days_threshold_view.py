@@ -101,17 +101,12 @@ class LessThanDaysThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _operator = src_dict.get("operator", UNSET)
                 operator: LessThanDaysThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = LessThanDaysThresholdViewOperator._members_by_value.get(
+                    operator = _LessThanDaysThresholdViewOperator_by_value(
                         _operator
                     ) or LessThanDaysThresholdViewOperator(_operator)
 
@@ -122,14 +117,17 @@ class LessThanDaysThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = LessThanDaysThresholdViewUnits._members_by_value.get(
-                        _units
-                    ) or LessThanDaysThresholdViewUnits(_units)
+                    units = _LessThanDaysThresholdViewUnits_by_value(_units) or LessThanDaysThresholdViewUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_operator is not UNSET) + (threshold is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or threshold.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is LessThanDaysThresholdView:
-                    _less_than_days_threshold_view = object.__new__(cls)
+                    _less_than_days_threshold_view = _NEW_INSTANCE(cls)
                     _less_than_days_threshold_view.operator = operator
                     _less_than_days_threshold_view.threshold = threshold
                     _less_than_days_threshold_view.units = units
@@ -162,6 +160,12 @@ class LessThanDaysThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LessThanDaysThresholdViewOperator_by_value = LessThanDaysThresholdViewOperator._members_by_value.get
+_LessThanDaysThresholdViewUnits_by_value = LessThanDaysThresholdViewUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -103,19 +103,14 @@ class LessThanTimeThreshold:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _operator = src_dict.get("operator", UNSET)
                 operator: LessThanTimeThresholdOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = LessThanTimeThresholdOperator._members_by_value.get(
+                    operator = _LessThanTimeThresholdOperator_by_value(_operator) or LessThanTimeThresholdOperator(
                         _operator
-                    ) or LessThanTimeThresholdOperator(_operator)
+                    )
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -124,12 +119,17 @@ class LessThanTimeThreshold:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_operator is not UNSET) + (threshold is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or threshold.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is LessThanTimeThreshold:
-                    _less_than_time_threshold = object.__new__(cls)
+                    _less_than_time_threshold = _NEW_INSTANCE(cls)
                     _less_than_time_threshold.operator = operator
                     _less_than_time_threshold.threshold = threshold
                     _less_than_time_threshold.units = units
@@ -162,6 +162,12 @@ class LessThanTimeThreshold:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LessThanTimeThresholdOperator_by_value = LessThanTimeThresholdOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

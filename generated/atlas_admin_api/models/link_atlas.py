@@ -83,19 +83,19 @@ class LinkAtlas:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 href = src_dict.get("href", UNSET)
 
                 rel = src_dict.get("rel", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (href is not UNSET) + (rel is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((href is UNSET or href.__class__ is str) and (rel is UNSET or rel.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is LinkAtlas:
-                    _link_atlas = object.__new__(cls)
+                    _link_atlas = _NEW_INSTANCE(cls)
                     _link_atlas.href = href
                     _link_atlas.rel = rel
                 else:
@@ -126,6 +126,10 @@ class LinkAtlas:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

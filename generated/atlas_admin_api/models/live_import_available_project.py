@@ -98,16 +98,10 @@ class LiveImportAvailableProject:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _deployments = src_dict["deployments"]
-                deployments = [
-                    AvailableClustersDeployment.from_dict(deployments_item_data)
-                    for deployments_item_data in _deployments
-                ]
+                deployments = []
+                for deployments_item_data in _deployments:
+                    deployments.append(_AvailableClustersDeployment_from_dict(deployments_item_data))
 
                 _migration_hosts = src_dict["migrationHosts"]
                 migration_hosts = cast(list[str], _migration_hosts)
@@ -116,6 +110,7 @@ class LiveImportAvailableProject:
 
                 project_id = src_dict["projectId"]
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     _deployments.__class__ is list
                     and (
@@ -126,7 +121,7 @@ class LiveImportAvailableProject:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LiveImportAvailableProject:
-                    _live_import_available_project = object.__new__(cls)
+                    _live_import_available_project = _NEW_INSTANCE(cls)
                     _live_import_available_project.deployments = deployments
                     _live_import_available_project.migration_hosts = migration_hosts
                     _live_import_available_project.name = name
@@ -165,6 +160,11 @@ class LiveImportAvailableProject:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.available_clusters_deployment import AvailableClustersDeployment  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AvailableClustersDeployment_from_dict = AvailableClustersDeployment.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

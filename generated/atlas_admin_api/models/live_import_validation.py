@@ -143,9 +143,7 @@ class LiveImportValidation:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = LiveImportValidationStatus._members_by_value.get(_status) or LiveImportValidationStatus(
-                        _status
-                    )
+                    status = _LiveImportValidationStatus_by_value(_status) or LiveImportValidationStatus(_status)
 
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
@@ -162,7 +160,7 @@ class LiveImportValidation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LiveImportValidation:
-                    _live_import_validation = object.__new__(cls)
+                    _live_import_validation = _NEW_INSTANCE(cls)
                     _live_import_validation.field_id = field_id
                     _live_import_validation.error_message = error_message
                     _live_import_validation.group_id = group_id
@@ -199,6 +197,11 @@ class LiveImportValidation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LiveImportValidationStatus_by_value = LiveImportValidationStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -118,19 +118,14 @@ class LiveMigrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                destination = Destination.from_dict(src_dict["destination"])
+                destination = _Destination_from_dict(src_dict["destination"])
 
                 drop_enabled = src_dict["dropEnabled"]
 
                 _migration_hosts = src_dict["migrationHosts"]
                 migration_hosts = cast(list[str], _migration_hosts)
 
-                source = Source.from_dict(src_dict["source"])
+                source = _Source_from_dict(src_dict["source"])
 
                 field_id = src_dict.get("_id", UNSET)
 
@@ -139,8 +134,13 @@ class LiveMigrationRequest:
                 if _sharding is UNSET:
                     sharding = UNSET
                 else:
-                    sharding = ShardingRequest.from_dict(_sharding)
+                    sharding = _ShardingRequest_from_dict(_sharding)
 
+                d = (
+                    {}
+                    if len(src_dict) == 4 + (field_id is not UNSET) + (_sharding is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     drop_enabled.__class__ is bool
                     and (
@@ -150,7 +150,7 @@ class LiveMigrationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LiveMigrationRequest:
-                    _live_migration_request = object.__new__(cls)
+                    _live_migration_request = _NEW_INSTANCE(cls)
                     _live_migration_request.destination = destination
                     _live_migration_request.drop_enabled = drop_enabled
                     _live_migration_request.migration_hosts = migration_hosts
@@ -195,6 +195,13 @@ class LiveMigrationRequest:
 from ..models.destination import Destination  # noqa: E402
 from ..models.sharding_request import ShardingRequest  # noqa: E402
 from ..models.source import Source  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Destination_from_dict = Destination.from_dict
+_NEW_INSTANCE = object.__new__
+_ShardingRequest_from_dict = ShardingRequest.from_dict
+_Source_from_dict = Source.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

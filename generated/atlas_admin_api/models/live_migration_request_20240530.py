@@ -133,17 +133,12 @@ class LiveMigrationRequest20240530:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                destination = Destination.from_dict(src_dict["destination"])
+                destination = _Destination_from_dict(src_dict["destination"])
 
                 _migration_hosts = src_dict["migrationHosts"]
                 migration_hosts = cast(list[str], _migration_hosts)
 
-                source = Source.from_dict(src_dict["source"])
+                source = _Source_from_dict(src_dict["source"])
 
                 field_id = src_dict.get("_id", UNSET)
 
@@ -152,15 +147,27 @@ class LiveMigrationRequest20240530:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _sharding = src_dict.get("sharding", UNSET)
                 sharding: ShardingRequest | Unset
                 if _sharding is UNSET:
                     sharding = UNSET
                 else:
-                    sharding = ShardingRequest.from_dict(_sharding)
+                    sharding = _ShardingRequest_from_dict(_sharding)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (field_id is not UNSET)
+                    + (drop_destination_data is not UNSET)
+                    + (_links is not UNSET)
+                    + (_sharding is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_migration_hosts.__class__ is list and all(_item.__class__ is str for _item in _migration_hosts))
                     and (field_id is UNSET or field_id.__class__ is str)
@@ -169,7 +176,7 @@ class LiveMigrationRequest20240530:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LiveMigrationRequest20240530:
-                    _live_migration_request_20240530 = object.__new__(cls)
+                    _live_migration_request_20240530 = _NEW_INSTANCE(cls)
                     _live_migration_request_20240530.destination = destination
                     _live_migration_request_20240530.migration_hosts = migration_hosts
                     _live_migration_request_20240530.source = source
@@ -217,6 +224,14 @@ from ..models.destination import Destination  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.sharding_request import ShardingRequest  # noqa: E402
 from ..models.source import Source  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Destination_from_dict = Destination.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ShardingRequest_from_dict = ShardingRequest.from_dict
+_Source_from_dict = Source.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

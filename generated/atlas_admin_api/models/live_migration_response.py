@@ -162,9 +162,7 @@ class LiveMigrationResponse:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = LiveMigrationResponseStatus._members_by_value.get(_status) or LiveMigrationResponseStatus(
-                        _status
-                    )
+                    status = _LiveMigrationResponseStatus_by_value(_status) or LiveMigrationResponseStatus(_status)
 
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
@@ -187,7 +185,7 @@ class LiveMigrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is LiveMigrationResponse:
-                    _live_migration_response = object.__new__(cls)
+                    _live_migration_response = _NEW_INSTANCE(cls)
                     _live_migration_response.field_id = field_id
                     _live_migration_response.lag_time_seconds = lag_time_seconds
                     _live_migration_response.migration_hosts = migration_hosts
@@ -224,6 +222,11 @@ class LiveMigrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LiveMigrationResponseStatus_by_value = LiveMigrationResponseStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -126,11 +126,6 @@ class ManagedNamespace:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 collection = src_dict["collection"]
 
                 custom_shard_key = src_dict["customShardKey"]
@@ -145,6 +140,16 @@ class ManagedNamespace:
 
                 presplit_hashed_zones = src_dict.get("presplitHashedZones", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (is_custom_shard_key_hashed is not UNSET)
+                    + (is_shard_key_unique is not UNSET)
+                    + (num_initial_chunks is not UNSET)
+                    + (presplit_hashed_zones is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     collection.__class__ is str
                     and custom_shard_key.__class__ is str
@@ -156,7 +161,7 @@ class ManagedNamespace:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ManagedNamespace:
-                    _managed_namespace = object.__new__(cls)
+                    _managed_namespace = _NEW_INSTANCE(cls)
                     _managed_namespace.collection = collection
                     _managed_namespace.custom_shard_key = custom_shard_key
                     _managed_namespace.db = db
@@ -197,6 +202,10 @@ class ManagedNamespace:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -135,12 +135,7 @@ class MaxDiskPartitionReadIopsIndexRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -149,7 +144,7 @@ class MaxDiskPartitionReadIopsIndexRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMode(_mode)
 
@@ -158,7 +153,7 @@ class MaxDiskPartitionReadIopsIndexRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = MaxDiskPartitionReadIopsIndexRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _MaxDiskPartitionReadIopsIndexRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or MaxDiskPartitionReadIopsIndexRawMetricThresholdViewOperator(_operator)
 
@@ -169,12 +164,22 @@ class MaxDiskPartitionReadIopsIndexRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is MaxDiskPartitionReadIopsIndexRawMetricThresholdView:
-                    _max_disk_partition_read_iops_index_raw_metric_threshold_view = object.__new__(cls)
+                    _max_disk_partition_read_iops_index_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _max_disk_partition_read_iops_index_raw_metric_threshold_view.metric_name = metric_name
                     _max_disk_partition_read_iops_index_raw_metric_threshold_view.mode = mode
                     _max_disk_partition_read_iops_index_raw_metric_threshold_view.operator = operator
@@ -211,6 +216,20 @@ class MaxDiskPartitionReadIopsIndexRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMetricName_by_value = (
+    MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMetricName._members_by_value.get
+)
+_MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMode_by_value = (
+    MaxDiskPartitionReadIopsIndexRawMetricThresholdViewMode._members_by_value.get
+)
+_MaxDiskPartitionReadIopsIndexRawMetricThresholdViewOperator_by_value = (
+    MaxDiskPartitionReadIopsIndexRawMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

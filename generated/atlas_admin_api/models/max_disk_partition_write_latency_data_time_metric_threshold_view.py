@@ -140,12 +140,7 @@ class MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -154,7 +149,7 @@ class MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMode(_mode)
 
@@ -163,7 +158,7 @@ class MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator(_operator)
 
@@ -174,12 +169,22 @@ class MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView:
-                    _max_disk_partition_write_latency_data_time_metric_threshold_view = object.__new__(cls)
+                    _max_disk_partition_write_latency_data_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _max_disk_partition_write_latency_data_time_metric_threshold_view.metric_name = metric_name
                     _max_disk_partition_write_latency_data_time_metric_threshold_view.mode = mode
                     _max_disk_partition_write_latency_data_time_metric_threshold_view.operator = operator
@@ -216,6 +221,20 @@ class MaxDiskPartitionWriteLatencyDataTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName_by_value = (
+    MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMode_by_value = (
+    MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewMode._members_by_value.get
+)
+_MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator_by_value = (
+    MaxDiskPartitionWriteLatencyDataTimeMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -142,24 +142,16 @@ class MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = (
-                    MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName._members_by_value.get(
-                        _metric_name_value := src_dict["metricName"]
-                    )
-                    or MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName(_metric_name_value)
-                )
+                metric_name = _MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName_by_value(
+                    _metric_name_value := src_dict["metricName"]
+                ) or MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName(_metric_name_value)
 
                 _mode = src_dict.get("mode", UNSET)
                 mode: MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode | Unset
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode(_mode)
 
@@ -168,7 +160,7 @@ class MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator(_operator)
 
@@ -179,12 +171,22 @@ class MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView:
-                    _max_disk_partition_write_latency_journal_time_metric_threshold_view = object.__new__(cls)
+                    _max_disk_partition_write_latency_journal_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _max_disk_partition_write_latency_journal_time_metric_threshold_view.metric_name = metric_name
                     _max_disk_partition_write_latency_journal_time_metric_threshold_view.mode = mode
                     _max_disk_partition_write_latency_journal_time_metric_threshold_view.operator = operator
@@ -221,6 +223,20 @@ class MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName_by_value = (
+    MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode_by_value = (
+    MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewMode._members_by_value.get
+)
+_MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator_by_value = (
+    MaxDiskPartitionWriteLatencyJournalTimeMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

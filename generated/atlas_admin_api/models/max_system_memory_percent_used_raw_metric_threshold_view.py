@@ -134,12 +134,7 @@ class MaxSystemMemoryPercentUsedRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = MaxSystemMemoryPercentUsedRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _MaxSystemMemoryPercentUsedRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or MaxSystemMemoryPercentUsedRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -148,7 +143,7 @@ class MaxSystemMemoryPercentUsedRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = MaxSystemMemoryPercentUsedRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _MaxSystemMemoryPercentUsedRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or MaxSystemMemoryPercentUsedRawMetricThresholdViewMode(_mode)
 
@@ -157,7 +152,7 @@ class MaxSystemMemoryPercentUsedRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = MaxSystemMemoryPercentUsedRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _MaxSystemMemoryPercentUsedRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or MaxSystemMemoryPercentUsedRawMetricThresholdViewOperator(_operator)
 
@@ -168,12 +163,22 @@ class MaxSystemMemoryPercentUsedRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is MaxSystemMemoryPercentUsedRawMetricThresholdView:
-                    _max_system_memory_percent_used_raw_metric_threshold_view = object.__new__(cls)
+                    _max_system_memory_percent_used_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _max_system_memory_percent_used_raw_metric_threshold_view.metric_name = metric_name
                     _max_system_memory_percent_used_raw_metric_threshold_view.mode = mode
                     _max_system_memory_percent_used_raw_metric_threshold_view.operator = operator
@@ -210,6 +215,20 @@ class MaxSystemMemoryPercentUsedRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MaxSystemMemoryPercentUsedRawMetricThresholdViewMetricName_by_value = (
+    MaxSystemMemoryPercentUsedRawMetricThresholdViewMetricName._members_by_value.get
+)
+_MaxSystemMemoryPercentUsedRawMetricThresholdViewMode_by_value = (
+    MaxSystemMemoryPercentUsedRawMetricThresholdViewMode._members_by_value.get
+)
+_MaxSystemMemoryPercentUsedRawMetricThresholdViewOperator_by_value = (
+    MaxSystemMemoryPercentUsedRawMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

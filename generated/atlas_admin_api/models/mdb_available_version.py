@@ -158,7 +158,7 @@ class MdbAvailableVersion:
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = MdbAvailableVersionCloudProvider._members_by_value.get(
+                    cloud_provider = _MdbAvailableVersionCloudProvider_by_value(
                         _cloud_provider
                     ) or MdbAvailableVersionCloudProvider(_cloud_provider)
 
@@ -167,7 +167,7 @@ class MdbAvailableVersion:
                 if _default_status is UNSET:
                     default_status = UNSET
                 else:
-                    default_status = MdbAvailableVersionDefaultStatus._members_by_value.get(
+                    default_status = _MdbAvailableVersionDefaultStatus_by_value(
                         _default_status
                     ) or MdbAvailableVersionDefaultStatus(_default_status)
 
@@ -185,7 +185,7 @@ class MdbAvailableVersion:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType0_by_value(data)
                             or BaseCloudProviderInstanceSizeType0(data)
                         )
 
@@ -196,7 +196,7 @@ class MdbAvailableVersion:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType1_by_value(data)
                             or BaseCloudProviderInstanceSizeType1(data)
                         )
 
@@ -206,8 +206,7 @@ class MdbAvailableVersion:
                     if not isinstance(data, str):
                         raise TypeError()
                     componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                        or BaseCloudProviderInstanceSizeType2(data)
+                        _BaseCloudProviderInstanceSizeType2_by_value(data) or BaseCloudProviderInstanceSizeType2(data)
                     )
 
                     return componentsschemas_base_cloud_provider_instance_size_type_2
@@ -217,7 +216,9 @@ class MdbAvailableVersion:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 version = src_dict.get("version", UNSET)
 
@@ -236,7 +237,7 @@ class MdbAvailableVersion:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MdbAvailableVersion:
-                    _mdb_available_version = object.__new__(cls)
+                    _mdb_available_version = _NEW_INSTANCE(cls)
                     _mdb_available_version.cloud_provider = cloud_provider
                     _mdb_available_version.default_status = default_status
                     _mdb_available_version.instance_size = instance_size
@@ -277,6 +278,16 @@ class MdbAvailableVersion:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BaseCloudProviderInstanceSizeType0_by_value = BaseCloudProviderInstanceSizeType0._members_by_value.get
+_BaseCloudProviderInstanceSizeType1_by_value = BaseCloudProviderInstanceSizeType1._members_by_value.get
+_BaseCloudProviderInstanceSizeType2_by_value = BaseCloudProviderInstanceSizeType2._members_by_value.get
+_Link_from_dict = Link.from_dict
+_MdbAvailableVersionCloudProvider_by_value = MdbAvailableVersionCloudProvider._members_by_value.get
+_MdbAvailableVersionDefaultStatus_by_value = MdbAvailableVersionDefaultStatus._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

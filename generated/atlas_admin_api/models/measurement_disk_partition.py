@@ -86,25 +86,27 @@ class MeasurementDiskPartition:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 partition_name = src_dict.get("partitionName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (partition_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (partition_name is UNSET or partition_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MeasurementDiskPartition:
-                    _measurement_disk_partition = object.__new__(cls)
+                    _measurement_disk_partition = _NEW_INSTANCE(cls)
                     _measurement_disk_partition.links = links
                     _measurement_disk_partition.partition_name = partition_name
                 else:
@@ -139,6 +141,11 @@ class MeasurementDiskPartition:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -188,11 +188,6 @@ class MeasurementsCollStatsLatencyCluster:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_id = src_dict.get("clusterId", UNSET)
 
                 cluster_view = src_dict.get("clusterView", UNSET)
@@ -206,14 +201,14 @@ class MeasurementsCollStatsLatencyCluster:
                 if _end is UNSET:
                     end = UNSET
                 else:
-                    end = datetime.datetime.fromisoformat(_end)
+                    end = _DATETIME_FROMISOFORMAT(_end)
 
                 _granularity = src_dict.get("granularity", UNSET)
                 granularity: MeasurementsCollStatsLatencyClusterGranularity | Unset
                 if _granularity is UNSET:
                     granularity = UNSET
                 else:
-                    granularity = MeasurementsCollStatsLatencyClusterGranularity._members_by_value.get(
+                    granularity = _MeasurementsCollStatsLatencyClusterGranularity_by_value(
                         _granularity
                     ) or MeasurementsCollStatsLatencyClusterGranularity(_granularity)
 
@@ -222,14 +217,16 @@ class MeasurementsCollStatsLatencyCluster:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _measurements = src_dict.get("measurements", UNSET)
                 measurements: list[MetricsMeasurement] | Unset = UNSET
                 if _measurements is not UNSET:
-                    measurements = [
-                        MetricsMeasurement.from_dict(measurements_item_data) for measurements_item_data in _measurements
-                    ]
+                    measurements = []
+                    for measurements_item_data in _measurements:
+                        measurements.append(_MetricsMeasurement_from_dict(measurements_item_data))
 
                 process_id = src_dict.get("processId", UNSET)
 
@@ -238,8 +235,24 @@ class MeasurementsCollStatsLatencyCluster:
                 if _start is UNSET:
                     start = UNSET
                 else:
-                    start = datetime.datetime.fromisoformat(_start)
+                    start = _DATETIME_FROMISOFORMAT(_start)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cluster_id is not UNSET)
+                    + (cluster_view is not UNSET)
+                    + (collection_name is not UNSET)
+                    + (database_name is not UNSET)
+                    + (_end is not UNSET)
+                    + (_granularity is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_measurements is not UNSET)
+                    + (process_id is not UNSET)
+                    + (_start is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_id is UNSET or cluster_id.__class__ is str)
                     and (cluster_view is UNSET or cluster_view.__class__ is str)
@@ -252,7 +265,7 @@ class MeasurementsCollStatsLatencyCluster:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MeasurementsCollStatsLatencyCluster:
-                    _measurements_coll_stats_latency_cluster = object.__new__(cls)
+                    _measurements_coll_stats_latency_cluster = _NEW_INSTANCE(cls)
                     _measurements_coll_stats_latency_cluster.cluster_id = cluster_id
                     _measurements_coll_stats_latency_cluster.cluster_view = cluster_view
                     _measurements_coll_stats_latency_cluster.collection_name = collection_name
@@ -306,6 +319,16 @@ class MeasurementsCollStatsLatencyCluster:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.metrics_measurement import MetricsMeasurement  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_MeasurementsCollStatsLatencyClusterGranularity_by_value = (
+    MeasurementsCollStatsLatencyClusterGranularity._members_by_value.get
+)
+_MetricsMeasurement_from_dict = MetricsMeasurement.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

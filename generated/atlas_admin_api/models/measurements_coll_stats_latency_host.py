@@ -172,11 +172,6 @@ class MeasurementsCollStatsLatencyHost:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 collection_name = src_dict.get("collectionName", UNSET)
 
                 database_name = src_dict.get("databaseName", UNSET)
@@ -186,14 +181,14 @@ class MeasurementsCollStatsLatencyHost:
                 if _end is UNSET:
                     end = UNSET
                 else:
-                    end = datetime.datetime.fromisoformat(_end)
+                    end = _DATETIME_FROMISOFORMAT(_end)
 
                 _granularity = src_dict.get("granularity", UNSET)
                 granularity: MeasurementsCollStatsLatencyHostGranularity | Unset
                 if _granularity is UNSET:
                     granularity = UNSET
                 else:
-                    granularity = MeasurementsCollStatsLatencyHostGranularity._members_by_value.get(
+                    granularity = _MeasurementsCollStatsLatencyHostGranularity_by_value(
                         _granularity
                     ) or MeasurementsCollStatsLatencyHostGranularity(_granularity)
 
@@ -202,14 +197,16 @@ class MeasurementsCollStatsLatencyHost:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _measurements = src_dict.get("measurements", UNSET)
                 measurements: list[MetricsMeasurement] | Unset = UNSET
                 if _measurements is not UNSET:
-                    measurements = [
-                        MetricsMeasurement.from_dict(measurements_item_data) for measurements_item_data in _measurements
-                    ]
+                    measurements = []
+                    for measurements_item_data in _measurements:
+                        measurements.append(_MetricsMeasurement_from_dict(measurements_item_data))
 
                 process_id = src_dict.get("processId", UNSET)
 
@@ -218,8 +215,22 @@ class MeasurementsCollStatsLatencyHost:
                 if _start is UNSET:
                     start = UNSET
                 else:
-                    start = datetime.datetime.fromisoformat(_start)
+                    start = _DATETIME_FROMISOFORMAT(_start)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (collection_name is not UNSET)
+                    + (database_name is not UNSET)
+                    + (_end is not UNSET)
+                    + (_granularity is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_measurements is not UNSET)
+                    + (process_id is not UNSET)
+                    + (_start is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (collection_name is UNSET or collection_name.__class__ is str)
                     and (database_name is UNSET or database_name.__class__ is str)
@@ -230,7 +241,7 @@ class MeasurementsCollStatsLatencyHost:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MeasurementsCollStatsLatencyHost:
-                    _measurements_coll_stats_latency_host = object.__new__(cls)
+                    _measurements_coll_stats_latency_host = _NEW_INSTANCE(cls)
                     _measurements_coll_stats_latency_host.collection_name = collection_name
                     _measurements_coll_stats_latency_host.database_name = database_name
                     _measurements_coll_stats_latency_host.end = end
@@ -280,6 +291,16 @@ class MeasurementsCollStatsLatencyHost:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.metrics_measurement import MetricsMeasurement  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_MeasurementsCollStatsLatencyHostGranularity_by_value = (
+    MeasurementsCollStatsLatencyHostGranularity._members_by_value.get
+)
+_MetricsMeasurement_from_dict = MetricsMeasurement.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

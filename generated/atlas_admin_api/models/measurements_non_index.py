@@ -167,24 +167,19 @@ class MeasurementsNonIndex:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _end = src_dict.get("end", UNSET)
                 end: datetime.datetime | Unset
                 if _end is UNSET:
                     end = UNSET
                 else:
-                    end = datetime.datetime.fromisoformat(_end)
+                    end = _DATETIME_FROMISOFORMAT(_end)
 
                 _granularity = src_dict.get("granularity", UNSET)
                 granularity: MeasurementsNonIndexGranularity | Unset
                 if _granularity is UNSET:
                     granularity = UNSET
                 else:
-                    granularity = MeasurementsNonIndexGranularity._members_by_value.get(
+                    granularity = _MeasurementsNonIndexGranularity_by_value(
                         _granularity
                     ) or MeasurementsNonIndexGranularity(_granularity)
 
@@ -193,15 +188,16 @@ class MeasurementsNonIndex:
                 _hardware_measurements = src_dict.get("hardwareMeasurements", UNSET)
                 hardware_measurements: list[MetricsMeasurement] | Unset = UNSET
                 if _hardware_measurements is not UNSET:
-                    hardware_measurements = [
-                        MetricsMeasurement.from_dict(hardware_measurements_item_data)
-                        for hardware_measurements_item_data in _hardware_measurements
-                    ]
+                    hardware_measurements = []
+                    for hardware_measurements_item_data in _hardware_measurements:
+                        hardware_measurements.append(_MetricsMeasurement_from_dict(hardware_measurements_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 process_id = src_dict.get("processId", UNSET)
 
@@ -210,16 +206,28 @@ class MeasurementsNonIndex:
                 if _start is UNSET:
                     start = UNSET
                 else:
-                    start = datetime.datetime.fromisoformat(_start)
+                    start = _DATETIME_FROMISOFORMAT(_start)
 
                 _status_measurements = src_dict.get("statusMeasurements", UNSET)
                 status_measurements: list[MetricsMeasurement] | Unset = UNSET
                 if _status_measurements is not UNSET:
-                    status_measurements = [
-                        MetricsMeasurement.from_dict(status_measurements_item_data)
-                        for status_measurements_item_data in _status_measurements
-                    ]
+                    status_measurements = []
+                    for status_measurements_item_data in _status_measurements:
+                        status_measurements.append(_MetricsMeasurement_from_dict(status_measurements_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_end is not UNSET)
+                    + (_granularity is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_hardware_measurements is not UNSET)
+                    + (_links is not UNSET)
+                    + (process_id is not UNSET)
+                    + (_start is not UNSET)
+                    + (_status_measurements is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (_hardware_measurements is UNSET or _hardware_measurements.__class__ is list)
@@ -229,7 +237,7 @@ class MeasurementsNonIndex:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MeasurementsNonIndex:
-                    _measurements_non_index = object.__new__(cls)
+                    _measurements_non_index = _NEW_INSTANCE(cls)
                     _measurements_non_index.end = end
                     _measurements_non_index.granularity = granularity
                     _measurements_non_index.group_id = group_id
@@ -277,6 +285,14 @@ class MeasurementsNonIndex:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.metrics_measurement import MetricsMeasurement  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_MeasurementsNonIndexGranularity_by_value = MeasurementsNonIndexGranularity._members_by_value.get
+_MetricsMeasurement_from_dict = MetricsMeasurement.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -145,12 +145,7 @@ class MemoryVirtualDataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = MemoryVirtualDataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _MemoryVirtualDataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or MemoryVirtualDataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -159,7 +154,7 @@ class MemoryVirtualDataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = MemoryVirtualDataMetricThresholdViewMode._members_by_value.get(
+                    mode = _MemoryVirtualDataMetricThresholdViewMode_by_value(
                         _mode
                     ) or MemoryVirtualDataMetricThresholdViewMode(_mode)
 
@@ -168,7 +163,7 @@ class MemoryVirtualDataMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = MemoryVirtualDataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _MemoryVirtualDataMetricThresholdViewOperator_by_value(
                         _operator
                     ) or MemoryVirtualDataMetricThresholdViewOperator(_operator)
 
@@ -179,12 +174,22 @@ class MemoryVirtualDataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is MemoryVirtualDataMetricThresholdView:
-                    _memory_virtual_data_metric_threshold_view = object.__new__(cls)
+                    _memory_virtual_data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _memory_virtual_data_metric_threshold_view.metric_name = metric_name
                     _memory_virtual_data_metric_threshold_view.mode = mode
                     _memory_virtual_data_metric_threshold_view.operator = operator
@@ -221,6 +226,18 @@ class MemoryVirtualDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_MemoryVirtualDataMetricThresholdViewMetricName_by_value = (
+    MemoryVirtualDataMetricThresholdViewMetricName._members_by_value.get
+)
+_MemoryVirtualDataMetricThresholdViewMode_by_value = MemoryVirtualDataMetricThresholdViewMode._members_by_value.get
+_MemoryVirtualDataMetricThresholdViewOperator_by_value = (
+    MemoryVirtualDataMetricThresholdViewOperator._members_by_value.get
+)
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

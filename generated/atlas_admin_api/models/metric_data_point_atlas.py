@@ -87,24 +87,24 @@ class MetricDataPointAtlas:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _timestamp = src_dict.get("timestamp", UNSET)
                 timestamp: datetime.datetime | Unset
                 if _timestamp is UNSET:
                     timestamp = UNSET
                 else:
-                    timestamp = datetime.datetime.fromisoformat(_timestamp)
+                    timestamp = _DATETIME_FROMISOFORMAT(_timestamp)
 
                 value = src_dict.get("value", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_timestamp is not UNSET) + (value is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (value is UNSET or (value.__class__ is float or value.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is MetricDataPointAtlas:
-                    _metric_data_point_atlas = object.__new__(cls)
+                    _metric_data_point_atlas = _NEW_INSTANCE(cls)
                     _metric_data_point_atlas.timestamp = timestamp
                     _metric_data_point_atlas.value = value
                 else:
@@ -135,6 +135,11 @@ class MetricDataPointAtlas:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

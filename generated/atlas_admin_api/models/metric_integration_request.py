@@ -135,43 +135,41 @@ class MetricIntegrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                aggregation_temporality = MetricIntegrationRequestAggregationTemporality._members_by_value.get(
+                aggregation_temporality = _MetricIntegrationRequestAggregationTemporality_by_value(
                     _aggregation_temporality_value := src_dict["aggregationTemporality"]
                 ) or MetricIntegrationRequestAggregationTemporality(_aggregation_temporality_value)
 
                 endpoint = src_dict["endpoint"]
 
                 _headers = src_dict["headers"]
-                headers = [Header.from_dict(headers_item_data) for headers_item_data in _headers]
+                headers = []
+                for headers_item_data in _headers:
+                    headers.append(_Header_from_dict(headers_item_data))
 
-                integration_type = MetricIntegrationRequestIntegrationType._members_by_value.get(
+                integration_type = _MetricIntegrationRequestIntegrationType_by_value(
                     _integration_type_value := src_dict["integrationType"]
                 ) or MetricIntegrationRequestIntegrationType(_integration_type_value)
 
                 metric_selection = []
                 _metric_selection = src_dict["metricSelection"]
                 for metric_selection_item_data in _metric_selection:
-                    metric_selection_item = MetricIntegrationRequestMetricSelectionItem._members_by_value.get(
+                    metric_selection_item = _MetricIntegrationRequestMetricSelectionItem_by_value(
                         metric_selection_item_data
                     ) or MetricIntegrationRequestMetricSelectionItem(metric_selection_item_data)
 
                     metric_selection.append(metric_selection_item)
 
-                provider_type = MetricIntegrationRequestProviderType._members_by_value.get(
+                provider_type = _MetricIntegrationRequestProviderType_by_value(
                     _provider_type_value := src_dict["providerType"]
                 ) or MetricIntegrationRequestProviderType(_provider_type_value)
 
+                d = {} if len(src_dict) == 6 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     endpoint.__class__ is str and _headers.__class__ is list and _metric_selection.__class__ is list
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MetricIntegrationRequest:
-                    _metric_integration_request = object.__new__(cls)
+                    _metric_integration_request = _NEW_INSTANCE(cls)
                     _metric_integration_request.aggregation_temporality = aggregation_temporality
                     _metric_integration_request.endpoint = endpoint
                     _metric_integration_request.headers = headers
@@ -214,6 +212,19 @@ class MetricIntegrationRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.header import Header  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Header_from_dict = Header.from_dict
+_MetricIntegrationRequestAggregationTemporality_by_value = (
+    MetricIntegrationRequestAggregationTemporality._members_by_value.get
+)
+_MetricIntegrationRequestIntegrationType_by_value = MetricIntegrationRequestIntegrationType._members_by_value.get
+_MetricIntegrationRequestMetricSelectionItem_by_value = (
+    MetricIntegrationRequestMetricSelectionItem._members_by_value.get
+)
+_MetricIntegrationRequestProviderType_by_value = MetricIntegrationRequestProviderType._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

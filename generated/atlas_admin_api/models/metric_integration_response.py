@@ -144,21 +144,18 @@ class MetricIntegrationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                aggregation_temporality = MetricIntegrationResponseAggregationTemporality._members_by_value.get(
+                aggregation_temporality = _MetricIntegrationResponseAggregationTemporality_by_value(
                     _aggregation_temporality_value := src_dict["aggregationTemporality"]
                 ) or MetricIntegrationResponseAggregationTemporality(_aggregation_temporality_value)
 
                 endpoint = src_dict["endpoint"]
 
                 _headers = src_dict["headers"]
-                headers = [Header.from_dict(headers_item_data) for headers_item_data in _headers]
+                headers = []
+                for headers_item_data in _headers:
+                    headers.append(_Header_from_dict(headers_item_data))
 
-                integration_type = MetricIntegrationResponseIntegrationType._members_by_value.get(
+                integration_type = _MetricIntegrationResponseIntegrationType_by_value(
                     _integration_type_value := src_dict["integrationType"]
                 ) or MetricIntegrationResponseIntegrationType(_integration_type_value)
 
@@ -167,16 +164,17 @@ class MetricIntegrationResponse:
                 metric_selection = []
                 _metric_selection = src_dict["metricSelection"]
                 for metric_selection_item_data in _metric_selection:
-                    metric_selection_item = MetricIntegrationResponseMetricSelectionItem._members_by_value.get(
+                    metric_selection_item = _MetricIntegrationResponseMetricSelectionItem_by_value(
                         metric_selection_item_data
                     ) or MetricIntegrationResponseMetricSelectionItem(metric_selection_item_data)
 
                     metric_selection.append(metric_selection_item)
 
-                provider_type = MetricIntegrationResponseProviderType._members_by_value.get(
+                provider_type = _MetricIntegrationResponseProviderType_by_value(
                     _provider_type_value := src_dict["providerType"]
                 ) or MetricIntegrationResponseProviderType(_provider_type_value)
 
+                d = {} if len(src_dict) == 7 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     endpoint.__class__ is str
                     and _headers.__class__ is list
@@ -185,7 +183,7 @@ class MetricIntegrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MetricIntegrationResponse:
-                    _metric_integration_response = object.__new__(cls)
+                    _metric_integration_response = _NEW_INSTANCE(cls)
                     _metric_integration_response.aggregation_temporality = aggregation_temporality
                     _metric_integration_response.endpoint = endpoint
                     _metric_integration_response.headers = headers
@@ -230,6 +228,19 @@ class MetricIntegrationResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.header import Header  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Header_from_dict = Header.from_dict
+_MetricIntegrationResponseAggregationTemporality_by_value = (
+    MetricIntegrationResponseAggregationTemporality._members_by_value.get
+)
+_MetricIntegrationResponseIntegrationType_by_value = MetricIntegrationResponseIntegrationType._members_by_value.get
+_MetricIntegrationResponseMetricSelectionItem_by_value = (
+    MetricIntegrationResponseMetricSelectionItem._members_by_value.get
+)
+_MetricIntegrationResponseProviderType_by_value = MetricIntegrationResponseProviderType._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -135,43 +135,41 @@ class MetricIntegrationUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                aggregation_temporality = MetricIntegrationUpdateRequestAggregationTemporality._members_by_value.get(
+                aggregation_temporality = _MetricIntegrationUpdateRequestAggregationTemporality_by_value(
                     _aggregation_temporality_value := src_dict["aggregationTemporality"]
                 ) or MetricIntegrationUpdateRequestAggregationTemporality(_aggregation_temporality_value)
 
                 endpoint = src_dict["endpoint"]
 
                 _headers = src_dict["headers"]
-                headers = [Header.from_dict(headers_item_data) for headers_item_data in _headers]
+                headers = []
+                for headers_item_data in _headers:
+                    headers.append(_Header_from_dict(headers_item_data))
 
-                integration_type = MetricIntegrationUpdateRequestIntegrationType._members_by_value.get(
+                integration_type = _MetricIntegrationUpdateRequestIntegrationType_by_value(
                     _integration_type_value := src_dict["integrationType"]
                 ) or MetricIntegrationUpdateRequestIntegrationType(_integration_type_value)
 
                 metric_selection = []
                 _metric_selection = src_dict["metricSelection"]
                 for metric_selection_item_data in _metric_selection:
-                    metric_selection_item = MetricIntegrationUpdateRequestMetricSelectionItem._members_by_value.get(
+                    metric_selection_item = _MetricIntegrationUpdateRequestMetricSelectionItem_by_value(
                         metric_selection_item_data
                     ) or MetricIntegrationUpdateRequestMetricSelectionItem(metric_selection_item_data)
 
                     metric_selection.append(metric_selection_item)
 
-                provider_type = MetricIntegrationUpdateRequestProviderType._members_by_value.get(
+                provider_type = _MetricIntegrationUpdateRequestProviderType_by_value(
                     _provider_type_value := src_dict["providerType"]
                 ) or MetricIntegrationUpdateRequestProviderType(_provider_type_value)
 
+                d = {} if len(src_dict) == 6 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     endpoint.__class__ is str and _headers.__class__ is list and _metric_selection.__class__ is list
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MetricIntegrationUpdateRequest:
-                    _metric_integration_update_request = object.__new__(cls)
+                    _metric_integration_update_request = _NEW_INSTANCE(cls)
                     _metric_integration_update_request.aggregation_temporality = aggregation_temporality
                     _metric_integration_update_request.endpoint = endpoint
                     _metric_integration_update_request.headers = headers
@@ -214,6 +212,21 @@ class MetricIntegrationUpdateRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.header import Header  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Header_from_dict = Header.from_dict
+_MetricIntegrationUpdateRequestAggregationTemporality_by_value = (
+    MetricIntegrationUpdateRequestAggregationTemporality._members_by_value.get
+)
+_MetricIntegrationUpdateRequestIntegrationType_by_value = (
+    MetricIntegrationUpdateRequestIntegrationType._members_by_value.get
+)
+_MetricIntegrationUpdateRequestMetricSelectionItem_by_value = (
+    MetricIntegrationUpdateRequestMetricSelectionItem._members_by_value.get
+)
+_MetricIntegrationUpdateRequestProviderType_by_value = MetricIntegrationUpdateRequestProviderType._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

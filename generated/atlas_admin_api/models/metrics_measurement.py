@@ -116,17 +116,12 @@ class MetricsMeasurement:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _data_points = src_dict.get("dataPoints", UNSET)
                 data_points: list[MetricDataPoint] | Unset = UNSET
                 if _data_points is not UNSET:
-                    data_points = [
-                        MetricDataPoint.from_dict(data_points_item_data) for data_points_item_data in _data_points
-                    ]
+                    data_points = []
+                    for data_points_item_data in _data_points:
+                        data_points.append(_MetricDataPoint_from_dict(data_points_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -135,15 +130,20 @@ class MetricsMeasurement:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = MetricsMeasurementUnits._members_by_value.get(_units) or MetricsMeasurementUnits(_units)
+                    units = _MetricsMeasurementUnits_by_value(_units) or MetricsMeasurementUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_data_points is not UNSET) + (name is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_data_points is UNSET or _data_points.__class__ is list)
                     and (name is UNSET or name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MetricsMeasurement:
-                    _metrics_measurement = object.__new__(cls)
+                    _metrics_measurement = _NEW_INSTANCE(cls)
                     _metrics_measurement.data_points = data_points
                     _metrics_measurement.name = name
                     _metrics_measurement.units = units
@@ -180,6 +180,12 @@ class MetricsMeasurement:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.metric_data_point import MetricDataPoint  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MetricDataPoint_from_dict = MetricDataPoint.from_dict
+_MetricsMeasurementUnits_by_value = MetricsMeasurementUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -116,17 +116,12 @@ class MetricsMeasurementAtlas:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _data_points = src_dict.get("dataPoints", UNSET)
                 data_points: list[MetricDataPointAtlas] | Unset = UNSET
                 if _data_points is not UNSET:
-                    data_points = [
-                        MetricDataPointAtlas.from_dict(data_points_item_data) for data_points_item_data in _data_points
-                    ]
+                    data_points = []
+                    for data_points_item_data in _data_points:
+                        data_points.append(_MetricDataPointAtlas_from_dict(data_points_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -135,17 +130,20 @@ class MetricsMeasurementAtlas:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = MetricsMeasurementAtlasUnits._members_by_value.get(_units) or MetricsMeasurementAtlasUnits(
-                        _units
-                    )
+                    units = _MetricsMeasurementAtlasUnits_by_value(_units) or MetricsMeasurementAtlasUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_data_points is not UNSET) + (name is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_data_points is UNSET or _data_points.__class__ is list)
                     and (name is UNSET or name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MetricsMeasurementAtlas:
-                    _metrics_measurement_atlas = object.__new__(cls)
+                    _metrics_measurement_atlas = _NEW_INSTANCE(cls)
                     _metrics_measurement_atlas.data_points = data_points
                     _metrics_measurement_atlas.name = name
                     _metrics_measurement_atlas.units = units
@@ -182,6 +180,12 @@ class MetricsMeasurementAtlas:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.metric_data_point_atlas import MetricDataPointAtlas  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MetricDataPointAtlas_from_dict = MetricDataPointAtlas.from_dict
+_MetricsMeasurementAtlasUnits_by_value = MetricsMeasurementAtlasUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

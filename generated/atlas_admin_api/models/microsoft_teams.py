@@ -112,9 +112,9 @@ class MicrosoftTeams:
                 )
                 microsoft_teams_webhook_url = src_dict["microsoftTeamsWebhookUrl"]
 
-                type_ = MicrosoftTeamsType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or MicrosoftTeamsType(_type__value)
+                type_ = _MicrosoftTeamsType_by_value(_type__value := src_dict["type"]) or MicrosoftTeamsType(
+                    _type__value
+                )
 
                 def _parse_id(data: object) -> None | str | Unset:
                     if data is None:
@@ -138,7 +138,7 @@ class MicrosoftTeams:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MicrosoftTeams:
-                    _microsoft_teams = object.__new__(cls)
+                    _microsoft_teams = _NEW_INSTANCE(cls)
                     _microsoft_teams.microsoft_teams_webhook_url = microsoft_teams_webhook_url
                     _microsoft_teams.type_ = type_
                     _microsoft_teams.id = id
@@ -171,6 +171,11 @@ class MicrosoftTeams:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MicrosoftTeamsType_by_value = MicrosoftTeamsType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -137,12 +137,7 @@ class MicrosoftTeamsNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = MicrosoftTeamsNotificationTypeName._members_by_value.get(
+                type_name = _MicrosoftTeamsNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or MicrosoftTeamsNotificationTypeName(_type_name_value)
 
@@ -156,6 +151,17 @@ class MicrosoftTeamsNotification:
 
                 notifier_id = src_dict.get("notifierId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (microsoft_teams_webhook_url is not UNSET)
+                    + (notifier_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (integration_id is UNSET or integration_id.__class__ is str)
@@ -165,7 +171,7 @@ class MicrosoftTeamsNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MicrosoftTeamsNotification:
-                    _microsoft_teams_notification = object.__new__(cls)
+                    _microsoft_teams_notification = _NEW_INSTANCE(cls)
                     _microsoft_teams_notification.type_name = type_name
                     _microsoft_teams_notification.delay_min = delay_min
                     _microsoft_teams_notification.integration_id = integration_id
@@ -204,6 +210,11 @@ class MicrosoftTeamsNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MicrosoftTeamsNotificationTypeName_by_value = MicrosoftTeamsNotificationTypeName._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

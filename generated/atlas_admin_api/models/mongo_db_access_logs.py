@@ -140,11 +140,6 @@ class MongoDBAccessLogs:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 auth_result = src_dict.get("authResult", UNSET)
 
                 auth_source = src_dict.get("authSource", UNSET)
@@ -163,6 +158,20 @@ class MongoDBAccessLogs:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (auth_result is not UNSET)
+                    + (auth_source is not UNSET)
+                    + (failure_reason is not UNSET)
+                    + (group_id is not UNSET)
+                    + (hostname is not UNSET)
+                    + (ip_address is not UNSET)
+                    + (log_line is not UNSET)
+                    + (timestamp is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (auth_result is UNSET or auth_result.__class__ is bool)
                     and (auth_source is UNSET or auth_source.__class__ is str)
@@ -176,7 +185,7 @@ class MongoDBAccessLogs:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MongoDBAccessLogs:
-                    _mongo_db_access_logs = object.__new__(cls)
+                    _mongo_db_access_logs = _NEW_INSTANCE(cls)
                     _mongo_db_access_logs.auth_result = auth_result
                     _mongo_db_access_logs.auth_source = auth_source
                     _mongo_db_access_logs.failure_reason = failure_reason
@@ -221,6 +230,10 @@ class MongoDBAccessLogs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -75,22 +75,22 @@ class MongoDBAccessLogsList:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _access_logs = src_dict.get("accessLogs", UNSET)
                 access_logs: list[MongoDBAccessLogs] | Unset = UNSET
                 if _access_logs is not UNSET:
-                    access_logs = [
-                        MongoDBAccessLogs.from_dict(access_logs_item_data) for access_logs_item_data in _access_logs
-                    ]
+                    access_logs = []
+                    for access_logs_item_data in _access_logs:
+                        access_logs.append(_MongoDBAccessLogs_from_dict(access_logs_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_access_logs is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_access_logs is UNSET or _access_logs.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is MongoDBAccessLogsList:
-                    _mongo_db_access_logs_list = object.__new__(cls)
+                    _mongo_db_access_logs_list = _NEW_INSTANCE(cls)
                     _mongo_db_access_logs_list.access_logs = access_logs
                 else:
                     _mongo_db_access_logs_list = cls(
@@ -123,6 +123,11 @@ class MongoDBAccessLogsList:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.mongo_db_access_logs import MongoDBAccessLogs  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MongoDBAccessLogs_from_dict = MongoDBAccessLogs.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

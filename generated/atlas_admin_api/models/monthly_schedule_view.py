@@ -125,14 +125,9 @@ class MonthlyScheduleView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _MonthlyScheduleViewType_by_value(_type__value := src_dict["type"]) or MonthlyScheduleViewType(
+                    _type__value
                 )
-                type_ = MonthlyScheduleViewType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or MonthlyScheduleViewType(_type__value)
 
                 day_of_month = src_dict.get("dayOfMonth", UNSET)
 
@@ -144,6 +139,17 @@ class MonthlyScheduleView:
 
                 start_minute = src_dict.get("startMinute", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (day_of_month is not UNSET)
+                    + (end_hour is not UNSET)
+                    + (end_minute is not UNSET)
+                    + (start_hour is not UNSET)
+                    + (start_minute is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (day_of_month is UNSET or day_of_month.__class__ is int)
                     and (end_hour is UNSET or end_hour.__class__ is int)
@@ -153,7 +159,7 @@ class MonthlyScheduleView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is MonthlyScheduleView:
-                    _monthly_schedule_view = object.__new__(cls)
+                    _monthly_schedule_view = _NEW_INSTANCE(cls)
                     _monthly_schedule_view.type_ = type_
                     _monthly_schedule_view.day_of_month = day_of_month
                     _monthly_schedule_view.end_hour = end_hour
@@ -192,6 +198,11 @@ class MonthlyScheduleView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_MonthlyScheduleViewType_by_value = MonthlyScheduleViewType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -89,11 +89,6 @@ class NamespaceObj:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 namespace = src_dict.get("namespace", UNSET)
 
                 _type_ = src_dict.get("type", UNSET)
@@ -101,12 +96,17 @@ class NamespaceObj:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = NamespaceObjType._members_by_value.get(_type_) or NamespaceObjType(_type_)
+                    type_ = _NamespaceObjType_by_value(_type_) or NamespaceObjType(_type_)
 
+                d = (
+                    {}
+                    if len(src_dict) == (namespace is not UNSET) + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (namespace is UNSET or namespace.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is NamespaceObj:
-                    _namespace_obj = object.__new__(cls)
+                    _namespace_obj = _NEW_INSTANCE(cls)
                     _namespace_obj.namespace = namespace
                     _namespace_obj.type_ = type_
                 else:
@@ -137,6 +137,11 @@ class NamespaceObj:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NamespaceObjType_by_value = NamespaceObjType._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

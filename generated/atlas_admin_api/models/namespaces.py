@@ -76,20 +76,22 @@ class Namespaces:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _namespaces = src_dict.get("namespaces", UNSET)
                 namespaces: list[NamespaceObj] | Unset = UNSET
                 if _namespaces is not UNSET:
-                    namespaces = [NamespaceObj.from_dict(namespaces_item_data) for namespaces_item_data in _namespaces]
+                    namespaces = []
+                    for namespaces_item_data in _namespaces:
+                        namespaces.append(_NamespaceObj_from_dict(namespaces_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_namespaces is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_namespaces is UNSET or _namespaces.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is Namespaces:
-                    _namespaces = object.__new__(cls)
+                    _namespaces = _NEW_INSTANCE(cls)
                     _namespaces.namespaces = namespaces
                 else:
                     _namespaces = cls(
@@ -122,6 +124,11 @@ class Namespaces:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.namespace_obj import NamespaceObj  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NamespaceObj_from_dict = NamespaceObj.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -74,21 +74,21 @@ class NamespacesRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _namespaces = src_dict.get("namespaces", UNSET)
                 namespaces = cast(list[str], _namespaces)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_namespaces is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _namespaces is UNSET
                     or (_namespaces.__class__ is list and all(_item.__class__ is str for _item in _namespaces))
                 ):
                     raise TypeError("not the documented shape")
                 if cls is NamespacesRequest:
-                    _namespaces_request = object.__new__(cls)
+                    _namespaces_request = _NEW_INSTANCE(cls)
                     _namespaces_request.namespaces = namespaces
                 else:
                     _namespaces_request = cls(
@@ -117,6 +117,10 @@ class NamespacesRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

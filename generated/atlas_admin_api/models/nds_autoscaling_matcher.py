@@ -99,25 +99,21 @@ class NDSAutoscalingMatcher:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                field_name = NDSAutoscalingMatcherField._members_by_value.get(
+                field_name = _NDSAutoscalingMatcherField_by_value(
                     _field_name_value := src_dict["fieldName"]
                 ) or NDSAutoscalingMatcherField(_field_name_value)
 
-                operator = NDSAutoscalingMatcherOperator._members_by_value.get(
+                operator = _NDSAutoscalingMatcherOperator_by_value(
                     _operator_value := src_dict["operator"]
                 ) or NDSAutoscalingMatcherOperator(_operator_value)
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is NDSAutoscalingMatcher:
-                    _nds_autoscaling_matcher = object.__new__(cls)
+                    _nds_autoscaling_matcher = _NEW_INSTANCE(cls)
                     _nds_autoscaling_matcher.field_name = field_name
                     _nds_autoscaling_matcher.operator = operator
                     _nds_autoscaling_matcher.value = value
@@ -150,6 +146,12 @@ class NDSAutoscalingMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NDSAutoscalingMatcherField_by_value = NDSAutoscalingMatcherField._members_by_value.get
+_NDSAutoscalingMatcherOperator_by_value = NDSAutoscalingMatcherOperator._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -143,11 +143,6 @@ class NetworkPermissionEntry:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 aws_security_group = src_dict.get("awsSecurityGroup", UNSET)
 
                 cidr_block = src_dict.get("cidrBlock", UNSET)
@@ -159,7 +154,7 @@ class NetworkPermissionEntry:
                 if _delete_after_date is UNSET:
                     delete_after_date = UNSET
                 else:
-                    delete_after_date = datetime.datetime.fromisoformat(_delete_after_date)
+                    delete_after_date = _DATETIME_FROMISOFORMAT(_delete_after_date)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -168,8 +163,22 @@ class NetworkPermissionEntry:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (aws_security_group is not UNSET)
+                    + (cidr_block is not UNSET)
+                    + (comment is not UNSET)
+                    + (_delete_after_date is not UNSET)
+                    + (group_id is not UNSET)
+                    + (ip_address is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (aws_security_group is UNSET or aws_security_group.__class__ is str)
                     and (cidr_block is UNSET or cidr_block.__class__ is str)
@@ -180,7 +189,7 @@ class NetworkPermissionEntry:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is NetworkPermissionEntry:
-                    _network_permission_entry = object.__new__(cls)
+                    _network_permission_entry = _NEW_INSTANCE(cls)
                     _network_permission_entry.aws_security_group = aws_security_group
                     _network_permission_entry.cidr_block = cidr_block
                     _network_permission_entry.comment = comment
@@ -225,6 +234,12 @@ class NetworkPermissionEntry:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -83,17 +83,13 @@ class NetworkPermissionEntryStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                status = NetworkPermissionEntryStatusSTATUS._members_by_value.get(
+                status = _NetworkPermissionEntryStatusSTATUS_by_value(
                     _status_value := src_dict["STATUS"]
                 ) or NetworkPermissionEntryStatusSTATUS(_status_value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is NetworkPermissionEntryStatus:
-                    _network_permission_entry_status = object.__new__(cls)
+                    _network_permission_entry_status = _NEW_INSTANCE(cls)
                     _network_permission_entry_status.status = status
                 else:
                     _network_permission_entry_status = cls(
@@ -122,6 +118,11 @@ class NetworkPermissionEntryStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NetworkPermissionEntryStatusSTATUS_by_value = NetworkPermissionEntryStatusSTATUS._members_by_value.get
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -145,9 +145,7 @@ class NewRelic:
 
                 read_token = src_dict["readToken"]
 
-                type_ = NewRelicType._members_by_value.get(_type__value := src_dict["type"]) or NewRelicType(
-                    _type__value
-                )
+                type_ = _NewRelicType_by_value(_type__value := src_dict["type"]) or NewRelicType(_type__value)
 
                 write_token = src_dict["writeToken"]
 
@@ -176,7 +174,7 @@ class NewRelic:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is NewRelic:
-                    _new_relic = object.__new__(cls)
+                    _new_relic = _NEW_INSTANCE(cls)
                     _new_relic.account_id = account_id
                     _new_relic.license_key = license_key
                     _new_relic.read_token = read_token
@@ -215,6 +213,11 @@ class NewRelic:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_NewRelicType_by_value = NewRelicType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -127,12 +127,7 @@ class NumberMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = NumberMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _NumberMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or NumberMetricThresholdViewMetricName(_metric_name_value)
 
@@ -141,16 +136,14 @@ class NumberMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = NumberMetricThresholdViewMode._members_by_value.get(_mode) or NumberMetricThresholdViewMode(
-                        _mode
-                    )
+                    mode = _NumberMetricThresholdViewMode_by_value(_mode) or NumberMetricThresholdViewMode(_mode)
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: NumberMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = NumberMetricThresholdViewOperator._members_by_value.get(
+                    operator = _NumberMetricThresholdViewOperator_by_value(
                         _operator
                     ) or NumberMetricThresholdViewOperator(_operator)
 
@@ -161,12 +154,22 @@ class NumberMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = NumberMetricUnits._members_by_value.get(_units) or NumberMetricUnits(_units)
+                    units = _NumberMetricUnits_by_value(_units) or NumberMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is NumberMetricThresholdView:
-                    _number_metric_threshold_view = object.__new__(cls)
+                    _number_metric_threshold_view = _NEW_INSTANCE(cls)
                     _number_metric_threshold_view.metric_name = metric_name
                     _number_metric_threshold_view.mode = mode
                     _number_metric_threshold_view.operator = operator
@@ -203,6 +206,14 @@ class NumberMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_NumberMetricThresholdViewMetricName_by_value = NumberMetricThresholdViewMetricName._members_by_value.get
+_NumberMetricThresholdViewMode_by_value = NumberMetricThresholdViewMode._members_by_value.get
+_NumberMetricThresholdViewOperator_by_value = NumberMetricThresholdViewOperator._members_by_value.get
+_NumberMetricUnits_by_value = NumberMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -124,7 +124,7 @@ class ObjectStoragePrivateEndpointRequest:
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = ObjectStoragePrivateEndpointRequestCloudProvider._members_by_value.get(
+                    cloud_provider = _ObjectStoragePrivateEndpointRequestCloudProvider_by_value(
                         _cloud_provider
                     ) or ObjectStoragePrivateEndpointRequestCloudProvider(_cloud_provider)
 
@@ -133,7 +133,7 @@ class ObjectStoragePrivateEndpointRequest:
                         return data
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_0 = ObjectStoragePrivateEndpointRequestRegionNameType0._members_by_value.get(
+                    region_name_type_0 = _ObjectStoragePrivateEndpointRequestRegionNameType0_by_value(
                         data
                     ) or ObjectStoragePrivateEndpointRequestRegionNameType0(data)
 
@@ -148,10 +148,9 @@ class ObjectStoragePrivateEndpointRequest:
                         return data
                     if not isinstance(data, str):
                         raise TypeError()
-                    vpc_region_name_type_0 = (
-                        ObjectStoragePrivateEndpointRequestVpcRegionNameType0._members_by_value.get(data)
-                        or ObjectStoragePrivateEndpointRequestVpcRegionNameType0(data)
-                    )
+                    vpc_region_name_type_0 = _ObjectStoragePrivateEndpointRequestVpcRegionNameType0_by_value(
+                        data
+                    ) or ObjectStoragePrivateEndpointRequestVpcRegionNameType0(data)
 
                     return vpc_region_name_type_0
 
@@ -169,7 +168,7 @@ class ObjectStoragePrivateEndpointRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ObjectStoragePrivateEndpointRequest:
-                    _object_storage_private_endpoint_request = object.__new__(cls)
+                    _object_storage_private_endpoint_request = _NEW_INSTANCE(cls)
                     _object_storage_private_endpoint_request.cloud_provider = cloud_provider
                     _object_storage_private_endpoint_request.region_name = region_name
                     _object_storage_private_endpoint_request.vpc_region_name = vpc_region_name
@@ -202,6 +201,19 @@ class ObjectStoragePrivateEndpointRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ObjectStoragePrivateEndpointRequestCloudProvider_by_value = (
+    ObjectStoragePrivateEndpointRequestCloudProvider._members_by_value.get
+)
+_ObjectStoragePrivateEndpointRequestRegionNameType0_by_value = (
+    ObjectStoragePrivateEndpointRequestRegionNameType0._members_by_value.get
+)
+_ObjectStoragePrivateEndpointRequestVpcRegionNameType0_by_value = (
+    ObjectStoragePrivateEndpointRequestVpcRegionNameType0._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

@@ -165,7 +165,7 @@ class ObjectStoragePrivateEndpointResponse:
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = ObjectStoragePrivateEndpointResponseCloudProvider._members_by_value.get(
+                    cloud_provider = _ObjectStoragePrivateEndpointResponseCloudProvider_by_value(
                         _cloud_provider
                     ) or ObjectStoragePrivateEndpointResponseCloudProvider(_cloud_provider)
 
@@ -180,7 +180,7 @@ class ObjectStoragePrivateEndpointResponse:
                         return data
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_0 = ObjectStoragePrivateEndpointResponseRegionNameType0._members_by_value.get(
+                    region_name_type_0 = _ObjectStoragePrivateEndpointResponseRegionNameType0_by_value(
                         data
                     ) or ObjectStoragePrivateEndpointResponseRegionNameType0(data)
 
@@ -193,7 +193,7 @@ class ObjectStoragePrivateEndpointResponse:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = ObjectStoragePrivateEndpointResponseStatus._members_by_value.get(
+                    status = _ObjectStoragePrivateEndpointResponseStatus_by_value(
                         _status
                     ) or ObjectStoragePrivateEndpointResponseStatus(_status)
 
@@ -204,10 +204,9 @@ class ObjectStoragePrivateEndpointResponse:
                         return data
                     if not isinstance(data, str):
                         raise TypeError()
-                    vpc_region_name_type_0 = (
-                        ObjectStoragePrivateEndpointResponseVpcRegionNameType0._members_by_value.get(data)
-                        or ObjectStoragePrivateEndpointResponseVpcRegionNameType0(data)
-                    )
+                    vpc_region_name_type_0 = _ObjectStoragePrivateEndpointResponseVpcRegionNameType0_by_value(
+                        data
+                    ) or ObjectStoragePrivateEndpointResponseVpcRegionNameType0(data)
 
                     return vpc_region_name_type_0
 
@@ -228,7 +227,7 @@ class ObjectStoragePrivateEndpointResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ObjectStoragePrivateEndpointResponse:
-                    _object_storage_private_endpoint_response = object.__new__(cls)
+                    _object_storage_private_endpoint_response = _NEW_INSTANCE(cls)
                     _object_storage_private_endpoint_response.cloud_provider = cloud_provider
                     _object_storage_private_endpoint_response.error_message = error_message
                     _object_storage_private_endpoint_response.id = id
@@ -271,6 +270,20 @@ class ObjectStoragePrivateEndpointResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ObjectStoragePrivateEndpointResponseCloudProvider_by_value = (
+    ObjectStoragePrivateEndpointResponseCloudProvider._members_by_value.get
+)
+_ObjectStoragePrivateEndpointResponseRegionNameType0_by_value = (
+    ObjectStoragePrivateEndpointResponseRegionNameType0._members_by_value.get
+)
+_ObjectStoragePrivateEndpointResponseStatus_by_value = ObjectStoragePrivateEndpointResponseStatus._members_by_value.get
+_ObjectStoragePrivateEndpointResponseVpcRegionNameType0_by_value = (
+    ObjectStoragePrivateEndpointResponseVpcRegionNameType0._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

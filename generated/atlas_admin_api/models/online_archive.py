@@ -264,11 +264,6 @@ class OnlineArchive:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict.get("_id", UNSET)
 
                 cluster_name = src_dict.get("clusterName", UNSET)
@@ -280,7 +275,7 @@ class OnlineArchive:
                 if _collection_type is UNSET:
                     collection_type = UNSET
                 else:
-                    collection_type = OnlineArchiveCollectionType._members_by_value.get(
+                    collection_type = _OnlineArchiveCollectionType_by_value(
                         _collection_type
                     ) or OnlineArchiveCollectionType(_collection_type)
 
@@ -293,9 +288,9 @@ class OnlineArchive:
                     if _criteria_value.__class__ is not str:
                         _criteria_data, _criteria_value = discriminate(_criteria_data, "type", field="criteria")
                     if _criteria_value == "CUSTOM":
-                        criteria = OnlineArchiveCriteriaCustom.from_dict(_criteria_data)
+                        criteria = _OnlineArchiveCriteriaCustom_from_dict(_criteria_data)
                     elif _criteria_value == "DATE":
-                        criteria = OnlineArchiveCriteriaDate.from_dict(_criteria_data)
+                        criteria = _OnlineArchiveCriteriaDate_from_dict(_criteria_data)
                     else:
                         criteria = UnknownVariant(discriminator=_criteria_value, raw=dict(_criteria_data))
 
@@ -304,7 +299,7 @@ class OnlineArchive:
                 if _data_expiration_rule is UNSET:
                     data_expiration_rule = UNSET
                 else:
-                    data_expiration_rule = OnlineArchiveDataExpirationRule.from_dict(_data_expiration_rule)
+                    data_expiration_rule = _OnlineArchiveDataExpirationRule_from_dict(_data_expiration_rule)
 
                 _data_process_region_data = src_dict.get("dataProcessRegion", UNSET)
                 data_process_region: (
@@ -327,11 +322,11 @@ class OnlineArchive:
                             _data_process_region_data, "cloudProvider", field="dataProcessRegion"
                         )
                     if _data_process_region_value == "AWS":
-                        data_process_region = OnlineArchiveDataProcessRegionAWS.from_dict(_data_process_region_data)
+                        data_process_region = _OnlineArchiveDataProcessRegionAWS_from_dict(_data_process_region_data)
                     elif _data_process_region_value == "AZURE":
-                        data_process_region = AzureDataProcessRegionView.from_dict(_data_process_region_data)
+                        data_process_region = _AzureDataProcessRegionView_from_dict(_data_process_region_data)
                     elif _data_process_region_value == "GCP":
-                        data_process_region = GCPDataProcessRegionView.from_dict(_data_process_region_data)
+                        data_process_region = _GCPDataProcessRegionView_from_dict(_data_process_region_data)
                     else:
                         data_process_region = UnknownVariant(
                             discriminator=_data_process_region_value, raw=dict(_data_process_region_data)
@@ -346,10 +341,9 @@ class OnlineArchive:
                 _partition_fields = src_dict.get("partitionFields", UNSET)
                 partition_fields: list[OnlineArchivePartitionField] | Unset = UNSET
                 if _partition_fields is not UNSET:
-                    partition_fields = [
-                        OnlineArchivePartitionField.from_dict(partition_fields_item_data)
-                        for partition_fields_item_data in _partition_fields
-                    ]
+                    partition_fields = []
+                    for partition_fields_item_data in _partition_fields:
+                        partition_fields.append(_OnlineArchivePartitionField_from_dict(partition_fields_item_data))
 
                 paused = src_dict.get("paused", UNSET)
 
@@ -369,13 +363,13 @@ class OnlineArchive:
                     if _schedule_value.__class__ is not str:
                         _schedule_data, _schedule_value = discriminate(_schedule_data, "type", field="schedule")
                     if _schedule_value == "DAILY":
-                        schedule = OnlineArchiveScheduleDaily.from_dict(_schedule_data)
+                        schedule = _OnlineArchiveScheduleDaily_from_dict(_schedule_data)
                     elif _schedule_value == "DEFAULT":
-                        schedule = OnlineArchiveScheduleDefault.from_dict(_schedule_data)
+                        schedule = _OnlineArchiveScheduleDefault_from_dict(_schedule_data)
                     elif _schedule_value == "MONTHLY":
-                        schedule = MonthlyScheduleView.from_dict(_schedule_data)
+                        schedule = _MonthlyScheduleView_from_dict(_schedule_data)
                     elif _schedule_value == "WEEKLY":
-                        schedule = WeeklyScheduleView.from_dict(_schedule_data)
+                        schedule = _WeeklyScheduleView_from_dict(_schedule_data)
                     else:
                         schedule = UnknownVariant(discriminator=_schedule_value, raw=dict(_schedule_data))
 
@@ -384,8 +378,27 @@ class OnlineArchive:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = OnlineArchiveState._members_by_value.get(_state) or OnlineArchiveState(_state)
+                    state = _OnlineArchiveState_by_value(_state) or OnlineArchiveState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_id is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (coll_name is not UNSET)
+                    + (_collection_type is not UNSET)
+                    + (_criteria_data is not UNSET)
+                    + (_data_expiration_rule is not UNSET)
+                    + (_data_process_region_data is not UNSET)
+                    + (data_set_name is not UNSET)
+                    + (db_name is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_partition_fields is not UNSET)
+                    + (paused is not UNSET)
+                    + (_schedule_data is not UNSET)
+                    + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (cluster_name is UNSET or cluster_name.__class__ is str)
@@ -398,7 +411,7 @@ class OnlineArchive:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchive:
-                    _online_archive = object.__new__(cls)
+                    _online_archive = _NEW_INSTANCE(cls)
                     _online_archive.field_id = field_id
                     _online_archive.cluster_name = cluster_name
                     _online_archive.coll_name = coll_name
@@ -469,6 +482,23 @@ from ..models.online_archive_partition_field import OnlineArchivePartitionField 
 from ..models.online_archive_schedule_daily import OnlineArchiveScheduleDaily  # noqa: E402
 from ..models.online_archive_schedule_default import OnlineArchiveScheduleDefault  # noqa: E402
 from ..models.weekly_schedule_view import WeeklyScheduleView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureDataProcessRegionView_from_dict = AzureDataProcessRegionView.from_dict
+_GCPDataProcessRegionView_from_dict = GCPDataProcessRegionView.from_dict
+_MonthlyScheduleView_from_dict = MonthlyScheduleView.from_dict
+_NEW_INSTANCE = object.__new__
+_OnlineArchiveCollectionType_by_value = OnlineArchiveCollectionType._members_by_value.get
+_OnlineArchiveCriteriaCustom_from_dict = OnlineArchiveCriteriaCustom.from_dict
+_OnlineArchiveCriteriaDate_from_dict = OnlineArchiveCriteriaDate.from_dict
+_OnlineArchiveDataExpirationRule_from_dict = OnlineArchiveDataExpirationRule.from_dict
+_OnlineArchiveDataProcessRegionAWS_from_dict = OnlineArchiveDataProcessRegionAWS.from_dict
+_OnlineArchivePartitionField_from_dict = OnlineArchivePartitionField.from_dict
+_OnlineArchiveScheduleDaily_from_dict = OnlineArchiveScheduleDaily.from_dict
+_OnlineArchiveScheduleDefault_from_dict = OnlineArchiveScheduleDefault.from_dict
+_OnlineArchiveState_by_value = OnlineArchiveState._members_by_value.get
+_WeeklyScheduleView_from_dict = WeeklyScheduleView.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -90,21 +90,17 @@ class OnlineArchiveCriteriaCustom:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = OnlineArchiveCriteriaCustomType._members_by_value.get(
+                type_ = _OnlineArchiveCriteriaCustomType_by_value(
                     _type__value := src_dict["type"]
                 ) or OnlineArchiveCriteriaCustomType(_type__value)
 
                 query = src_dict["query"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (query.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveCriteriaCustom:
-                    _online_archive_criteria_custom = object.__new__(cls)
+                    _online_archive_criteria_custom = _NEW_INSTANCE(cls)
                     _online_archive_criteria_custom.type_ = type_
                     _online_archive_criteria_custom.query = query
                 else:
@@ -135,6 +131,11 @@ class OnlineArchiveCriteriaCustom:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OnlineArchiveCriteriaCustomType_by_value = OnlineArchiveCriteriaCustomType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -133,12 +133,7 @@ class OnlineArchiveCriteriaDate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = OnlineArchiveCriteriaDateType._members_by_value.get(
+                type_ = _OnlineArchiveCriteriaDateType_by_value(
                     _type__value := src_dict["type"]
                 ) or OnlineArchiveCriteriaDateType(_type__value)
 
@@ -151,12 +146,22 @@ class OnlineArchiveCriteriaDate:
                 if _date_format is UNSET:
                     date_format = UNSET
                 else:
-                    date_format = OnlineArchiveCriteriaDateDateFormat._members_by_value.get(
+                    date_format = _OnlineArchiveCriteriaDateDateFormat_by_value(
                         _date_format
                     ) or OnlineArchiveCriteriaDateDateFormat(_date_format)
 
                 expire_after_days = src_dict.get("expireAfterDays", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (query is not UNSET)
+                    + (date_field is not UNSET)
+                    + (_date_format is not UNSET)
+                    + (expire_after_days is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (query is UNSET or query.__class__ is str)
                     and (date_field is UNSET or date_field.__class__ is str)
@@ -164,7 +169,7 @@ class OnlineArchiveCriteriaDate:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveCriteriaDate:
-                    _online_archive_criteria_date = object.__new__(cls)
+                    _online_archive_criteria_date = _NEW_INSTANCE(cls)
                     _online_archive_criteria_date.type_ = type_
                     _online_archive_criteria_date.query = query
                     _online_archive_criteria_date.date_field = date_field
@@ -201,6 +206,12 @@ class OnlineArchiveCriteriaDate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OnlineArchiveCriteriaDateDateFormat_by_value = OnlineArchiveCriteriaDateDateFormat._members_by_value.get
+_OnlineArchiveCriteriaDateType_by_value = OnlineArchiveCriteriaDateType._members_by_value.get
 
 
 if TYPE_CHECKING:

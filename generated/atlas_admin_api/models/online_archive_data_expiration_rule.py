@@ -71,17 +71,17 @@ class OnlineArchiveDataExpirationRule:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 expire_after_days = src_dict.get("expireAfterDays", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (expire_after_days is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (expire_after_days is UNSET or expire_after_days.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveDataExpirationRule:
-                    _online_archive_data_expiration_rule = object.__new__(cls)
+                    _online_archive_data_expiration_rule = _NEW_INSTANCE(cls)
                     _online_archive_data_expiration_rule.expire_after_days = expire_after_days
                 else:
                     _online_archive_data_expiration_rule = cls(
@@ -110,6 +110,10 @@ class OnlineArchiveDataExpirationRule:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -112,12 +112,7 @@ class OnlineArchiveDataProcessRegionAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = OnlineArchiveDataProcessRegionAWSCloudProvider._members_by_value.get(
+                cloud_provider = _OnlineArchiveDataProcessRegionAWSCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or OnlineArchiveDataProcessRegionAWSCloudProvider(_cloud_provider_value)
 
@@ -126,12 +121,17 @@ class OnlineArchiveDataProcessRegionAWS:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get(
+                    region = _OnlineArchiveDataProcessRegionAWSRegion_by_value(
                         _region
                     ) or OnlineArchiveDataProcessRegionAWSRegion(_region)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is OnlineArchiveDataProcessRegionAWS:
-                    _online_archive_data_process_region_aws = object.__new__(cls)
+                    _online_archive_data_process_region_aws = _NEW_INSTANCE(cls)
                     _online_archive_data_process_region_aws.cloud_provider = cloud_provider
                     _online_archive_data_process_region_aws.region = region
                 else:
@@ -162,6 +162,14 @@ class OnlineArchiveDataProcessRegionAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OnlineArchiveDataProcessRegionAWSCloudProvider_by_value = (
+    OnlineArchiveDataProcessRegionAWSCloudProvider._members_by_value.get
+)
+_OnlineArchiveDataProcessRegionAWSRegion_by_value = OnlineArchiveDataProcessRegionAWSRegion._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -103,11 +103,6 @@ class OnlineArchivePartitionField:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_name = src_dict["fieldName"]
 
                 order = src_dict["order"]
@@ -117,14 +112,19 @@ class OnlineArchivePartitionField:
                 if _field_type is UNSET:
                     field_type = UNSET
                 else:
-                    field_type = OnlineArchivePartitionFieldFieldType._members_by_value.get(
+                    field_type = _OnlineArchivePartitionFieldFieldType_by_value(
                         _field_type
                     ) or OnlineArchivePartitionFieldFieldType(_field_type)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_field_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (field_name.__class__ is str and order.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchivePartitionField:
-                    _online_archive_partition_field = object.__new__(cls)
+                    _online_archive_partition_field = _NEW_INSTANCE(cls)
                     _online_archive_partition_field.field_name = field_name
                     _online_archive_partition_field.order = order
                     _online_archive_partition_field.field_type = field_type
@@ -157,6 +157,11 @@ class OnlineArchivePartitionField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OnlineArchivePartitionFieldFieldType_by_value = OnlineArchivePartitionFieldFieldType._members_by_value.get
 
 
 if TYPE_CHECKING:

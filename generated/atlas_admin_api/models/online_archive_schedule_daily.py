@@ -112,12 +112,7 @@ class OnlineArchiveScheduleDaily:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = OnlineArchiveScheduleDailyType._members_by_value.get(
+                type_ = _OnlineArchiveScheduleDailyType_by_value(
                     _type__value := src_dict["type"]
                 ) or OnlineArchiveScheduleDailyType(_type__value)
 
@@ -129,6 +124,16 @@ class OnlineArchiveScheduleDaily:
 
                 start_minute = src_dict.get("startMinute", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (end_hour is not UNSET)
+                    + (end_minute is not UNSET)
+                    + (start_hour is not UNSET)
+                    + (start_minute is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (end_hour is UNSET or end_hour.__class__ is int)
                     and (end_minute is UNSET or end_minute.__class__ is int)
@@ -137,7 +142,7 @@ class OnlineArchiveScheduleDaily:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveScheduleDaily:
-                    _online_archive_schedule_daily = object.__new__(cls)
+                    _online_archive_schedule_daily = _NEW_INSTANCE(cls)
                     _online_archive_schedule_daily.type_ = type_
                     _online_archive_schedule_daily.end_hour = end_hour
                     _online_archive_schedule_daily.end_minute = end_minute
@@ -174,6 +179,11 @@ class OnlineArchiveScheduleDaily:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OnlineArchiveScheduleDailyType_by_value = OnlineArchiveScheduleDailyType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -113,12 +113,7 @@ class OnlineArchiveScheduleDefault:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = OnlineArchiveScheduleDefaultType._members_by_value.get(
+                type_ = _OnlineArchiveScheduleDefaultType_by_value(
                     _type__value := src_dict["type"]
                 ) or OnlineArchiveScheduleDefaultType(_type__value)
 
@@ -130,6 +125,16 @@ class OnlineArchiveScheduleDefault:
 
                 start_minute = src_dict.get("startMinute", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (end_hour is not UNSET)
+                    + (end_minute is not UNSET)
+                    + (start_hour is not UNSET)
+                    + (start_minute is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (end_hour is UNSET or end_hour.__class__ is int)
                     and (end_minute is UNSET or end_minute.__class__ is int)
@@ -138,7 +143,7 @@ class OnlineArchiveScheduleDefault:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OnlineArchiveScheduleDefault:
-                    _online_archive_schedule_default = object.__new__(cls)
+                    _online_archive_schedule_default = _NEW_INSTANCE(cls)
                     _online_archive_schedule_default.type_ = type_
                     _online_archive_schedule_default.end_hour = end_hour
                     _online_archive_schedule_default.end_minute = end_minute
@@ -175,6 +180,11 @@ class OnlineArchiveScheduleDefault:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OnlineArchiveScheduleDefaultType_by_value = OnlineArchiveScheduleDefaultType._members_by_value.get
 
 
 if TYPE_CHECKING:

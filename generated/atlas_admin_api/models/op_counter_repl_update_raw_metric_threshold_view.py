@@ -130,12 +130,7 @@ class OpCounterReplUpdateRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = OpCounterReplUpdateRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _OpCounterReplUpdateRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or OpCounterReplUpdateRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -144,7 +139,7 @@ class OpCounterReplUpdateRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = OpCounterReplUpdateRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _OpCounterReplUpdateRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or OpCounterReplUpdateRawMetricThresholdViewMode(_mode)
 
@@ -153,7 +148,7 @@ class OpCounterReplUpdateRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = OpCounterReplUpdateRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _OpCounterReplUpdateRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or OpCounterReplUpdateRawMetricThresholdViewOperator(_operator)
 
@@ -164,12 +159,22 @@ class OpCounterReplUpdateRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is OpCounterReplUpdateRawMetricThresholdView:
-                    _op_counter_repl_update_raw_metric_threshold_view = object.__new__(cls)
+                    _op_counter_repl_update_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _op_counter_repl_update_raw_metric_threshold_view.metric_name = metric_name
                     _op_counter_repl_update_raw_metric_threshold_view.mode = mode
                     _op_counter_repl_update_raw_metric_threshold_view.operator = operator
@@ -206,6 +211,20 @@ class OpCounterReplUpdateRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OpCounterReplUpdateRawMetricThresholdViewMetricName_by_value = (
+    OpCounterReplUpdateRawMetricThresholdViewMetricName._members_by_value.get
+)
+_OpCounterReplUpdateRawMetricThresholdViewMode_by_value = (
+    OpCounterReplUpdateRawMetricThresholdViewMode._members_by_value.get
+)
+_OpCounterReplUpdateRawMetricThresholdViewOperator_by_value = (
+    OpCounterReplUpdateRawMetricThresholdViewOperator._members_by_value.get
+)
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -130,12 +130,7 @@ class OpCounterUpdateRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = OpCounterUpdateRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _OpCounterUpdateRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or OpCounterUpdateRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -144,7 +139,7 @@ class OpCounterUpdateRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = OpCounterUpdateRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _OpCounterUpdateRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or OpCounterUpdateRawMetricThresholdViewMode(_mode)
 
@@ -153,7 +148,7 @@ class OpCounterUpdateRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = OpCounterUpdateRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _OpCounterUpdateRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or OpCounterUpdateRawMetricThresholdViewOperator(_operator)
 
@@ -164,12 +159,22 @@ class OpCounterUpdateRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is OpCounterUpdateRawMetricThresholdView:
-                    _op_counter_update_raw_metric_threshold_view = object.__new__(cls)
+                    _op_counter_update_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _op_counter_update_raw_metric_threshold_view.metric_name = metric_name
                     _op_counter_update_raw_metric_threshold_view.mode = mode
                     _op_counter_update_raw_metric_threshold_view.operator = operator
@@ -206,6 +211,18 @@ class OpCounterUpdateRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OpCounterUpdateRawMetricThresholdViewMetricName_by_value = (
+    OpCounterUpdateRawMetricThresholdViewMetricName._members_by_value.get
+)
+_OpCounterUpdateRawMetricThresholdViewMode_by_value = OpCounterUpdateRawMetricThresholdViewMode._members_by_value.get
+_OpCounterUpdateRawMetricThresholdViewOperator_by_value = (
+    OpCounterUpdateRawMetricThresholdViewOperator._members_by_value.get
+)
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -138,24 +138,16 @@ class OperationThrottlingRejectedOperationsRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = (
-                    OperationThrottlingRejectedOperationsRawMetricThresholdViewMetricName._members_by_value.get(
-                        _metric_name_value := src_dict["metricName"]
-                    )
-                    or OperationThrottlingRejectedOperationsRawMetricThresholdViewMetricName(_metric_name_value)
-                )
+                metric_name = _OperationThrottlingRejectedOperationsRawMetricThresholdViewMetricName_by_value(
+                    _metric_name_value := src_dict["metricName"]
+                ) or OperationThrottlingRejectedOperationsRawMetricThresholdViewMetricName(_metric_name_value)
 
                 _mode = src_dict.get("mode", UNSET)
                 mode: OperationThrottlingRejectedOperationsRawMetricThresholdViewMode | Unset
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = OperationThrottlingRejectedOperationsRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _OperationThrottlingRejectedOperationsRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or OperationThrottlingRejectedOperationsRawMetricThresholdViewMode(_mode)
 
@@ -164,12 +156,9 @@ class OperationThrottlingRejectedOperationsRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = (
-                        OperationThrottlingRejectedOperationsRawMetricThresholdViewOperator._members_by_value.get(
-                            _operator
-                        )
-                        or OperationThrottlingRejectedOperationsRawMetricThresholdViewOperator(_operator)
-                    )
+                    operator = _OperationThrottlingRejectedOperationsRawMetricThresholdViewOperator_by_value(
+                        _operator
+                    ) or OperationThrottlingRejectedOperationsRawMetricThresholdViewOperator(_operator)
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -178,12 +167,22 @@ class OperationThrottlingRejectedOperationsRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is OperationThrottlingRejectedOperationsRawMetricThresholdView:
-                    _operation_throttling_rejected_operations_raw_metric_threshold_view = object.__new__(cls)
+                    _operation_throttling_rejected_operations_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _operation_throttling_rejected_operations_raw_metric_threshold_view.metric_name = metric_name
                     _operation_throttling_rejected_operations_raw_metric_threshold_view.mode = mode
                     _operation_throttling_rejected_operations_raw_metric_threshold_view.operator = operator
@@ -220,6 +219,20 @@ class OperationThrottlingRejectedOperationsRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OperationThrottlingRejectedOperationsRawMetricThresholdViewMetricName_by_value = (
+    OperationThrottlingRejectedOperationsRawMetricThresholdViewMetricName._members_by_value.get
+)
+_OperationThrottlingRejectedOperationsRawMetricThresholdViewMode_by_value = (
+    OperationThrottlingRejectedOperationsRawMetricThresholdViewMode._members_by_value.get
+)
+_OperationThrottlingRejectedOperationsRawMetricThresholdViewOperator_by_value = (
+    OperationThrottlingRejectedOperationsRawMetricThresholdViewOperator._members_by_value.get
+)
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

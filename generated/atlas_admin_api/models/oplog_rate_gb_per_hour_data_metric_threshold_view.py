@@ -145,12 +145,7 @@ class OplogRateGbPerHourDataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = OplogRateGbPerHourDataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _OplogRateGbPerHourDataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or OplogRateGbPerHourDataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -159,7 +154,7 @@ class OplogRateGbPerHourDataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = OplogRateGbPerHourDataMetricThresholdViewMode._members_by_value.get(
+                    mode = _OplogRateGbPerHourDataMetricThresholdViewMode_by_value(
                         _mode
                     ) or OplogRateGbPerHourDataMetricThresholdViewMode(_mode)
 
@@ -168,7 +163,7 @@ class OplogRateGbPerHourDataMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = OplogRateGbPerHourDataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _OplogRateGbPerHourDataMetricThresholdViewOperator_by_value(
                         _operator
                     ) or OplogRateGbPerHourDataMetricThresholdViewOperator(_operator)
 
@@ -179,12 +174,22 @@ class OplogRateGbPerHourDataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is OplogRateGbPerHourDataMetricThresholdView:
-                    _oplog_rate_gb_per_hour_data_metric_threshold_view = object.__new__(cls)
+                    _oplog_rate_gb_per_hour_data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _oplog_rate_gb_per_hour_data_metric_threshold_view.metric_name = metric_name
                     _oplog_rate_gb_per_hour_data_metric_threshold_view.mode = mode
                     _oplog_rate_gb_per_hour_data_metric_threshold_view.operator = operator
@@ -221,6 +226,20 @@ class OplogRateGbPerHourDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_OplogRateGbPerHourDataMetricThresholdViewMetricName_by_value = (
+    OplogRateGbPerHourDataMetricThresholdViewMetricName._members_by_value.get
+)
+_OplogRateGbPerHourDataMetricThresholdViewMode_by_value = (
+    OplogRateGbPerHourDataMetricThresholdViewMode._members_by_value.get
+)
+_OplogRateGbPerHourDataMetricThresholdViewOperator_by_value = (
+    OplogRateGbPerHourDataMetricThresholdViewOperator._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

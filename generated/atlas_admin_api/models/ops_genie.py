@@ -126,9 +126,7 @@ class OpsGenie:
                 )
                 api_key = src_dict["apiKey"]
 
-                type_ = OpsGenieType._members_by_value.get(_type__value := src_dict["type"]) or OpsGenieType(
-                    _type__value
-                )
+                type_ = _OpsGenieType_by_value(_type__value := src_dict["type"]) or OpsGenieType(_type__value)
 
                 def _parse_id(data: object) -> None | str | Unset:
                     if data is None:
@@ -144,7 +142,7 @@ class OpsGenie:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = OpsGenieRegion._members_by_value.get(_region) or OpsGenieRegion(_region)
+                    region = _OpsGenieRegion_by_value(_region) or OpsGenieRegion(_region)
 
                 if not (
                     api_key.__class__ is str
@@ -159,7 +157,7 @@ class OpsGenie:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OpsGenie:
-                    _ops_genie = object.__new__(cls)
+                    _ops_genie = _NEW_INSTANCE(cls)
                     _ops_genie.api_key = api_key
                     _ops_genie.type_ = type_
                     _ops_genie.id = id
@@ -194,6 +192,12 @@ class OpsGenie:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OpsGenieRegion_by_value = OpsGenieRegion._members_by_value.get
+_OpsGenieType_by_value = OpsGenieType._members_by_value.get
 
 
 if TYPE_CHECKING:

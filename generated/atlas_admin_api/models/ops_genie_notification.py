@@ -153,12 +153,7 @@ class OpsGenieNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = OpsGenieNotificationTypeName._members_by_value.get(
+                type_name = _OpsGenieNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or OpsGenieNotificationTypeName(_type_name_value)
 
@@ -177,10 +172,22 @@ class OpsGenieNotification:
                 if _ops_genie_region is UNSET:
                     ops_genie_region = UNSET
                 else:
-                    ops_genie_region = OpsGenieNotificationOpsGenieRegion._members_by_value.get(
+                    ops_genie_region = _OpsGenieNotificationOpsGenieRegion_by_value(
                         _ops_genie_region
                     ) or OpsGenieNotificationOpsGenieRegion(_ops_genie_region)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (ops_genie_api_key is not UNSET)
+                    + (_ops_genie_region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (integration_id is UNSET or integration_id.__class__ is str)
@@ -190,7 +197,7 @@ class OpsGenieNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OpsGenieNotification:
-                    _ops_genie_notification = object.__new__(cls)
+                    _ops_genie_notification = _NEW_INSTANCE(cls)
                     _ops_genie_notification.type_name = type_name
                     _ops_genie_notification.delay_min = delay_min
                     _ops_genie_notification.integration_id = integration_id
@@ -231,6 +238,12 @@ class OpsGenieNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OpsGenieNotificationOpsGenieRegion_by_value = OpsGenieNotificationOpsGenieRegion._members_by_value.get
+_OpsGenieNotificationTypeName_by_value = OpsGenieNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

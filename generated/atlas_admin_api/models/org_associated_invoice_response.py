@@ -95,23 +95,22 @@ class OrgAssociatedInvoiceResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _associated_invoices = src_dict.get("associatedInvoices", UNSET)
                 associated_invoices: list[AssociatedInvoice] | Unset = UNSET
                 if _associated_invoices is not UNSET:
-                    associated_invoices = [
-                        AssociatedInvoice.from_dict(associated_invoices_item_data)
-                        for associated_invoices_item_data in _associated_invoices
-                    ]
+                    associated_invoices = []
+                    for associated_invoices_item_data in _associated_invoices:
+                        associated_invoices.append(_AssociatedInvoice_from_dict(associated_invoices_item_data))
 
                 month = src_dict.get("month", UNSET)
 
                 year = src_dict.get("year", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_associated_invoices is not UNSET) + (month is not UNSET) + (year is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_associated_invoices is UNSET or _associated_invoices.__class__ is list)
                     and (month is UNSET or month.__class__ is str)
@@ -119,7 +118,7 @@ class OrgAssociatedInvoiceResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgAssociatedInvoiceResponse:
-                    _org_associated_invoice_response = object.__new__(cls)
+                    _org_associated_invoice_response = _NEW_INSTANCE(cls)
                     _org_associated_invoice_response.associated_invoices = associated_invoices
                     _org_associated_invoice_response.month = month
                     _org_associated_invoice_response.year = year
@@ -156,6 +155,11 @@ class OrgAssociatedInvoiceResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.associated_invoice import AssociatedInvoice  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AssociatedInvoice_from_dict = AssociatedInvoice.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

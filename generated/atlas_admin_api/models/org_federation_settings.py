@@ -120,11 +120,6 @@ class OrgFederationSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _federated_domains = src_dict["federatedDomains"]
                 federated_domains = cast(list[str], _federated_domains)
 
@@ -139,10 +134,20 @@ class OrgFederationSettings:
                 if _identity_provider_status is UNSET:
                     identity_provider_status = UNSET
                 else:
-                    identity_provider_status = OrgFederationSettingsIdentityProviderStatus._members_by_value.get(
+                    identity_provider_status = _OrgFederationSettingsIdentityProviderStatus_by_value(
                         _identity_provider_status
                     ) or OrgFederationSettingsIdentityProviderStatus(_identity_provider_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (has_role_mappings is not UNSET)
+                    + (id is not UNSET)
+                    + (identity_provider_id is not UNSET)
+                    + (_identity_provider_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _federated_domains.__class__ is list
@@ -154,7 +159,7 @@ class OrgFederationSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgFederationSettings:
-                    _org_federation_settings = object.__new__(cls)
+                    _org_federation_settings = _NEW_INSTANCE(cls)
                     _org_federation_settings.federated_domains = federated_domains
                     _org_federation_settings.has_role_mappings = has_role_mappings
                     _org_federation_settings.id = id
@@ -191,6 +196,13 @@ class OrgFederationSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrgFederationSettingsIdentityProviderStatus_by_value = (
+    OrgFederationSettingsIdentityProviderStatus._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

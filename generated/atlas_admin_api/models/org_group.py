@@ -131,15 +131,12 @@ class OrgGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _clusters = src_dict.get("clusters", UNSET)
                 clusters: list[CloudCluster] | Unset = UNSET
                 if _clusters is not UNSET:
-                    clusters = [CloudCluster.from_dict(clusters_item_data) for clusters_item_data in _clusters]
+                    clusters = []
+                    for clusters_item_data in _clusters:
+                        clusters.append(_CloudCluster_from_dict(clusters_item_data))
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -154,6 +151,18 @@ class OrgGroup:
                 _tags = src_dict.get("tags", UNSET)
                 tags = cast(list[str], _tags)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_clusters is not UNSET)
+                    + (group_id is not UNSET)
+                    + (group_name is not UNSET)
+                    + (org_id is not UNSET)
+                    + (org_name is not UNSET)
+                    + (plan_type is not UNSET)
+                    + (_tags is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_clusters is UNSET or _clusters.__class__ is list)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -165,7 +174,7 @@ class OrgGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgGroup:
-                    _org_group = object.__new__(cls)
+                    _org_group = _NEW_INSTANCE(cls)
                     _org_group.clusters = clusters
                     _org_group.group_id = group_id
                     _org_group.group_name = group_name
@@ -210,6 +219,11 @@ class OrgGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.cloud_cluster import CloudCluster  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CloudCluster_from_dict = CloudCluster.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

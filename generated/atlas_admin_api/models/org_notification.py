@@ -156,12 +156,7 @@ class OrgNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = OrgNotificationTypeName._members_by_value.get(
+                type_name = _OrgNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or OrgNotificationTypeName(_type_name_value)
 
@@ -178,14 +173,26 @@ class OrgNotification:
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = OrgNotificationRolesItem._members_by_value.get(
+                        roles_item = _OrgNotificationRolesItem_by_value(roles_item_data) or OrgNotificationRolesItem(
                             roles_item_data
-                        ) or OrgNotificationRolesItem(roles_item_data)
+                        )
 
                         roles.append(roles_item)
 
                 sms_enabled = src_dict.get("smsEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (email_enabled is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (_roles is not UNSET)
+                    + (sms_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (email_enabled is UNSET or email_enabled.__class__ is bool)
@@ -196,7 +203,7 @@ class OrgNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgNotification:
-                    _org_notification = object.__new__(cls)
+                    _org_notification = _NEW_INSTANCE(cls)
                     _org_notification.type_name = type_name
                     _org_notification.delay_min = delay_min
                     _org_notification.email_enabled = email_enabled
@@ -237,6 +244,12 @@ class OrgNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrgNotificationRolesItem_by_value = OrgNotificationRolesItem._members_by_value.get
+_OrgNotificationTypeName_by_value = OrgNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

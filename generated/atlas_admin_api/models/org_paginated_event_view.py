@@ -142,11 +142,6 @@ class OrgPaginatedEventView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -170,7 +165,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_0 = DefaultEventViewForOrg.from_dict(data)
+                            componentsschemas_event_view_for_org_type_0 = _DefaultEventViewForOrg_from_dict(data)
 
                             if (
                                 getattr(
@@ -186,7 +181,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_1 = AlertAudit.from_dict(data)
+                            componentsschemas_event_view_for_org_type_1 = _AlertAudit_from_dict(data)
 
                             if (
                                 getattr(
@@ -202,7 +197,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_2 = AlertConfigAudit.from_dict(data)
+                            componentsschemas_event_view_for_org_type_2 = _AlertConfigAudit_from_dict(data)
 
                             if (
                                 getattr(
@@ -218,7 +213,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_3 = ApiUserEventViewForOrg.from_dict(data)
+                            componentsschemas_event_view_for_org_type_3 = _ApiUserEventViewForOrg_from_dict(data)
 
                             if (
                                 getattr(
@@ -234,7 +229,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_4 = ServiceAccountOrgEvents.from_dict(data)
+                            componentsschemas_event_view_for_org_type_4 = _ServiceAccountOrgEvents_from_dict(data)
 
                             if (
                                 getattr(
@@ -250,7 +245,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_5 = BillingEventViewForOrg.from_dict(data)
+                            componentsschemas_event_view_for_org_type_5 = _BillingEventViewForOrg_from_dict(data)
 
                             if (
                                 getattr(
@@ -266,7 +261,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_6 = NDSAuditViewForOrg.from_dict(data)
+                            componentsschemas_event_view_for_org_type_6 = _NDSAuditViewForOrg_from_dict(data)
 
                             if (
                                 getattr(
@@ -282,7 +277,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_7 = OrgEventViewForOrg.from_dict(data)
+                            componentsschemas_event_view_for_org_type_7 = _OrgEventViewForOrg_from_dict(data)
 
                             if (
                                 getattr(
@@ -298,7 +293,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_8 = TeamEvent.from_dict(data)
+                            componentsschemas_event_view_for_org_type_8 = _TeamEvent_from_dict(data)
 
                             if (
                                 getattr(
@@ -314,7 +309,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_9 = UserEventViewForOrg.from_dict(data)
+                            componentsschemas_event_view_for_org_type_9 = _UserEventViewForOrg_from_dict(data)
 
                             if (
                                 getattr(
@@ -330,7 +325,7 @@ class OrgPaginatedEventView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_event_view_for_org_type_10 = ResourceEventViewForOrg.from_dict(data)
+                            componentsschemas_event_view_for_org_type_10 = _ResourceEventViewForOrg_from_dict(data)
 
                             if (
                                 getattr(
@@ -345,7 +340,7 @@ class OrgPaginatedEventView:
                             pass
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_event_view_for_org_type_11 = AtlasResourcePolicyAuditForOrg.from_dict(data)
+                        componentsschemas_event_view_for_org_type_11 = _AtlasResourcePolicyAuditForOrg_from_dict(data)
 
                         if (
                             getattr(componentsschemas_event_view_for_org_type_11, "additional_properties", {}).__class__
@@ -362,10 +357,17 @@ class OrgPaginatedEventView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -373,7 +375,7 @@ class OrgPaginatedEventView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgPaginatedEventView:
-                    _org_paginated_event_view = object.__new__(cls)
+                    _org_paginated_event_view = _NEW_INSTANCE(cls)
                     _org_paginated_event_view.results = results
                     _org_paginated_event_view.links = links
                     _org_paginated_event_view.total_count = total_count
@@ -422,6 +424,23 @@ from ..models.resource_event_view_for_org import ResourceEventViewForOrg  # noqa
 from ..models.service_account_org_events import ServiceAccountOrgEvents  # noqa: E402
 from ..models.team_event import TeamEvent  # noqa: E402
 from ..models.user_event_view_for_org import UserEventViewForOrg  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AlertAudit_from_dict = AlertAudit.from_dict
+_AlertConfigAudit_from_dict = AlertConfigAudit.from_dict
+_ApiUserEventViewForOrg_from_dict = ApiUserEventViewForOrg.from_dict
+_AtlasResourcePolicyAuditForOrg_from_dict = AtlasResourcePolicyAuditForOrg.from_dict
+_BillingEventViewForOrg_from_dict = BillingEventViewForOrg.from_dict
+_DefaultEventViewForOrg_from_dict = DefaultEventViewForOrg.from_dict
+_Link_from_dict = Link.from_dict
+_NDSAuditViewForOrg_from_dict = NDSAuditViewForOrg.from_dict
+_NEW_INSTANCE = object.__new__
+_OrgEventViewForOrg_from_dict = OrgEventViewForOrg.from_dict
+_ResourceEventViewForOrg_from_dict = ResourceEventViewForOrg.from_dict
+_ServiceAccountOrgEvents_from_dict = ServiceAccountOrgEvents.from_dict
+_TeamEvent_from_dict = TeamEvent.from_dict
+_UserEventViewForOrg_from_dict = UserEventViewForOrg.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -131,11 +131,6 @@ class OrgServiceAccount:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 client_id = src_dict.get("clientId", UNSET)
 
                 _created_at = src_dict.get("createdAt", UNSET)
@@ -143,7 +138,7 @@ class OrgServiceAccount:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 description = src_dict.get("description", UNSET)
 
@@ -154,7 +149,7 @@ class OrgServiceAccount:
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = OrgServiceAccountRolesItem._members_by_value.get(
+                        roles_item = _OrgServiceAccountRolesItem_by_value(
                             roles_item_data
                         ) or OrgServiceAccountRolesItem(roles_item_data)
 
@@ -163,8 +158,21 @@ class OrgServiceAccount:
                 _secrets = src_dict.get("secrets", UNSET)
                 secrets: list[ServiceAccountSecret] | Unset = UNSET
                 if _secrets is not UNSET:
-                    secrets = [ServiceAccountSecret.from_dict(secrets_item_data) for secrets_item_data in _secrets]
+                    secrets = []
+                    for secrets_item_data in _secrets:
+                        secrets.append(_ServiceAccountSecret_from_dict(secrets_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (client_id is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (description is not UNSET)
+                    + (name is not UNSET)
+                    + (_roles is not UNSET)
+                    + (_secrets is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (client_id is UNSET or client_id.__class__ is str)
                     and (description is UNSET or description.__class__ is str)
@@ -174,7 +182,7 @@ class OrgServiceAccount:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgServiceAccount:
-                    _org_service_account = object.__new__(cls)
+                    _org_service_account = _NEW_INSTANCE(cls)
                     _org_service_account.client_id = client_id
                     _org_service_account.created_at = created_at
                     _org_service_account.description = description
@@ -217,6 +225,13 @@ class OrgServiceAccount:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.service_account_secret import ServiceAccountSecret  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+_OrgServiceAccountRolesItem_by_value = OrgServiceAccountRolesItem._members_by_value.get
+_ServiceAccountSecret_from_dict = ServiceAccountSecret.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -106,11 +106,6 @@ class OrgServiceAccountRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict["description"]
 
                 name = src_dict["name"]
@@ -118,7 +113,7 @@ class OrgServiceAccountRequest:
                 roles = []
                 _roles = src_dict["roles"]
                 for roles_item_data in _roles:
-                    roles_item = OrgServiceAccountRequestRolesItem._members_by_value.get(
+                    roles_item = _OrgServiceAccountRequestRolesItem_by_value(
                         roles_item_data
                     ) or OrgServiceAccountRequestRolesItem(roles_item_data)
 
@@ -126,6 +121,7 @@ class OrgServiceAccountRequest:
 
                 secret_expires_after_hours = src_dict["secretExpiresAfterHours"]
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     description.__class__ is str
                     and name.__class__ is str
@@ -134,7 +130,7 @@ class OrgServiceAccountRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgServiceAccountRequest:
-                    _org_service_account_request = object.__new__(cls)
+                    _org_service_account_request = _NEW_INSTANCE(cls)
                     _org_service_account_request.description = description
                     _org_service_account_request.name = name
                     _org_service_account_request.roles = roles
@@ -169,6 +165,11 @@ class OrgServiceAccountRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrgServiceAccountRequestRolesItem_by_value = OrgServiceAccountRequestRolesItem._members_by_value.get
 
 
 if TYPE_CHECKING:

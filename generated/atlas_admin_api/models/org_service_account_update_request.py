@@ -100,11 +100,6 @@ class OrgServiceAccountUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict.get("description", UNSET)
 
                 name = src_dict.get("name", UNSET)
@@ -114,12 +109,17 @@ class OrgServiceAccountUpdateRequest:
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = OrgServiceAccountUpdateRequestRolesItem._members_by_value.get(
+                        roles_item = _OrgServiceAccountUpdateRequestRolesItem_by_value(
                             roles_item_data
                         ) or OrgServiceAccountUpdateRequestRolesItem(roles_item_data)
 
                         roles.append(roles_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == (description is not UNSET) + (name is not UNSET) + (_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (description is UNSET or description.__class__ is str)
                     and (name is UNSET or name.__class__ is str)
@@ -127,7 +127,7 @@ class OrgServiceAccountUpdateRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgServiceAccountUpdateRequest:
-                    _org_service_account_update_request = object.__new__(cls)
+                    _org_service_account_update_request = _NEW_INSTANCE(cls)
                     _org_service_account_update_request.description = description
                     _org_service_account_update_request.name = name
                     _org_service_account_update_request.roles = roles
@@ -160,6 +160,11 @@ class OrgServiceAccountUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrgServiceAccountUpdateRequestRolesItem_by_value = OrgServiceAccountUpdateRequestRolesItem._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -94,18 +94,18 @@ class OrgUserRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                roles = OrgUserRolesRequest.from_dict(src_dict["roles"])
+                roles = _OrgUserRolesRequest_from_dict(src_dict["roles"])
 
                 username = src_dict["username"]
 
                 _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_team_ids is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     username.__class__ is str
                     and (
@@ -115,7 +115,7 @@ class OrgUserRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserRequest:
-                    _org_user_request = object.__new__(cls)
+                    _org_user_request = _NEW_INSTANCE(cls)
                     _org_user_request.roles = roles
                     _org_user_request.username = username
                     _org_user_request.team_ids = team_ids
@@ -152,6 +152,11 @@ class OrgUserRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_request import OrgUserRolesRequest  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrgUserRolesRequest_from_dict = OrgUserRolesRequest.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -170,18 +170,13 @@ class OrgUserResponseActive:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                org_membership_status = OrgUserResponseActiveOrgMembershipStatus._members_by_value.get(
+                org_membership_status = _OrgUserResponseActiveOrgMembershipStatus_by_value(
                     _org_membership_status_value := src_dict["orgMembershipStatus"]
                 ) or OrgUserResponseActiveOrgMembershipStatus(_org_membership_status_value)
 
                 id = src_dict["id"]
 
-                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
+                roles = _OrgUserRolesResponse_from_dict(src_dict["roles"])
 
                 username = src_dict["username"]
 
@@ -195,7 +190,7 @@ class OrgUserResponseActive:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 first_name = src_dict.get("firstName", UNSET)
 
@@ -204,12 +199,25 @@ class OrgUserResponseActive:
                 if _last_auth is UNSET:
                     last_auth = UNSET
                 else:
-                    last_auth = datetime.datetime.fromisoformat(_last_auth)
+                    last_auth = _DATETIME_FROMISOFORMAT(_last_auth)
 
                 last_name = src_dict.get("lastName", UNSET)
 
                 mobile_number = src_dict.get("mobileNumber", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (_team_ids is not UNSET)
+                    + (country is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (first_name is not UNSET)
+                    + (_last_auth is not UNSET)
+                    + (last_name is not UNSET)
+                    + (mobile_number is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and username.__class__ is str
@@ -224,7 +232,7 @@ class OrgUserResponseActive:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserResponseActive:
-                    _org_user_response_active = object.__new__(cls)
+                    _org_user_response_active = _NEW_INSTANCE(cls)
                     _org_user_response_active.org_membership_status = org_membership_status
                     _org_user_response_active.id = id
                     _org_user_response_active.roles = roles
@@ -277,6 +285,13 @@ class OrgUserResponseActive:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+_OrgUserResponseActiveOrgMembershipStatus_by_value = OrgUserResponseActiveOrgMembershipStatus._members_by_value.get
+_OrgUserRolesResponse_from_dict = OrgUserRolesResponse.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -142,30 +142,30 @@ class OrgUserResponsePending:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
-                org_membership_status = OrgUserResponsePendingOrgMembershipStatus._members_by_value.get(
+                org_membership_status = _OrgUserResponsePendingOrgMembershipStatus_by_value(
                     _org_membership_status_value := src_dict["orgMembershipStatus"]
                 ) or OrgUserResponsePendingOrgMembershipStatus(_org_membership_status_value)
 
-                roles = OrgUserRolesResponse.from_dict(src_dict["roles"])
+                roles = _OrgUserRolesResponse_from_dict(src_dict["roles"])
 
                 username = src_dict["username"]
 
-                invitation_created_at = datetime.datetime.fromisoformat(src_dict["invitationCreatedAt"])
+                invitation_created_at = _DATETIME_FROMISOFORMAT(src_dict["invitationCreatedAt"])
 
-                invitation_expires_at = datetime.datetime.fromisoformat(src_dict["invitationExpiresAt"])
+                invitation_expires_at = _DATETIME_FROMISOFORMAT(src_dict["invitationExpiresAt"])
 
                 inviter_username = src_dict["inviterUsername"]
 
                 _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
+                d = (
+                    {}
+                    if len(src_dict) == 7 + (_team_ids is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and username.__class__ is str
@@ -177,7 +177,7 @@ class OrgUserResponsePending:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserResponsePending:
-                    _org_user_response_pending = object.__new__(cls)
+                    _org_user_response_pending = _NEW_INSTANCE(cls)
                     _org_user_response_pending.id = id
                     _org_user_response_pending.org_membership_status = org_membership_status
                     _org_user_response_pending.roles = roles
@@ -224,6 +224,13 @@ class OrgUserResponsePending:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_response import OrgUserRolesResponse  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+_OrgUserResponsePendingOrgMembershipStatus_by_value = OrgUserResponsePendingOrgMembershipStatus._members_by_value.get
+_OrgUserRolesResponse_from_dict = OrgUserRolesResponse.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

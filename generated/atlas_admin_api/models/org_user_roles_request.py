@@ -98,15 +98,10 @@ class OrgUserRolesRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 org_roles = []
                 _org_roles = src_dict["orgRoles"]
                 for org_roles_item_data in _org_roles:
-                    org_roles_item = OrgUserRolesRequestOrgRolesItem._members_by_value.get(
+                    org_roles_item = _OrgUserRolesRequestOrgRolesItem_by_value(
                         org_roles_item_data
                     ) or OrgUserRolesRequestOrgRolesItem(org_roles_item_data)
 
@@ -115,18 +110,22 @@ class OrgUserRolesRequest:
                 _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = [
-                        GroupRoleAssignment.from_dict(group_role_assignments_item_data)
-                        for group_role_assignments_item_data in _group_role_assignments
-                    ]
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments.append(_GroupRoleAssignment_from_dict(group_role_assignments_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_group_role_assignments is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _org_roles.__class__ is list
                     and (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserRolesRequest:
-                    _org_user_roles_request = object.__new__(cls)
+                    _org_user_roles_request = _NEW_INSTANCE(cls)
                     _org_user_roles_request.org_roles = org_roles
                     _org_user_roles_request.group_role_assignments = group_role_assignments
                 else:
@@ -161,6 +160,12 @@ class OrgUserRolesRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.group_role_assignment import GroupRoleAssignment  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GroupRoleAssignment_from_dict = GroupRoleAssignment.from_dict
+_NEW_INSTANCE = object.__new__
+_OrgUserRolesRequestOrgRolesItem_by_value = OrgUserRolesRequestOrgRolesItem._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

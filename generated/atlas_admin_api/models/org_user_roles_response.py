@@ -98,37 +98,36 @@ class OrgUserRolesResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[GroupRoleAssignment] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = [
-                        GroupRoleAssignment.from_dict(group_role_assignments_item_data)
-                        for group_role_assignments_item_data in _group_role_assignments
-                    ]
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments.append(_GroupRoleAssignment_from_dict(group_role_assignments_item_data))
 
                 _org_roles = src_dict.get("orgRoles", UNSET)
                 org_roles: list[OrgUserRolesResponseOrgRolesItem] | Unset = UNSET
                 if _org_roles is not UNSET:
                     org_roles = []
                     for org_roles_item_data in _org_roles:
-                        org_roles_item = OrgUserRolesResponseOrgRolesItem._members_by_value.get(
+                        org_roles_item = _OrgUserRolesResponseOrgRolesItem_by_value(
                             org_roles_item_data
                         ) or OrgUserRolesResponseOrgRolesItem(org_roles_item_data)
 
                         org_roles.append(org_roles_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_group_role_assignments is not UNSET) + (_org_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
                     and (_org_roles is UNSET or _org_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserRolesResponse:
-                    _org_user_roles_response = object.__new__(cls)
+                    _org_user_roles_response = _NEW_INSTANCE(cls)
                     _org_user_roles_response.group_role_assignments = group_role_assignments
                     _org_user_roles_response.org_roles = org_roles
                 else:
@@ -163,6 +162,12 @@ class OrgUserRolesResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.group_role_assignment import GroupRoleAssignment  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GroupRoleAssignment_from_dict = GroupRoleAssignment.from_dict
+_NEW_INSTANCE = object.__new__
+_OrgUserRolesResponseOrgRolesItem_by_value = OrgUserRolesResponseOrgRolesItem._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -87,28 +87,28 @@ class OrgUserUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _roles = src_dict.get("roles", UNSET)
                 roles: OrgUserRolesRequest | Unset
                 if _roles is UNSET:
                     roles = UNSET
                 else:
-                    roles = OrgUserRolesRequest.from_dict(_roles)
+                    roles = _OrgUserRolesRequest_from_dict(_roles)
 
                 _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_roles is not UNSET) + (_team_ids is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _team_ids is UNSET
                     or (_team_ids.__class__ is list and all(_item.__class__ is str for _item in _team_ids))
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrgUserUpdateRequest:
-                    _org_user_update_request = object.__new__(cls)
+                    _org_user_update_request = _NEW_INSTANCE(cls)
                     _org_user_update_request.roles = roles
                     _org_user_update_request.team_ids = team_ids
                 else:
@@ -143,6 +143,11 @@ class OrgUserUpdateRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.org_user_roles_request import OrgUserRolesRequest  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrgUserRolesRequest_from_dict = OrgUserRolesRequest.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -187,11 +187,6 @@ class OrganizationInvitation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 org_name = src_dict["orgName"]
 
                 _created_at = src_dict.get("createdAt", UNSET)
@@ -199,22 +194,23 @@ class OrganizationInvitation:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[OrganizationInvitationGroupRoleAssignment] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = [
-                        OrganizationInvitationGroupRoleAssignment.from_dict(group_role_assignments_item_data)
-                        for group_role_assignments_item_data in _group_role_assignments
-                    ]
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments.append(
+                            _OrganizationInvitationGroupRoleAssignment_from_dict(group_role_assignments_item_data)
+                        )
 
                 id = src_dict.get("id", UNSET)
 
@@ -227,7 +223,7 @@ class OrganizationInvitation:
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = OrganizationInvitationRolesItem._members_by_value.get(
+                        roles_item = _OrganizationInvitationRolesItem_by_value(
                             roles_item_data
                         ) or OrganizationInvitationRolesItem(roles_item_data)
 
@@ -241,8 +237,26 @@ class OrganizationInvitation:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_created_at is not UNSET)
+                    + (_expires_at is not UNSET)
+                    + (_group_role_assignments is not UNSET)
+                    + (id is not UNSET)
+                    + (inviter_username is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_roles is not UNSET)
+                    + (_team_ids is not UNSET)
+                    + (username is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     org_name.__class__ is str
                     and (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
@@ -259,7 +273,7 @@ class OrganizationInvitation:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitation:
-                    _organization_invitation = object.__new__(cls)
+                    _organization_invitation = _NEW_INSTANCE(cls)
                     _organization_invitation.org_name = org_name
                     _organization_invitation.created_at = created_at
                     _organization_invitation.expires_at = expires_at
@@ -315,6 +329,14 @@ from ..models.link import Link  # noqa: E402
 from ..models.organization_invitation_group_role_assignment import (
     OrganizationInvitationGroupRoleAssignment,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_OrganizationInvitationGroupRoleAssignment_from_dict = OrganizationInvitationGroupRoleAssignment.from_dict
+_OrganizationInvitationRolesItem_by_value = OrganizationInvitationRolesItem._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

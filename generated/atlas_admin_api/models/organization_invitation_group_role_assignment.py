@@ -106,11 +106,6 @@ class OrganizationInvitationGroupRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 _group_role = src_dict.get("groupRole", UNSET)
@@ -118,14 +113,19 @@ class OrganizationInvitationGroupRoleAssignment:
                 if _group_role is UNSET:
                     group_role = UNSET
                 else:
-                    group_role = OrganizationInvitationGroupRoleAssignmentGroupRole._members_by_value.get(
+                    group_role = _OrganizationInvitationGroupRoleAssignmentGroupRole_by_value(
                         _group_role
                     ) or OrganizationInvitationGroupRoleAssignmentGroupRole(_group_role)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (_group_role is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (group_id is UNSET or group_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitationGroupRoleAssignment:
-                    _organization_invitation_group_role_assignment = object.__new__(cls)
+                    _organization_invitation_group_role_assignment = _NEW_INSTANCE(cls)
                     _organization_invitation_group_role_assignment.group_id = group_id
                     _organization_invitation_group_role_assignment.group_role = group_role
                 else:
@@ -156,6 +156,13 @@ class OrganizationInvitationGroupRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrganizationInvitationGroupRoleAssignmentGroupRole_by_value = (
+    OrganizationInvitationGroupRoleAssignmentGroupRole._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

@@ -92,11 +92,6 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 _roles = src_dict.get("roles", UNSET)
@@ -104,18 +99,23 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = OrganizationInvitationGroupRoleAssignmentsRequestRolesItem._members_by_value.get(
+                        roles_item = _OrganizationInvitationGroupRoleAssignmentsRequestRolesItem_by_value(
                             roles_item_data
                         ) or OrganizationInvitationGroupRoleAssignmentsRequestRolesItem(roles_item_data)
 
                         roles.append(roles_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str) and (_roles is UNSET or _roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitationGroupRoleAssignmentsRequest:
-                    _organization_invitation_group_role_assignments_request = object.__new__(cls)
+                    _organization_invitation_group_role_assignments_request = _NEW_INSTANCE(cls)
                     _organization_invitation_group_role_assignments_request.group_id = group_id
                     _organization_invitation_group_role_assignments_request.roles = roles
                 else:
@@ -146,6 +146,13 @@ class OrganizationInvitationGroupRoleAssignmentsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrganizationInvitationGroupRoleAssignmentsRequestRolesItem_by_value = (
+    OrganizationInvitationGroupRoleAssignmentsRequestRolesItem._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

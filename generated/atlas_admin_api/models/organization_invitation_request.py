@@ -116,25 +116,23 @@ class OrganizationInvitationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = [
-                        OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(group_role_assignments_item_data)
-                        for group_role_assignments_item_data in _group_role_assignments
-                    ]
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments.append(
+                            _OrganizationInvitationGroupRoleAssignmentsRequest_from_dict(
+                                group_role_assignments_item_data
+                            )
+                        )
 
                 _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationRequestRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = OrganizationInvitationRequestRolesItem._members_by_value.get(
+                        roles_item = _OrganizationInvitationRequestRolesItem_by_value(
                             roles_item_data
                         ) or OrganizationInvitationRequestRolesItem(roles_item_data)
 
@@ -145,6 +143,15 @@ class OrganizationInvitationRequest:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_group_role_assignments is not UNSET)
+                    + (_roles is not UNSET)
+                    + (_team_ids is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
                     and (_roles is UNSET or _roles.__class__ is list)
@@ -156,7 +163,7 @@ class OrganizationInvitationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitationRequest:
-                    _organization_invitation_request = object.__new__(cls)
+                    _organization_invitation_request = _NEW_INSTANCE(cls)
                     _organization_invitation_request.group_role_assignments = group_role_assignments
                     _organization_invitation_request.roles = roles
                     _organization_invitation_request.team_ids = team_ids
@@ -197,6 +204,14 @@ class OrganizationInvitationRequest:
 from ..models.organization_invitation_group_role_assignments_request import (
     OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrganizationInvitationGroupRoleAssignmentsRequest_from_dict = (
+    OrganizationInvitationGroupRoleAssignmentsRequest.from_dict
+)
+_OrganizationInvitationRequestRolesItem_by_value = OrganizationInvitationRequestRolesItem._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -108,25 +108,23 @@ class OrganizationInvitationUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _group_role_assignments = src_dict.get("groupRoleAssignments", UNSET)
                 group_role_assignments: list[OrganizationInvitationGroupRoleAssignmentsRequest] | Unset = UNSET
                 if _group_role_assignments is not UNSET:
-                    group_role_assignments = [
-                        OrganizationInvitationGroupRoleAssignmentsRequest.from_dict(group_role_assignments_item_data)
-                        for group_role_assignments_item_data in _group_role_assignments
-                    ]
+                    group_role_assignments = []
+                    for group_role_assignments_item_data in _group_role_assignments:
+                        group_role_assignments.append(
+                            _OrganizationInvitationGroupRoleAssignmentsRequest_from_dict(
+                                group_role_assignments_item_data
+                            )
+                        )
 
                 _roles = src_dict.get("roles", UNSET)
                 roles: list[OrganizationInvitationUpdateRequestRolesItem] | Unset = UNSET
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = OrganizationInvitationUpdateRequestRolesItem._members_by_value.get(
+                        roles_item = _OrganizationInvitationUpdateRequestRolesItem_by_value(
                             roles_item_data
                         ) or OrganizationInvitationUpdateRequestRolesItem(roles_item_data)
 
@@ -135,6 +133,12 @@ class OrganizationInvitationUpdateRequest:
                 _team_ids = src_dict.get("teamIds", UNSET)
                 team_ids = cast(list[str], _team_ids)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_group_role_assignments is not UNSET) + (_roles is not UNSET) + (_team_ids is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_group_role_assignments is UNSET or _group_role_assignments.__class__ is list)
                     and (_roles is UNSET or _roles.__class__ is list)
@@ -145,7 +149,7 @@ class OrganizationInvitationUpdateRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationInvitationUpdateRequest:
-                    _organization_invitation_update_request = object.__new__(cls)
+                    _organization_invitation_update_request = _NEW_INSTANCE(cls)
                     _organization_invitation_update_request.group_role_assignments = group_role_assignments
                     _organization_invitation_update_request.roles = roles
                     _organization_invitation_update_request.team_ids = team_ids
@@ -184,6 +188,16 @@ class OrganizationInvitationUpdateRequest:
 from ..models.organization_invitation_group_role_assignments_request import (
     OrganizationInvitationGroupRoleAssignmentsRequest,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrganizationInvitationGroupRoleAssignmentsRequest_from_dict = (
+    OrganizationInvitationGroupRoleAssignmentsRequest.from_dict
+)
+_OrganizationInvitationUpdateRequestRolesItem_by_value = (
+    OrganizationInvitationUpdateRequestRolesItem._members_by_value.get
+)
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -108,11 +108,6 @@ class OrganizationMaintenanceSettingsResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _effective_wave_assignment_mode = src_dict.get("effectiveWaveAssignmentMode", UNSET)
                 effective_wave_assignment_mode: (
                     OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode | Unset
@@ -121,7 +116,7 @@ class OrganizationMaintenanceSettingsResponse:
                     effective_wave_assignment_mode = UNSET
                 else:
                     effective_wave_assignment_mode = (
-                        OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode._members_by_value.get(
+                        _OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode_by_value(
                             _effective_wave_assignment_mode
                         )
                         or OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode(
@@ -134,15 +129,18 @@ class OrganizationMaintenanceSettingsResponse:
                 if _wave_assignment_mode is UNSET:
                     wave_assignment_mode = UNSET
                 else:
-                    wave_assignment_mode = (
-                        OrganizationMaintenanceSettingsResponseWaveAssignmentMode._members_by_value.get(
-                            _wave_assignment_mode
-                        )
-                        or OrganizationMaintenanceSettingsResponseWaveAssignmentMode(_wave_assignment_mode)
-                    )
+                    wave_assignment_mode = _OrganizationMaintenanceSettingsResponseWaveAssignmentMode_by_value(
+                        _wave_assignment_mode
+                    ) or OrganizationMaintenanceSettingsResponseWaveAssignmentMode(_wave_assignment_mode)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_effective_wave_assignment_mode is not UNSET) + (_wave_assignment_mode is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is OrganizationMaintenanceSettingsResponse:
-                    _organization_maintenance_settings_response = object.__new__(cls)
+                    _organization_maintenance_settings_response = _NEW_INSTANCE(cls)
                     _organization_maintenance_settings_response.effective_wave_assignment_mode = (
                         effective_wave_assignment_mode
                     )
@@ -175,6 +173,16 @@ class OrganizationMaintenanceSettingsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode_by_value = (
+    OrganizationMaintenanceSettingsResponseEffectiveWaveAssignmentMode._members_by_value.get
+)
+_OrganizationMaintenanceSettingsResponseWaveAssignmentMode_by_value = (
+    OrganizationMaintenanceSettingsResponseWaveAssignmentMode._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

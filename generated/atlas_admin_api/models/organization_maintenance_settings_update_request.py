@@ -86,25 +86,22 @@ class OrganizationMaintenanceSettingsUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _wave_assignment_mode = src_dict.get("waveAssignmentMode", UNSET)
                 wave_assignment_mode: OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode | Unset
                 if _wave_assignment_mode is UNSET:
                     wave_assignment_mode = UNSET
                 else:
-                    wave_assignment_mode = (
-                        OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode._members_by_value.get(
-                            _wave_assignment_mode
-                        )
-                        or OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode(_wave_assignment_mode)
-                    )
+                    wave_assignment_mode = _OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode_by_value(
+                        _wave_assignment_mode
+                    ) or OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode(_wave_assignment_mode)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_wave_assignment_mode is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is OrganizationMaintenanceSettingsUpdateRequest:
-                    _organization_maintenance_settings_update_request = object.__new__(cls)
+                    _organization_maintenance_settings_update_request = _NEW_INSTANCE(cls)
                     _organization_maintenance_settings_update_request.wave_assignment_mode = wave_assignment_mode
                 else:
                     _organization_maintenance_settings_update_request = cls(
@@ -133,6 +130,13 @@ class OrganizationMaintenanceSettingsUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode_by_value = (
+    OrganizationMaintenanceSettingsUpdateRequestWaveAssignmentMode._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

@@ -148,11 +148,6 @@ class OrganizationSettings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 api_access_list_required = src_dict.get("apiAccessListRequired", UNSET)
 
                 _custom_session_timeouts = src_dict.get("customSessionTimeouts", UNSET)
@@ -160,7 +155,7 @@ class OrganizationSettings:
                 if _custom_session_timeouts is UNSET:
                     custom_session_timeouts = UNSET
                 else:
-                    custom_session_timeouts = CustomSessionTimeouts.from_dict(_custom_session_timeouts)
+                    custom_session_timeouts = _CustomSessionTimeouts_from_dict(_custom_session_timeouts)
 
                 gen_ai_features_enabled = src_dict.get("genAIFeaturesEnabled", UNSET)
 
@@ -176,6 +171,19 @@ class OrganizationSettings:
 
                 streams_cross_group_enabled = src_dict.get("streamsCrossGroupEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (api_access_list_required is not UNSET)
+                    + (_custom_session_timeouts is not UNSET)
+                    + (gen_ai_features_enabled is not UNSET)
+                    + (max_service_account_secret_validity_in_hours is not UNSET)
+                    + (multi_factor_auth_required is not UNSET)
+                    + (restrict_employee_access is not UNSET)
+                    + (security_contact is not UNSET)
+                    + (streams_cross_group_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (api_access_list_required is UNSET or api_access_list_required.__class__ is bool)
                     and (gen_ai_features_enabled is UNSET or gen_ai_features_enabled.__class__ is bool)
@@ -190,7 +198,7 @@ class OrganizationSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OrganizationSettings:
-                    _organization_settings = object.__new__(cls)
+                    _organization_settings = _NEW_INSTANCE(cls)
                     _organization_settings.api_access_list_required = api_access_list_required
                     _organization_settings.custom_session_timeouts = custom_session_timeouts
                     _organization_settings.gen_ai_features_enabled = gen_ai_features_enabled
@@ -239,6 +247,11 @@ class OrganizationSettings:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.custom_session_timeouts import CustomSessionTimeouts  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_CustomSessionTimeouts_from_dict = CustomSessionTimeouts.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

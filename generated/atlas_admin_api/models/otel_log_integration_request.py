@@ -113,32 +113,27 @@ class OtelLogIntegrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = OtelLogIntegrationRequestLogTypesItem._members_by_value.get(
+                    log_types_item = _OtelLogIntegrationRequestLogTypesItem_by_value(
                         log_types_item_data
                     ) or OtelLogIntegrationRequestLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = OtelLogIntegrationRequestType._members_by_value.get(
+                type_ = _OtelLogIntegrationRequestType_by_value(
                     _type__value := src_dict["type"]
                 ) or OtelLogIntegrationRequestType(_type__value)
 
                 otel_endpoint = src_dict["otelEndpoint"]
 
                 _otel_supplied_headers = src_dict["otelSuppliedHeaders"]
-                otel_supplied_headers = [
-                    Header.from_dict(otel_supplied_headers_item_data)
-                    for otel_supplied_headers_item_data in _otel_supplied_headers
-                ]
+                otel_supplied_headers = []
+                for otel_supplied_headers_item_data in _otel_supplied_headers:
+                    otel_supplied_headers.append(_Header_from_dict(otel_supplied_headers_item_data))
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     _log_types.__class__ is list
                     and otel_endpoint.__class__ is str
@@ -146,7 +141,7 @@ class OtelLogIntegrationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OtelLogIntegrationRequest:
-                    _otel_log_integration_request = object.__new__(cls)
+                    _otel_log_integration_request = _NEW_INSTANCE(cls)
                     _otel_log_integration_request.log_types = log_types
                     _otel_log_integration_request.type_ = type_
                     _otel_log_integration_request.otel_endpoint = otel_endpoint
@@ -185,6 +180,13 @@ class OtelLogIntegrationRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.header import Header  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Header_from_dict = Header.from_dict
+_NEW_INSTANCE = object.__new__
+_OtelLogIntegrationRequestLogTypesItem_by_value = OtelLogIntegrationRequestLogTypesItem._members_by_value.get
+_OtelLogIntegrationRequestType_by_value = OtelLogIntegrationRequestType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -121,34 +121,29 @@ class OtelLogIntegrationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = OtelLogIntegrationResponseLogTypesItem._members_by_value.get(
+                    log_types_item = _OtelLogIntegrationResponseLogTypesItem_by_value(
                         log_types_item_data
                     ) or OtelLogIntegrationResponseLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = OtelLogIntegrationResponseType._members_by_value.get(
+                type_ = _OtelLogIntegrationResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or OtelLogIntegrationResponseType(_type__value)
 
                 otel_endpoint = src_dict["otelEndpoint"]
 
                 _otel_supplied_headers = src_dict["otelSuppliedHeaders"]
-                otel_supplied_headers = [
-                    Header.from_dict(otel_supplied_headers_item_data)
-                    for otel_supplied_headers_item_data in _otel_supplied_headers
-                ]
+                otel_supplied_headers = []
+                for otel_supplied_headers_item_data in _otel_supplied_headers:
+                    otel_supplied_headers.append(_Header_from_dict(otel_supplied_headers_item_data))
 
+                d = {} if len(src_dict) == 5 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     id.__class__ is str
                     and _log_types.__class__ is list
@@ -157,7 +152,7 @@ class OtelLogIntegrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is OtelLogIntegrationResponse:
-                    _otel_log_integration_response = object.__new__(cls)
+                    _otel_log_integration_response = _NEW_INSTANCE(cls)
                     _otel_log_integration_response.id = id
                     _otel_log_integration_response.log_types = log_types
                     _otel_log_integration_response.type_ = type_
@@ -198,6 +193,13 @@ class OtelLogIntegrationResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.header import Header  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Header_from_dict = Header.from_dict
+_NEW_INSTANCE = object.__new__
+_OtelLogIntegrationResponseLogTypesItem_by_value = OtelLogIntegrationResponseLogTypesItem._members_by_value.get
+_OtelLogIntegrationResponseType_by_value = OtelLogIntegrationResponseType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -101,34 +101,34 @@ class OutboundControlPlaneCloudProviderIPAddresses:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _aws = src_dict.get("aws", UNSET)
                 aws: OutboundControlPlaneCloudProviderIPAddressesAws | Unset
                 if _aws is UNSET:
                     aws = UNSET
                 else:
-                    aws = OutboundControlPlaneCloudProviderIPAddressesAws.from_dict(_aws)
+                    aws = _OutboundControlPlaneCloudProviderIPAddressesAws_from_dict(_aws)
 
                 _azure = src_dict.get("azure", UNSET)
                 azure: OutboundControlPlaneCloudProviderIPAddressesAzure | Unset
                 if _azure is UNSET:
                     azure = UNSET
                 else:
-                    azure = OutboundControlPlaneCloudProviderIPAddressesAzure.from_dict(_azure)
+                    azure = _OutboundControlPlaneCloudProviderIPAddressesAzure_from_dict(_azure)
 
                 _gcp = src_dict.get("gcp", UNSET)
                 gcp: OutboundControlPlaneCloudProviderIPAddressesGcp | Unset
                 if _gcp is UNSET:
                     gcp = UNSET
                 else:
-                    gcp = OutboundControlPlaneCloudProviderIPAddressesGcp.from_dict(_gcp)
+                    gcp = _OutboundControlPlaneCloudProviderIPAddressesGcp_from_dict(_gcp)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_aws is not UNSET) + (_azure is not UNSET) + (_gcp is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is OutboundControlPlaneCloudProviderIPAddresses:
-                    _outbound_control_plane_cloud_provider_ip_addresses = object.__new__(cls)
+                    _outbound_control_plane_cloud_provider_ip_addresses = _NEW_INSTANCE(cls)
                     _outbound_control_plane_cloud_provider_ip_addresses.aws = aws
                     _outbound_control_plane_cloud_provider_ip_addresses.azure = azure
                     _outbound_control_plane_cloud_provider_ip_addresses.gcp = gcp
@@ -173,6 +173,15 @@ from ..models.outbound_control_plane_cloud_provider_ip_addresses_azure import (
 from ..models.outbound_control_plane_cloud_provider_ip_addresses_gcp import (
     OutboundControlPlaneCloudProviderIPAddressesGcp,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_OutboundControlPlaneCloudProviderIPAddressesAws_from_dict = OutboundControlPlaneCloudProviderIPAddressesAws.from_dict
+_OutboundControlPlaneCloudProviderIPAddressesAzure_from_dict = (
+    OutboundControlPlaneCloudProviderIPAddressesAzure.from_dict
+)
+_OutboundControlPlaneCloudProviderIPAddressesGcp_from_dict = OutboundControlPlaneCloudProviderIPAddressesGcp.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

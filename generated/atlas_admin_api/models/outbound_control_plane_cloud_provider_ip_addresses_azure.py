@@ -60,7 +60,7 @@ class OutboundControlPlaneCloudProviderIPAddressesAzure:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is OutboundControlPlaneCloudProviderIPAddressesAzure:
-                    _outbound_control_plane_cloud_provider_ip_addresses_azure = object.__new__(cls)
+                    _outbound_control_plane_cloud_provider_ip_addresses_azure = _NEW_INSTANCE(cls)
                 else:
                     _outbound_control_plane_cloud_provider_ip_addresses_azure = cls()
 
@@ -93,6 +93,10 @@ class OutboundControlPlaneCloudProviderIPAddressesAzure:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

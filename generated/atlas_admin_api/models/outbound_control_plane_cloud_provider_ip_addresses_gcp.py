@@ -60,7 +60,7 @@ class OutboundControlPlaneCloudProviderIPAddressesGcp:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is OutboundControlPlaneCloudProviderIPAddressesGcp:
-                    _outbound_control_plane_cloud_provider_ip_addresses_gcp = object.__new__(cls)
+                    _outbound_control_plane_cloud_provider_ip_addresses_gcp = _NEW_INSTANCE(cls)
                 else:
                     _outbound_control_plane_cloud_provider_ip_addresses_gcp = cls()
 
@@ -93,6 +93,10 @@ class OutboundControlPlaneCloudProviderIPAddressesGcp:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

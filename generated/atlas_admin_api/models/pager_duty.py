@@ -125,9 +125,7 @@ class PagerDuty:
                 )
                 service_key = src_dict["serviceKey"]
 
-                type_ = PagerDutyType._members_by_value.get(_type__value := src_dict["type"]) or PagerDutyType(
-                    _type__value
-                )
+                type_ = _PagerDutyType_by_value(_type__value := src_dict["type"]) or PagerDutyType(_type__value)
 
                 def _parse_id(data: object) -> None | str | Unset:
                     if data is None:
@@ -143,7 +141,7 @@ class PagerDuty:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = PagerDutyRegion._members_by_value.get(_region) or PagerDutyRegion(_region)
+                    region = _PagerDutyRegion_by_value(_region) or PagerDutyRegion(_region)
 
                 if not (
                     service_key.__class__ is str
@@ -158,7 +156,7 @@ class PagerDuty:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PagerDuty:
-                    _pager_duty = object.__new__(cls)
+                    _pager_duty = _NEW_INSTANCE(cls)
                     _pager_duty.service_key = service_key
                     _pager_duty.type_ = type_
                     _pager_duty.id = id
@@ -193,6 +191,12 @@ class PagerDuty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PagerDutyRegion_by_value = PagerDutyRegion._members_by_value.get
+_PagerDutyType_by_value = PagerDutyType._members_by_value.get
 
 
 if TYPE_CHECKING:

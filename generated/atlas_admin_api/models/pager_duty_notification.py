@@ -152,12 +152,7 @@ class PagerDutyNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = PagerDutyNotificationTypeName._members_by_value.get(
+                type_name = _PagerDutyNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or PagerDutyNotificationTypeName(_type_name_value)
 
@@ -174,12 +169,22 @@ class PagerDutyNotification:
                 if _region is UNSET:
                     region = UNSET
                 else:
-                    region = PagerDutyNotificationRegion._members_by_value.get(_region) or PagerDutyNotificationRegion(
-                        _region
-                    )
+                    region = _PagerDutyNotificationRegion_by_value(_region) or PagerDutyNotificationRegion(_region)
 
                 service_key = src_dict.get("serviceKey", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (_region is not UNSET)
+                    + (service_key is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (integration_id is UNSET or integration_id.__class__ is str)
@@ -189,7 +194,7 @@ class PagerDutyNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PagerDutyNotification:
-                    _pager_duty_notification = object.__new__(cls)
+                    _pager_duty_notification = _NEW_INSTANCE(cls)
                     _pager_duty_notification.type_name = type_name
                     _pager_duty_notification.delay_min = delay_min
                     _pager_duty_notification.integration_id = integration_id
@@ -230,6 +235,12 @@ class PagerDutyNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PagerDutyNotificationRegion_by_value = PagerDutyNotificationRegion._members_by_value.get
+_PagerDutyNotificationTypeName_by_value = PagerDutyNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -170,11 +170,6 @@ class PaginatedAlertConfigView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -205,7 +200,7 @@ class PaginatedAlertConfigView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_group_alerts_config_type_0 = DefaultAlertConfigViewForNdsGroup.from_dict(
+                            componentsschemas_group_alerts_config_type_0 = _DefaultAlertConfigViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -224,7 +219,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_1 = (
-                                AppServiceAlertConfigViewForNdsGroup.from_dict(data)
+                                _AppServiceAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -242,7 +237,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_2 = (
-                                AppServiceMetricAlertConfigViewForNdsGroup.from_dict(data)
+                                _AppServiceMetricAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -260,7 +255,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_3 = (
-                                BillingThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                                _BillingThresholdAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -277,7 +272,7 @@ class PaginatedAlertConfigView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_group_alerts_config_type_4 = ClusterAlertConfigViewForNdsGroup.from_dict(
+                            componentsschemas_group_alerts_config_type_4 = _ClusterAlertConfigViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -296,7 +291,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_5 = (
-                                CpsBackupThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                                _CpsBackupThresholdAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -314,7 +309,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_6 = (
-                                EncryptionKeyAlertConfigViewForNdsGroup.from_dict(data)
+                                _EncryptionKeyAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -331,7 +326,7 @@ class PaginatedAlertConfigView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_group_alerts_config_type_7 = HostAlertConfigViewForNdsGroup.from_dict(
+                            componentsschemas_group_alerts_config_type_7 = _HostAlertConfigViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -350,7 +345,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_8 = (
-                                HostMetricAlertConfigViewForNdsGroup.from_dict(data)
+                                _HostMetricAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -368,7 +363,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_9 = (
-                                MongotuneAlertConfigViewForNdsGroup.from_dict(data)
+                                _MongotuneAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -386,7 +381,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_10 = (
-                                NDSAutoscalingAlertConfigViewForNdsGroup.from_dict(data)
+                                _NDSAutoscalingAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -404,7 +399,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_11 = (
-                                NDSX509UserAuthenticationAlertConfigViewForNdsGroup.from_dict(data)
+                                _NDSX509UserAuthenticationAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -422,7 +417,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_12 = (
-                                ReplicaSetAlertConfigViewForNdsGroup.from_dict(data)
+                                _ReplicaSetAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -440,7 +435,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_0 = (
-                                LessThanTimeThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                                _LessThanTimeThresholdAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -460,7 +455,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_replica_set_threshold_alert_config_view_for_nds_group_type_1 = (
-                                GreaterThanRawThresholdAlertConfigViewForNdsGroup.from_dict(data)
+                                _GreaterThanRawThresholdAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -480,7 +475,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_14 = (
-                                ServerlessMetricAlertConfigViewForNdsGroup.from_dict(data)
+                                _ServerlessMetricAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -498,7 +493,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_15 = (
-                                FlexMetricAlertConfigViewForNdsGroup.from_dict(data)
+                                _FlexMetricAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -516,7 +511,7 @@ class PaginatedAlertConfigView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_group_alerts_config_type_16 = (
-                                StreamProcessorAlertConfigViewForNdsGroup.from_dict(data)
+                                _StreamProcessorAlertConfigViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -533,7 +528,7 @@ class PaginatedAlertConfigView:
                         if not isinstance(data, dict):
                             raise TypeError()
                         componentsschemas_group_alerts_config_type_17 = (
-                            StreamProcessorMetricAlertConfigViewForNdsGroup.from_dict(data)
+                            _StreamProcessorMetricAlertConfigViewForNdsGroup_from_dict(data)
                         )
 
                         if (
@@ -553,10 +548,17 @@ class PaginatedAlertConfigView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -564,7 +566,7 @@ class PaginatedAlertConfigView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedAlertConfigView:
-                    _paginated_alert_config_view = object.__new__(cls)
+                    _paginated_alert_config_view = _NEW_INSTANCE(cls)
                     _paginated_alert_config_view.results = results
                     _paginated_alert_config_view.links = links
                     _paginated_alert_config_view.total_count = total_count
@@ -656,6 +658,34 @@ from ..models.stream_processor_alert_config_view_for_nds_group import (
 from ..models.stream_processor_metric_alert_config_view_for_nds_group import (
     StreamProcessorMetricAlertConfigViewForNdsGroup,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AppServiceAlertConfigViewForNdsGroup_from_dict = AppServiceAlertConfigViewForNdsGroup.from_dict
+_AppServiceMetricAlertConfigViewForNdsGroup_from_dict = AppServiceMetricAlertConfigViewForNdsGroup.from_dict
+_BillingThresholdAlertConfigViewForNdsGroup_from_dict = BillingThresholdAlertConfigViewForNdsGroup.from_dict
+_ClusterAlertConfigViewForNdsGroup_from_dict = ClusterAlertConfigViewForNdsGroup.from_dict
+_CpsBackupThresholdAlertConfigViewForNdsGroup_from_dict = CpsBackupThresholdAlertConfigViewForNdsGroup.from_dict
+_DefaultAlertConfigViewForNdsGroup_from_dict = DefaultAlertConfigViewForNdsGroup.from_dict
+_EncryptionKeyAlertConfigViewForNdsGroup_from_dict = EncryptionKeyAlertConfigViewForNdsGroup.from_dict
+_FlexMetricAlertConfigViewForNdsGroup_from_dict = FlexMetricAlertConfigViewForNdsGroup.from_dict
+_GreaterThanRawThresholdAlertConfigViewForNdsGroup_from_dict = (
+    GreaterThanRawThresholdAlertConfigViewForNdsGroup.from_dict
+)
+_HostAlertConfigViewForNdsGroup_from_dict = HostAlertConfigViewForNdsGroup.from_dict
+_HostMetricAlertConfigViewForNdsGroup_from_dict = HostMetricAlertConfigViewForNdsGroup.from_dict
+_LessThanTimeThresholdAlertConfigViewForNdsGroup_from_dict = LessThanTimeThresholdAlertConfigViewForNdsGroup.from_dict
+_Link_from_dict = Link.from_dict
+_MongotuneAlertConfigViewForNdsGroup_from_dict = MongotuneAlertConfigViewForNdsGroup.from_dict
+_NDSAutoscalingAlertConfigViewForNdsGroup_from_dict = NDSAutoscalingAlertConfigViewForNdsGroup.from_dict
+_NDSX509UserAuthenticationAlertConfigViewForNdsGroup_from_dict = (
+    NDSX509UserAuthenticationAlertConfigViewForNdsGroup.from_dict
+)
+_NEW_INSTANCE = object.__new__
+_ReplicaSetAlertConfigViewForNdsGroup_from_dict = ReplicaSetAlertConfigViewForNdsGroup.from_dict
+_ServerlessMetricAlertConfigViewForNdsGroup_from_dict = ServerlessMetricAlertConfigViewForNdsGroup.from_dict
+_StreamProcessorAlertConfigViewForNdsGroup_from_dict = StreamProcessorAlertConfigViewForNdsGroup.from_dict
+_StreamProcessorMetricAlertConfigViewForNdsGroup_from_dict = StreamProcessorMetricAlertConfigViewForNdsGroup.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

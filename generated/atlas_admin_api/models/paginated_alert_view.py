@@ -139,11 +139,6 @@ class PaginatedAlertView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -166,7 +161,7 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_alert_view_for_nds_group_type_0 = AppServiceAlertView.from_dict(data)
+                            componentsschemas_alert_view_for_nds_group_type_0 = _AppServiceAlertView_from_dict(data)
 
                             if (
                                 getattr(
@@ -182,7 +177,7 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_alert_view_for_nds_group_type_1 = ClusterAlertViewForNdsGroup.from_dict(
+                            componentsschemas_alert_view_for_nds_group_type_1 = _ClusterAlertViewForNdsGroup_from_dict(
                                 data
                             )
 
@@ -200,7 +195,9 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_alert_view_for_nds_group_type_2 = HostAlertViewForNdsGroup.from_dict(data)
+                            componentsschemas_alert_view_for_nds_group_type_2 = _HostAlertViewForNdsGroup_from_dict(
+                                data
+                            )
 
                             if (
                                 getattr(
@@ -216,7 +213,7 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_alert_view_for_nds_group_type_3 = FlexMetricAlert.from_dict(data)
+                            componentsschemas_alert_view_for_nds_group_type_3 = _FlexMetricAlert_from_dict(data)
 
                             if (
                                 getattr(
@@ -232,7 +229,7 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_alert_type_0 = RawMetricAlertView.from_dict(data)
+                            componentsschemas_host_metric_alert_type_0 = _RawMetricAlertView_from_dict(data)
 
                             if (
                                 getattr(
@@ -248,7 +245,7 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_alert_type_1 = TimeMetricAlertView.from_dict(data)
+                            componentsschemas_host_metric_alert_type_1 = _TimeMetricAlertView_from_dict(data)
 
                             if (
                                 getattr(
@@ -264,7 +261,7 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_alert_type_2 = DataMetricAlertView.from_dict(data)
+                            componentsschemas_host_metric_alert_type_2 = _DataMetricAlertView_from_dict(data)
 
                             if (
                                 getattr(
@@ -280,7 +277,7 @@ class PaginatedAlertView:
                         try:
                             if not isinstance(data, dict):
                                 raise TypeError()
-                            componentsschemas_host_metric_alert_type_3 = NumberMetricAlertView.from_dict(data)
+                            componentsschemas_host_metric_alert_type_3 = _NumberMetricAlertView_from_dict(data)
 
                             if (
                                 getattr(
@@ -297,7 +294,7 @@ class PaginatedAlertView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_alert_view_for_nds_group_type_5 = (
-                                ReplicaSetAlertViewForNdsGroup.from_dict(data)
+                                _ReplicaSetAlertViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -315,7 +312,7 @@ class PaginatedAlertView:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_alert_view_for_nds_group_type_6 = (
-                                StreamProcessorAlertViewForNdsGroup.from_dict(data)
+                                _StreamProcessorAlertViewForNdsGroup_from_dict(data)
                             )
 
                             if (
@@ -331,7 +328,7 @@ class PaginatedAlertView:
                             pass
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_alert_view_for_nds_group_type_7 = DefaultAlertViewForNdsGroup.from_dict(data)
+                        componentsschemas_alert_view_for_nds_group_type_7 = _DefaultAlertViewForNdsGroup_from_dict(data)
 
                         if (
                             getattr(
@@ -350,10 +347,17 @@ class PaginatedAlertView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -361,7 +365,7 @@ class PaginatedAlertView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedAlertView:
-                    _paginated_alert_view = object.__new__(cls)
+                    _paginated_alert_view = _NEW_INSTANCE(cls)
                     _paginated_alert_view.results = results
                     _paginated_alert_view.links = links
                     _paginated_alert_view.total_count = total_count
@@ -411,6 +415,22 @@ from ..models.stream_processor_alert_view_for_nds_group import (
     StreamProcessorAlertViewForNdsGroup,  # noqa: E402
 )
 from ..models.time_metric_alert_view import TimeMetricAlertView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AppServiceAlertView_from_dict = AppServiceAlertView.from_dict
+_ClusterAlertViewForNdsGroup_from_dict = ClusterAlertViewForNdsGroup.from_dict
+_DataMetricAlertView_from_dict = DataMetricAlertView.from_dict
+_DefaultAlertViewForNdsGroup_from_dict = DefaultAlertViewForNdsGroup.from_dict
+_FlexMetricAlert_from_dict = FlexMetricAlert.from_dict
+_HostAlertViewForNdsGroup_from_dict = HostAlertViewForNdsGroup.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_NumberMetricAlertView_from_dict = NumberMetricAlertView.from_dict
+_RawMetricAlertView_from_dict = RawMetricAlertView.from_dict
+_ReplicaSetAlertViewForNdsGroup_from_dict = ReplicaSetAlertViewForNdsGroup.from_dict
+_StreamProcessorAlertViewForNdsGroup_from_dict = StreamProcessorAlertViewForNdsGroup.from_dict
+_TimeMetricAlertView_from_dict = TimeMetricAlertView.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

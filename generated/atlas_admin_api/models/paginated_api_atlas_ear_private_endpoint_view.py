@@ -105,11 +105,6 @@ class PaginatedApiAtlasEARPrivateEndpointView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -123,9 +118,9 @@ class PaginatedApiAtlasEARPrivateEndpointView:
                             _results_item_data, "cloudProvider", field="results[]"
                         )
                     if _results_item_value == "AZURE":
-                        results_item = EARPrivateEndpointAzure.from_dict(_results_item_data)
+                        results_item = _EARPrivateEndpointAzure_from_dict(_results_item_data)
                     elif _results_item_value == "AWS":
-                        results_item = AWSKMSEARPrivateEndpoint.from_dict(_results_item_data)
+                        results_item = _AWSKMSEARPrivateEndpoint_from_dict(_results_item_data)
                     else:
                         results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
@@ -134,10 +129,17 @@ class PaginatedApiAtlasEARPrivateEndpointView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -145,7 +147,7 @@ class PaginatedApiAtlasEARPrivateEndpointView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedApiAtlasEARPrivateEndpointView:
-                    _paginated_api_atlas_ear_private_endpoint_view = object.__new__(cls)
+                    _paginated_api_atlas_ear_private_endpoint_view = _NEW_INSTANCE(cls)
                     _paginated_api_atlas_ear_private_endpoint_view.results = results
                     _paginated_api_atlas_ear_private_endpoint_view.links = links
                     _paginated_api_atlas_ear_private_endpoint_view.total_count = total_count
@@ -184,6 +186,13 @@ class PaginatedApiAtlasEARPrivateEndpointView:
 from ..models.awskmsear_private_endpoint import AWSKMSEARPrivateEndpoint  # noqa: E402
 from ..models.ear_private_endpoint_azure import EARPrivateEndpointAzure  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSKMSEARPrivateEndpoint_from_dict = AWSKMSEARPrivateEndpoint.from_dict
+_EARPrivateEndpointAzure_from_dict = EARPrivateEndpointAzure.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

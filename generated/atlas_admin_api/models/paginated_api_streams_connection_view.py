@@ -120,11 +120,6 @@ class PaginatedApiStreamsConnectionView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -150,25 +145,25 @@ class PaginatedApiStreamsConnectionView:
                             _results_item_data, "type", field="results[]"
                         )
                     if _results_item_value == "AWSKinesisDataStreams":
-                        results_item = StreamsAWSKinesisDataStreamsConnection.from_dict(_results_item_data)
+                        results_item = _StreamsAWSKinesisDataStreamsConnection_from_dict(_results_item_data)
                     elif _results_item_value == "AWSLambda":
-                        results_item = StreamsAWSLambdaConnection.from_dict(_results_item_data)
+                        results_item = _StreamsAWSLambdaConnection_from_dict(_results_item_data)
                     elif _results_item_value == "AzureBlobStorage":
-                        results_item = StreamsAzureBlobStorageConnection.from_dict(_results_item_data)
+                        results_item = _StreamsAzureBlobStorageConnection_from_dict(_results_item_data)
                     elif _results_item_value == "Cluster":
-                        results_item = StreamsClusterConnection.from_dict(_results_item_data)
+                        results_item = _StreamsClusterConnection_from_dict(_results_item_data)
                     elif _results_item_value == "GCPPubSub":
-                        results_item = StreamsGCPPubSubConnection.from_dict(_results_item_data)
+                        results_item = _StreamsGCPPubSubConnection_from_dict(_results_item_data)
                     elif _results_item_value == "Https":
-                        results_item = StreamsHttpsConnection.from_dict(_results_item_data)
+                        results_item = _StreamsHttpsConnection_from_dict(_results_item_data)
                     elif _results_item_value == "Kafka":
-                        results_item = StreamsKafkaConnection.from_dict(_results_item_data)
+                        results_item = _StreamsKafkaConnection_from_dict(_results_item_data)
                     elif _results_item_value == "S3":
-                        results_item = StreamsS3Connection.from_dict(_results_item_data)
+                        results_item = _StreamsS3Connection_from_dict(_results_item_data)
                     elif _results_item_value == "Sample":
-                        results_item = StreamsSampleConnection.from_dict(_results_item_data)
+                        results_item = _StreamsSampleConnection_from_dict(_results_item_data)
                     elif _results_item_value == "SchemaRegistry":
-                        results_item = StreamsSchemaRegistryConnection.from_dict(_results_item_data)
+                        results_item = _StreamsSchemaRegistryConnection_from_dict(_results_item_data)
                     else:
                         results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
@@ -177,10 +172,17 @@ class PaginatedApiStreamsConnectionView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -188,7 +190,7 @@ class PaginatedApiStreamsConnectionView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedApiStreamsConnectionView:
-                    _paginated_api_streams_connection_view = object.__new__(cls)
+                    _paginated_api_streams_connection_view = _NEW_INSTANCE(cls)
                     _paginated_api_streams_connection_view.results = results
                     _paginated_api_streams_connection_view.links = links
                     _paginated_api_streams_connection_view.total_count = total_count
@@ -239,6 +241,21 @@ from ..models.streams_kafka_connection import StreamsKafkaConnection  # noqa: E4
 from ..models.streams_s3_connection import StreamsS3Connection  # noqa: E402
 from ..models.streams_sample_connection import StreamsSampleConnection  # noqa: E402
 from ..models.streams_schema_registry_connection import StreamsSchemaRegistryConnection  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsAWSKinesisDataStreamsConnection_from_dict = StreamsAWSKinesisDataStreamsConnection.from_dict
+_StreamsAWSLambdaConnection_from_dict = StreamsAWSLambdaConnection.from_dict
+_StreamsAzureBlobStorageConnection_from_dict = StreamsAzureBlobStorageConnection.from_dict
+_StreamsClusterConnection_from_dict = StreamsClusterConnection.from_dict
+_StreamsGCPPubSubConnection_from_dict = StreamsGCPPubSubConnection.from_dict
+_StreamsHttpsConnection_from_dict = StreamsHttpsConnection.from_dict
+_StreamsKafkaConnection_from_dict = StreamsKafkaConnection.from_dict
+_StreamsS3Connection_from_dict = StreamsS3Connection.from_dict
+_StreamsSampleConnection_from_dict = StreamsSampleConnection.from_dict
+_StreamsSchemaRegistryConnection_from_dict = StreamsSchemaRegistryConnection.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -105,11 +105,6 @@ class PaginatedBackupSnapshotView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -123,9 +118,9 @@ class PaginatedBackupSnapshotView:
                             _results_item_data, "type", field="results[]"
                         )
                     if _results_item_value == "replicaSet":
-                        results_item = DiskBackupReplicaSet.from_dict(_results_item_data)
+                        results_item = _DiskBackupReplicaSet_from_dict(_results_item_data)
                     elif _results_item_value == "shardedCluster":
-                        results_item = DiskBackupShardedClusterSnapshot.from_dict(_results_item_data)
+                        results_item = _DiskBackupShardedClusterSnapshot_from_dict(_results_item_data)
                     else:
                         results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
@@ -134,10 +129,17 @@ class PaginatedBackupSnapshotView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -145,7 +147,7 @@ class PaginatedBackupSnapshotView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedBackupSnapshotView:
-                    _paginated_backup_snapshot_view = object.__new__(cls)
+                    _paginated_backup_snapshot_view = _NEW_INSTANCE(cls)
                     _paginated_backup_snapshot_view.results = results
                     _paginated_backup_snapshot_view.links = links
                     _paginated_backup_snapshot_view.total_count = total_count
@@ -186,6 +188,13 @@ from ..models.disk_backup_sharded_cluster_snapshot import (
     DiskBackupShardedClusterSnapshot,  # noqa: E402
 )
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DiskBackupReplicaSet_from_dict = DiskBackupReplicaSet.from_dict
+_DiskBackupShardedClusterSnapshot_from_dict = DiskBackupShardedClusterSnapshot.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

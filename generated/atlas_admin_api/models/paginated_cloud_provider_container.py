@@ -108,15 +108,12 @@ class PaginatedCloudProviderContainer:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _results = src_dict.get("results", UNSET)
                 results: (
@@ -146,11 +143,11 @@ class PaginatedCloudProviderContainer:
                                 _results_item_data, "providerName", field="results[]"
                             )
                         if _results_item_value == "AZURE":
-                            results_item = CloudProviderContainerAzure.from_dict(_results_item_data)
+                            results_item = _CloudProviderContainerAzure_from_dict(_results_item_data)
                         elif _results_item_value == "AWS":
-                            results_item = AWSCloudProviderContainer.from_dict(_results_item_data)
+                            results_item = _AWSCloudProviderContainer_from_dict(_results_item_data)
                         elif _results_item_value == "GCP":
-                            results_item = GCPCloudProviderContainer.from_dict(_results_item_data)
+                            results_item = _GCPCloudProviderContainer_from_dict(_results_item_data)
                         else:
                             results_item = UnknownVariant(
                                 discriminator=_results_item_value, raw=dict(_results_item_data)
@@ -160,6 +157,11 @@ class PaginatedCloudProviderContainer:
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (_results is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (_results is UNSET or _results.__class__ is list)
@@ -167,7 +169,7 @@ class PaginatedCloudProviderContainer:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedCloudProviderContainer:
-                    _paginated_cloud_provider_container = object.__new__(cls)
+                    _paginated_cloud_provider_container = _NEW_INSTANCE(cls)
                     _paginated_cloud_provider_container.links = links
                     _paginated_cloud_provider_container.results = results
                     _paginated_cloud_provider_container.total_count = total_count
@@ -207,6 +209,14 @@ from ..models.aws_cloud_provider_container import AWSCloudProviderContainer  # n
 from ..models.cloud_provider_container_azure import CloudProviderContainerAzure  # noqa: E402
 from ..models.gcp_cloud_provider_container import GCPCloudProviderContainer  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSCloudProviderContainer_from_dict = AWSCloudProviderContainer.from_dict
+_CloudProviderContainerAzure_from_dict = CloudProviderContainerAzure.from_dict
+_GCPCloudProviderContainer_from_dict = GCPCloudProviderContainer.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -112,11 +112,6 @@ class PaginatedContainerPeerView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -135,11 +130,11 @@ class PaginatedContainerPeerView:
                             _results_item_data, "providerName", field="results[]"
                         )
                     if _results_item_value == "AWS":
-                        results_item = AwsNetworkPeeringConnectionSettings.from_dict(_results_item_data)
+                        results_item = _AwsNetworkPeeringConnectionSettings_from_dict(_results_item_data)
                     elif _results_item_value == "AZURE":
-                        results_item = AzureNetworkPeeringConnectionSettings.from_dict(_results_item_data)
+                        results_item = _AzureNetworkPeeringConnectionSettings_from_dict(_results_item_data)
                     elif _results_item_value == "GCP":
-                        results_item = GCPNetworkPeeringConnectionSettings.from_dict(_results_item_data)
+                        results_item = _GCPNetworkPeeringConnectionSettings_from_dict(_results_item_data)
                     else:
                         results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
@@ -148,10 +143,17 @@ class PaginatedContainerPeerView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -159,7 +161,7 @@ class PaginatedContainerPeerView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedContainerPeerView:
-                    _paginated_container_peer_view = object.__new__(cls)
+                    _paginated_container_peer_view = _NEW_INSTANCE(cls)
                     _paginated_container_peer_view.results = results
                     _paginated_container_peer_view.links = links
                     _paginated_container_peer_view.total_count = total_count
@@ -205,6 +207,14 @@ from ..models.gcp_network_peering_connection_settings import (
     GCPNetworkPeeringConnectionSettings,  # noqa: E402
 )
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AwsNetworkPeeringConnectionSettings_from_dict = AwsNetworkPeeringConnectionSettings.from_dict
+_AzureNetworkPeeringConnectionSettings_from_dict = AzureNetworkPeeringConnectionSettings.from_dict
+_GCPNetworkPeeringConnectionSettings_from_dict = GCPNetworkPeeringConnectionSettings.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

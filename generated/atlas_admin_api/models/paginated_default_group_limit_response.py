@@ -102,21 +102,25 @@ class PaginatedDefaultGroupLimitResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _results = src_dict["results"]
-                results = [DefaultGroupLimitResponse.from_dict(results_item_data) for results_item_data in _results]
+                results = []
+                for results_item_data in _results:
+                    results.append(_DefaultGroupLimitResponse_from_dict(results_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -124,7 +128,7 @@ class PaginatedDefaultGroupLimitResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedDefaultGroupLimitResponse:
-                    _paginated_default_group_limit_response = object.__new__(cls)
+                    _paginated_default_group_limit_response = _NEW_INSTANCE(cls)
                     _paginated_default_group_limit_response.results = results
                     _paginated_default_group_limit_response.links = links
                     _paginated_default_group_limit_response.total_count = total_count
@@ -162,6 +166,12 @@ class PaginatedDefaultGroupLimitResponse:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.default_group_limit_response import DefaultGroupLimitResponse  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DefaultGroupLimitResponse_from_dict = DefaultGroupLimitResponse.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

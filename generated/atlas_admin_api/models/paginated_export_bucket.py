@@ -105,15 +105,12 @@ class PaginatedExportBucket:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _results = src_dict.get("results", UNSET)
                 results: list[ExportBucketAWS | ExportBucketAzure | ExportBucketGCP | UnknownVariant] | Unset = UNSET
@@ -130,11 +127,11 @@ class PaginatedExportBucket:
                                 _results_item_data, "cloudProvider", field="results[]"
                             )
                         if _results_item_value == "AWS":
-                            results_item = ExportBucketAWS.from_dict(_results_item_data)
+                            results_item = _ExportBucketAWS_from_dict(_results_item_data)
                         elif _results_item_value == "AZURE":
-                            results_item = ExportBucketAzure.from_dict(_results_item_data)
+                            results_item = _ExportBucketAzure_from_dict(_results_item_data)
                         elif _results_item_value == "GCP":
-                            results_item = ExportBucketGCP.from_dict(_results_item_data)
+                            results_item = _ExportBucketGCP_from_dict(_results_item_data)
                         else:
                             results_item = UnknownVariant(
                                 discriminator=_results_item_value, raw=dict(_results_item_data)
@@ -144,6 +141,11 @@ class PaginatedExportBucket:
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (_results is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (_results is UNSET or _results.__class__ is list)
@@ -151,7 +153,7 @@ class PaginatedExportBucket:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedExportBucket:
-                    _paginated_export_bucket = object.__new__(cls)
+                    _paginated_export_bucket = _NEW_INSTANCE(cls)
                     _paginated_export_bucket.links = links
                     _paginated_export_bucket.results = results
                     _paginated_export_bucket.total_count = total_count
@@ -191,6 +193,14 @@ from ..models.export_bucket_aws import ExportBucketAWS  # noqa: E402
 from ..models.export_bucket_azure import ExportBucketAzure  # noqa: E402
 from ..models.export_bucket_gcp import ExportBucketGCP  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ExportBucketAWS_from_dict = ExportBucketAWS.from_dict
+_ExportBucketAzure_from_dict = ExportBucketAzure.from_dict
+_ExportBucketGCP_from_dict = ExportBucketGCP.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

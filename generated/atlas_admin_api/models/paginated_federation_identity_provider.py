@@ -114,11 +114,6 @@ class PaginatedFederationIdentityProvider:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -134,7 +129,7 @@ class PaginatedFederationIdentityProvider:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_federation_identity_provider_type_0 = (
-                                FederationSamlIdentityProvider.from_dict(data)
+                                _FederationSamlIdentityProvider_from_dict(data)
                             )
 
                             if (
@@ -152,7 +147,7 @@ class PaginatedFederationIdentityProvider:
                             if not isinstance(data, dict):
                                 raise TypeError()
                             componentsschemas_federation_identity_provider_type_1 = (
-                                FederationOidcWorkforceIdentityProvider.from_dict(data)
+                                _FederationOidcWorkforceIdentityProvider_from_dict(data)
                             )
 
                             if (
@@ -169,7 +164,7 @@ class PaginatedFederationIdentityProvider:
                         if not isinstance(data, dict):
                             raise TypeError()
                         componentsschemas_federation_identity_provider_type_2 = (
-                            FederationOidcWorkloadIdentityProvider.from_dict(data)
+                            _FederationOidcWorkloadIdentityProvider_from_dict(data)
                         )
 
                         if (
@@ -189,10 +184,17 @@ class PaginatedFederationIdentityProvider:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -200,7 +202,7 @@ class PaginatedFederationIdentityProvider:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedFederationIdentityProvider:
-                    _paginated_federation_identity_provider = object.__new__(cls)
+                    _paginated_federation_identity_provider = _NEW_INSTANCE(cls)
                     _paginated_federation_identity_provider.results = results
                     _paginated_federation_identity_provider.links = links
                     _paginated_federation_identity_provider.total_count = total_count
@@ -244,6 +246,14 @@ from ..models.federation_oidc_workload_identity_provider import (
 )
 from ..models.federation_saml_identity_provider import FederationSamlIdentityProvider  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FederationOidcWorkforceIdentityProvider_from_dict = FederationOidcWorkforceIdentityProvider.from_dict
+_FederationOidcWorkloadIdentityProvider_from_dict = FederationOidcWorkloadIdentityProvider.from_dict
+_FederationSamlIdentityProvider_from_dict = FederationSamlIdentityProvider.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

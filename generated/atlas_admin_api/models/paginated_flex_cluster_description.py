@@ -103,23 +103,27 @@ class PaginatedFlexClusterDescription:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _results = src_dict.get("results", UNSET)
                 results: list[FlexClusterDescription] | Unset = UNSET
                 if _results is not UNSET:
-                    results = [FlexClusterDescription.from_dict(results_item_data) for results_item_data in _results]
+                    results = []
+                    for results_item_data in _results:
+                        results.append(_FlexClusterDescription_from_dict(results_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (_results is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (_results is UNSET or _results.__class__ is list)
@@ -127,7 +131,7 @@ class PaginatedFlexClusterDescription:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedFlexClusterDescription:
-                    _paginated_flex_cluster_description = object.__new__(cls)
+                    _paginated_flex_cluster_description = _NEW_INSTANCE(cls)
                     _paginated_flex_cluster_description.links = links
                     _paginated_flex_cluster_description.results = results
                     _paginated_flex_cluster_description.total_count = total_count
@@ -165,6 +169,12 @@ class PaginatedFlexClusterDescription:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.flex_cluster_description import FlexClusterDescription  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_FlexClusterDescription_from_dict = FlexClusterDescription.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

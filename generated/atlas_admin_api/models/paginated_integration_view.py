@@ -116,11 +116,6 @@ class PaginatedIntegrationView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -145,23 +140,23 @@ class PaginatedIntegrationView:
                             _results_item_data, "type", field="results[]"
                         )
                     if _results_item_value == "DATADOG":
-                        results_item = Datadog.from_dict(_results_item_data)
+                        results_item = _Datadog_from_dict(_results_item_data)
                     elif _results_item_value == "MICROSOFT_TEAMS":
-                        results_item = MicrosoftTeams.from_dict(_results_item_data)
+                        results_item = _MicrosoftTeams_from_dict(_results_item_data)
                     elif _results_item_value == "NEW_RELIC":
-                        results_item = NewRelic.from_dict(_results_item_data)
+                        results_item = _NewRelic_from_dict(_results_item_data)
                     elif _results_item_value == "OPS_GENIE":
-                        results_item = OpsGenie.from_dict(_results_item_data)
+                        results_item = _OpsGenie_from_dict(_results_item_data)
                     elif _results_item_value == "PAGER_DUTY":
-                        results_item = PagerDuty.from_dict(_results_item_data)
+                        results_item = _PagerDuty_from_dict(_results_item_data)
                     elif _results_item_value == "PROMETHEUS":
-                        results_item = Prometheus.from_dict(_results_item_data)
+                        results_item = _Prometheus_from_dict(_results_item_data)
                     elif _results_item_value == "SLACK":
-                        results_item = Slack.from_dict(_results_item_data)
+                        results_item = _Slack_from_dict(_results_item_data)
                     elif _results_item_value == "VICTOR_OPS":
-                        results_item = VictorOps.from_dict(_results_item_data)
+                        results_item = _VictorOps_from_dict(_results_item_data)
                     elif _results_item_value == "WEBHOOK":
-                        results_item = Webhook.from_dict(_results_item_data)
+                        results_item = _Webhook_from_dict(_results_item_data)
                     else:
                         results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
@@ -170,10 +165,17 @@ class PaginatedIntegrationView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -181,7 +183,7 @@ class PaginatedIntegrationView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedIntegrationView:
-                    _paginated_integration_view = object.__new__(cls)
+                    _paginated_integration_view = _NEW_INSTANCE(cls)
                     _paginated_integration_view.results = results
                     _paginated_integration_view.links = links
                     _paginated_integration_view.total_count = total_count
@@ -227,6 +229,20 @@ from ..models.prometheus import Prometheus  # noqa: E402
 from ..models.slack import Slack  # noqa: E402
 from ..models.victor_ops import VictorOps  # noqa: E402
 from ..models.webhook import Webhook  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Datadog_from_dict = Datadog.from_dict
+_Link_from_dict = Link.from_dict
+_MicrosoftTeams_from_dict = MicrosoftTeams.from_dict
+_NEW_INSTANCE = object.__new__
+_NewRelic_from_dict = NewRelic.from_dict
+_OpsGenie_from_dict = OpsGenie.from_dict
+_PagerDuty_from_dict = PagerDuty.from_dict
+_Prometheus_from_dict = Prometheus.from_dict
+_Slack_from_dict = Slack.from_dict
+_VictorOps_from_dict = VictorOps.from_dict
+_Webhook_from_dict = Webhook.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

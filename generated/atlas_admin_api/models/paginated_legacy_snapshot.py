@@ -101,23 +101,27 @@ class PaginatedLegacySnapshot:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _results = src_dict.get("results", UNSET)
                 results: list[LegacySnapshot] | Unset = UNSET
                 if _results is not UNSET:
-                    results = [LegacySnapshot.from_dict(results_item_data) for results_item_data in _results]
+                    results = []
+                    for results_item_data in _results:
+                        results.append(_LegacySnapshot_from_dict(results_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (_results is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (_results is UNSET or _results.__class__ is list)
@@ -125,7 +129,7 @@ class PaginatedLegacySnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedLegacySnapshot:
-                    _paginated_legacy_snapshot = object.__new__(cls)
+                    _paginated_legacy_snapshot = _NEW_INSTANCE(cls)
                     _paginated_legacy_snapshot.links = links
                     _paginated_legacy_snapshot.results = results
                     _paginated_legacy_snapshot.total_count = total_count
@@ -163,6 +167,12 @@ class PaginatedLegacySnapshot:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.legacy_snapshot import LegacySnapshot  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_LegacySnapshot_from_dict = LegacySnapshot.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

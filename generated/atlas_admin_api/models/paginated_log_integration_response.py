@@ -114,11 +114,6 @@ class PaginatedLogIntegrationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -140,17 +135,17 @@ class PaginatedLogIntegrationResponse:
                             _results_item_data, "type", field="results[]"
                         )
                     if _results_item_value == "AZURE_LOG_EXPORT":
-                        results_item = AzureLogIntegrationResponse.from_dict(_results_item_data)
+                        results_item = _AzureLogIntegrationResponse_from_dict(_results_item_data)
                     elif _results_item_value == "DATADOG_LOG_EXPORT":
-                        results_item = DatadogLogIntegrationResponse.from_dict(_results_item_data)
+                        results_item = _DatadogLogIntegrationResponse_from_dict(_results_item_data)
                     elif _results_item_value == "GCS_LOG_EXPORT":
-                        results_item = GcsLogIntegrationResponse.from_dict(_results_item_data)
+                        results_item = _GcsLogIntegrationResponse_from_dict(_results_item_data)
                     elif _results_item_value == "OTEL_LOG_EXPORT":
-                        results_item = OtelLogIntegrationResponse.from_dict(_results_item_data)
+                        results_item = _OtelLogIntegrationResponse_from_dict(_results_item_data)
                     elif _results_item_value == "S3_LOG_EXPORT":
-                        results_item = S3LogIntegrationResponse.from_dict(_results_item_data)
+                        results_item = _S3LogIntegrationResponse_from_dict(_results_item_data)
                     elif _results_item_value == "SPLUNK_LOG_EXPORT":
-                        results_item = SplunkLogIntegrationResponse.from_dict(_results_item_data)
+                        results_item = _SplunkLogIntegrationResponse_from_dict(_results_item_data)
                     else:
                         results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
@@ -159,10 +154,17 @@ class PaginatedLogIntegrationResponse:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -170,7 +172,7 @@ class PaginatedLogIntegrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedLogIntegrationResponse:
-                    _paginated_log_integration_response = object.__new__(cls)
+                    _paginated_log_integration_response = _NEW_INSTANCE(cls)
                     _paginated_log_integration_response.results = results
                     _paginated_log_integration_response.links = links
                     _paginated_log_integration_response.total_count = total_count
@@ -213,6 +215,17 @@ from ..models.link import Link  # noqa: E402
 from ..models.otel_log_integration_response import OtelLogIntegrationResponse  # noqa: E402
 from ..models.s3_log_integration_response import S3LogIntegrationResponse  # noqa: E402
 from ..models.splunk_log_integration_response import SplunkLogIntegrationResponse  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureLogIntegrationResponse_from_dict = AzureLogIntegrationResponse.from_dict
+_DatadogLogIntegrationResponse_from_dict = DatadogLogIntegrationResponse.from_dict
+_GcsLogIntegrationResponse_from_dict = GcsLogIntegrationResponse.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_OtelLogIntegrationResponse_from_dict = OtelLogIntegrationResponse.from_dict
+_S3LogIntegrationResponse_from_dict = S3LogIntegrationResponse.from_dict
+_SplunkLogIntegrationResponse_from_dict = SplunkLogIntegrationResponse.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -105,11 +105,6 @@ class PaginatedOrgUserView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 results = []
                 _results = src_dict["results"]
                 for results_item_data in _results:
@@ -127,9 +122,9 @@ class PaginatedOrgUserView:
                         "INVITATION_EXPIRED",
                         "INVITATION_REJECTED",
                     ):
-                        results_item = OrgUserResponsePending.from_dict(_results_item_data)
+                        results_item = _OrgUserResponsePending_from_dict(_results_item_data)
                     elif _results_item_value == "ACTIVE":
-                        results_item = OrgUserResponseActive.from_dict(_results_item_data)
+                        results_item = _OrgUserResponseActive_from_dict(_results_item_data)
                     else:
                         results_item = UnknownVariant(discriminator=_results_item_value, raw=dict(_results_item_data))
 
@@ -138,10 +133,17 @@ class PaginatedOrgUserView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 total_count = src_dict.get("totalCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (total_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _results.__class__ is list
                     and (_links is UNSET or _links.__class__ is list)
@@ -149,7 +151,7 @@ class PaginatedOrgUserView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PaginatedOrgUserView:
-                    _paginated_org_user_view = object.__new__(cls)
+                    _paginated_org_user_view = _NEW_INSTANCE(cls)
                     _paginated_org_user_view.results = results
                     _paginated_org_user_view.links = links
                     _paginated_org_user_view.total_count = total_count
@@ -188,6 +190,13 @@ class PaginatedOrgUserView:
 from ..models.link import Link  # noqa: E402
 from ..models.org_user_response_active import OrgUserResponseActive  # noqa: E402
 from ..models.org_user_response_pending import OrgUserResponsePending  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_OrgUserResponseActive_from_dict = OrgUserResponseActive.from_dict
+_OrgUserResponsePending_from_dict = OrgUserResponsePending.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -86,28 +86,27 @@ class PemFileInfoUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _certificates = src_dict.get("certificates", UNSET)
                 certificates: list[X509CertificateUpdate] | Unset = UNSET
                 if _certificates is not UNSET:
-                    certificates = [
-                        X509CertificateUpdate.from_dict(certificates_item_data)
-                        for certificates_item_data in _certificates
-                    ]
+                    certificates = []
+                    for certificates_item_data in _certificates:
+                        certificates.append(_X509CertificateUpdate_from_dict(certificates_item_data))
 
                 file_name = src_dict.get("fileName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_certificates is not UNSET) + (file_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_certificates is UNSET or _certificates.__class__ is list)
                     and (file_name is UNSET or file_name.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PemFileInfoUpdate:
-                    _pem_file_info_update = object.__new__(cls)
+                    _pem_file_info_update = _NEW_INSTANCE(cls)
                     _pem_file_info_update.certificates = certificates
                     _pem_file_info_update.file_name = file_name
                 else:
@@ -142,6 +141,11 @@ class PemFileInfoUpdate:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.x509_certificate_update import X509CertificateUpdate  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_X509CertificateUpdate_from_dict = X509CertificateUpdate.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -125,11 +125,6 @@ class PerformanceAdvisorIndex:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 avg_obj_size = src_dict.get("avgObjSize", UNSET)
 
                 id = src_dict.get("id", UNSET)
@@ -140,12 +135,25 @@ class PerformanceAdvisorIndex:
                 _index = src_dict.get("index", UNSET)
                 index: list[PerformanceAdvisorIndexIndexItem] | Unset = UNSET
                 if _index is not UNSET:
-                    index = [PerformanceAdvisorIndexIndexItem.from_dict(index_item_data) for index_item_data in _index]
+                    index = []
+                    for index_item_data in _index:
+                        index.append(_PerformanceAdvisorIndexIndexItem_from_dict(index_item_data))
 
                 namespace = src_dict.get("namespace", UNSET)
 
                 weight = src_dict.get("weight", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (avg_obj_size is not UNSET)
+                    + (id is not UNSET)
+                    + (_impact is not UNSET)
+                    + (_index is not UNSET)
+                    + (namespace is not UNSET)
+                    + (weight is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (avg_obj_size is UNSET or (avg_obj_size.__class__ is float or avg_obj_size.__class__ is int))
                     and (id is UNSET or id.__class__ is str)
@@ -159,7 +167,7 @@ class PerformanceAdvisorIndex:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorIndex:
-                    _performance_advisor_index = object.__new__(cls)
+                    _performance_advisor_index = _NEW_INSTANCE(cls)
                     _performance_advisor_index.avg_obj_size = avg_obj_size
                     _performance_advisor_index.id = id
                     _performance_advisor_index.impact = impact
@@ -204,6 +212,11 @@ class PerformanceAdvisorIndex:
 from ..models.performance_advisor_index_index_item import (
     PerformanceAdvisorIndexIndexItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PerformanceAdvisorIndexIndexItem_from_dict = PerformanceAdvisorIndexIndexItem.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -66,13 +66,13 @@ class PerformanceAdvisorIndexIndexItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is PerformanceAdvisorIndexIndexItem:
-                    _performance_advisor_index_index_item = object.__new__(cls)
+                    _performance_advisor_index_index_item = _NEW_INSTANCE(cls)
                 else:
                     _performance_advisor_index_index_item = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = PerformanceAdvisorIndexIndexItemAdditionalProperty._members_by_value.get(
+                    additional_property = _PerformanceAdvisorIndexIndexItemAdditionalProperty_by_value(
                         prop_dict
                     ) or PerformanceAdvisorIndexIndexItemAdditionalProperty(prop_dict)
 
@@ -100,6 +100,13 @@ class PerformanceAdvisorIndexIndexItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PerformanceAdvisorIndexIndexItemAdditionalProperty_by_value = (
+    PerformanceAdvisorIndexIndexItemAdditionalProperty._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

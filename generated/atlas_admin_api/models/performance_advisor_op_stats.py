@@ -101,11 +101,6 @@ class PerformanceAdvisorOpStats:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 ms = src_dict.get("ms", UNSET)
 
                 n_returned = src_dict.get("nReturned", UNSET)
@@ -114,6 +109,12 @@ class PerformanceAdvisorOpStats:
 
                 ts = src_dict.get("ts", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (ms is not UNSET) + (n_returned is not UNSET) + (n_scanned is not UNSET) + (ts is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (ms is UNSET or ms.__class__ is int)
                     and (n_returned is UNSET or n_returned.__class__ is int)
@@ -122,7 +123,7 @@ class PerformanceAdvisorOpStats:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorOpStats:
-                    _performance_advisor_op_stats = object.__new__(cls)
+                    _performance_advisor_op_stats = _NEW_INSTANCE(cls)
                     _performance_advisor_op_stats.ms = ms
                     _performance_advisor_op_stats.n_returned = n_returned
                     _performance_advisor_op_stats.n_scanned = n_scanned
@@ -157,6 +158,10 @@ class PerformanceAdvisorOpStats:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

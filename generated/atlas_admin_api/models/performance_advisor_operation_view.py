@@ -89,30 +89,31 @@ class PerformanceAdvisorOperationView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _predicates = src_dict.get("predicates", UNSET)
                 predicates: list[PerformanceAdvisorOperationViewPredicatesItem] | Unset = UNSET
                 if _predicates is not UNSET:
-                    predicates = [
-                        PerformanceAdvisorOperationViewPredicatesItem.from_dict(predicates_item_data)
-                        for predicates_item_data in _predicates
-                    ]
+                    predicates = []
+                    for predicates_item_data in _predicates:
+                        predicates.append(
+                            _PerformanceAdvisorOperationViewPredicatesItem_from_dict(predicates_item_data)
+                        )
 
                 _stats = src_dict.get("stats", UNSET)
                 stats: PerformanceAdvisorOpStats | Unset
                 if _stats is UNSET:
                     stats = UNSET
                 else:
-                    stats = PerformanceAdvisorOpStats.from_dict(_stats)
+                    stats = _PerformanceAdvisorOpStats_from_dict(_stats)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_predicates is not UNSET) + (_stats is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_predicates is UNSET or _predicates.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorOperationView:
-                    _performance_advisor_operation_view = object.__new__(cls)
+                    _performance_advisor_operation_view = _NEW_INSTANCE(cls)
                     _performance_advisor_operation_view.predicates = predicates
                     _performance_advisor_operation_view.stats = stats
                 else:
@@ -150,6 +151,12 @@ from ..models.performance_advisor_op_stats import PerformanceAdvisorOpStats  # n
 from ..models.performance_advisor_operation_view_predicates_item import (
     PerformanceAdvisorOperationViewPredicatesItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PerformanceAdvisorOperationViewPredicatesItem_from_dict = PerformanceAdvisorOperationViewPredicatesItem.from_dict
+_PerformanceAdvisorOpStats_from_dict = PerformanceAdvisorOpStats.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -58,7 +58,7 @@ class PerformanceAdvisorOperationViewPredicatesItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is PerformanceAdvisorOperationViewPredicatesItem:
-                    _performance_advisor_operation_view_predicates_item = object.__new__(cls)
+                    _performance_advisor_operation_view_predicates_item = _NEW_INSTANCE(cls)
                 else:
                     _performance_advisor_operation_view_predicates_item = cls()
 
@@ -84,6 +84,10 @@ class PerformanceAdvisorOperationViewPredicatesItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

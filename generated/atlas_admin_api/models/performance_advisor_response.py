@@ -92,31 +92,32 @@ class PerformanceAdvisorResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _shapes = src_dict.get("shapes", UNSET)
                 shapes: list[PerformanceAdvisorShape] | Unset = UNSET
                 if _shapes is not UNSET:
-                    shapes = [PerformanceAdvisorShape.from_dict(shapes_item_data) for shapes_item_data in _shapes]
+                    shapes = []
+                    for shapes_item_data in _shapes:
+                        shapes.append(_PerformanceAdvisorShape_from_dict(shapes_item_data))
 
                 _suggested_indexes = src_dict.get("suggestedIndexes", UNSET)
                 suggested_indexes: list[PerformanceAdvisorIndex] | Unset = UNSET
                 if _suggested_indexes is not UNSET:
-                    suggested_indexes = [
-                        PerformanceAdvisorIndex.from_dict(suggested_indexes_item_data)
-                        for suggested_indexes_item_data in _suggested_indexes
-                    ]
+                    suggested_indexes = []
+                    for suggested_indexes_item_data in _suggested_indexes:
+                        suggested_indexes.append(_PerformanceAdvisorIndex_from_dict(suggested_indexes_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_shapes is not UNSET) + (_suggested_indexes is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_shapes is UNSET or _shapes.__class__ is list)
                     and (_suggested_indexes is UNSET or _suggested_indexes.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorResponse:
-                    _performance_advisor_response = object.__new__(cls)
+                    _performance_advisor_response = _NEW_INSTANCE(cls)
                     _performance_advisor_response.shapes = shapes
                     _performance_advisor_response.suggested_indexes = suggested_indexes
                 else:
@@ -152,6 +153,12 @@ class PerformanceAdvisorResponse:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.performance_advisor_index import PerformanceAdvisorIndex  # noqa: E402
 from ..models.performance_advisor_shape import PerformanceAdvisorShape  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PerformanceAdvisorIndex_from_dict = PerformanceAdvisorIndex.from_dict
+_PerformanceAdvisorShape_from_dict = PerformanceAdvisorShape.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

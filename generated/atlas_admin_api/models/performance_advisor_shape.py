@@ -120,11 +120,6 @@ class PerformanceAdvisorShape:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 avg_ms = src_dict.get("avgMs", UNSET)
 
                 count = src_dict.get("count", UNSET)
@@ -138,11 +133,21 @@ class PerformanceAdvisorShape:
                 _operations = src_dict.get("operations", UNSET)
                 operations: list[PerformanceAdvisorOperationView] | Unset = UNSET
                 if _operations is not UNSET:
-                    operations = [
-                        PerformanceAdvisorOperationView.from_dict(operations_item_data)
-                        for operations_item_data in _operations
-                    ]
+                    operations = []
+                    for operations_item_data in _operations:
+                        operations.append(_PerformanceAdvisorOperationView_from_dict(operations_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (avg_ms is not UNSET)
+                    + (count is not UNSET)
+                    + (id is not UNSET)
+                    + (inefficiency_score is not UNSET)
+                    + (namespace is not UNSET)
+                    + (_operations is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (avg_ms is UNSET or avg_ms.__class__ is int)
                     and (count is UNSET or count.__class__ is int)
@@ -153,7 +158,7 @@ class PerformanceAdvisorShape:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorShape:
-                    _performance_advisor_shape = object.__new__(cls)
+                    _performance_advisor_shape = _NEW_INSTANCE(cls)
                     _performance_advisor_shape.avg_ms = avg_ms
                     _performance_advisor_shape.count = count
                     _performance_advisor_shape.id = id
@@ -196,6 +201,11 @@ class PerformanceAdvisorShape:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.performance_advisor_operation_view import PerformanceAdvisorOperationView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PerformanceAdvisorOperationView_from_dict = PerformanceAdvisorOperationView.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -108,11 +108,6 @@ class PerformanceAdvisorSlowQuery:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 line = src_dict.get("line", UNSET)
 
                 _metrics = src_dict.get("metrics", UNSET)
@@ -120,7 +115,7 @@ class PerformanceAdvisorSlowQuery:
                 if _metrics is UNSET:
                     metrics = UNSET
                 else:
-                    metrics = PerformanceAdvisorSlowQueryMetrics.from_dict(_metrics)
+                    metrics = _PerformanceAdvisorSlowQueryMetrics_from_dict(_metrics)
 
                 namespace = src_dict.get("namespace", UNSET)
 
@@ -128,6 +123,16 @@ class PerformanceAdvisorSlowQuery:
 
                 replica_state = src_dict.get("replicaState", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (line is not UNSET)
+                    + (_metrics is not UNSET)
+                    + (namespace is not UNSET)
+                    + (op_type is not UNSET)
+                    + (replica_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (line is UNSET or line.__class__ is str)
                     and (namespace is UNSET or namespace.__class__ is str)
@@ -136,7 +141,7 @@ class PerformanceAdvisorSlowQuery:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorSlowQuery:
-                    _performance_advisor_slow_query = object.__new__(cls)
+                    _performance_advisor_slow_query = _NEW_INSTANCE(cls)
                     _performance_advisor_slow_query.line = line
                     _performance_advisor_slow_query.metrics = metrics
                     _performance_advisor_slow_query.namespace = namespace
@@ -179,6 +184,11 @@ class PerformanceAdvisorSlowQuery:
 from ..models.performance_advisor_slow_query_metrics import (
     PerformanceAdvisorSlowQueryMetrics,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PerformanceAdvisorSlowQueryMetrics_from_dict = PerformanceAdvisorSlowQueryMetrics.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

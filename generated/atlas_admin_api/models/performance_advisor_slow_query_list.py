@@ -76,23 +76,22 @@ class PerformanceAdvisorSlowQueryList:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _slow_queries = src_dict.get("slowQueries", UNSET)
                 slow_queries: list[PerformanceAdvisorSlowQuery] | Unset = UNSET
                 if _slow_queries is not UNSET:
-                    slow_queries = [
-                        PerformanceAdvisorSlowQuery.from_dict(slow_queries_item_data)
-                        for slow_queries_item_data in _slow_queries
-                    ]
+                    slow_queries = []
+                    for slow_queries_item_data in _slow_queries:
+                        slow_queries.append(_PerformanceAdvisorSlowQuery_from_dict(slow_queries_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_slow_queries is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_slow_queries is UNSET or _slow_queries.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorSlowQueryList:
-                    _performance_advisor_slow_query_list = object.__new__(cls)
+                    _performance_advisor_slow_query_list = _NEW_INSTANCE(cls)
                     _performance_advisor_slow_query_list.slow_queries = slow_queries
                 else:
                     _performance_advisor_slow_query_list = cls(
@@ -125,6 +124,11 @@ class PerformanceAdvisorSlowQueryList:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.performance_advisor_slow_query import PerformanceAdvisorSlowQuery  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PerformanceAdvisorSlowQuery_from_dict = PerformanceAdvisorSlowQuery.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

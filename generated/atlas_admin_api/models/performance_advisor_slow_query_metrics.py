@@ -157,11 +157,6 @@ class PerformanceAdvisorSlowQueryMetrics:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 docs_examined = src_dict.get("docsExamined", UNSET)
 
                 docs_examined_returned_ratio = src_dict.get("docsExaminedReturnedRatio", UNSET)
@@ -184,6 +179,22 @@ class PerformanceAdvisorSlowQueryMetrics:
 
                 response_length = src_dict.get("responseLength", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (docs_examined is not UNSET)
+                    + (docs_examined_returned_ratio is not UNSET)
+                    + (docs_returned is not UNSET)
+                    + (from_user_connection is not UNSET)
+                    + (has_index_coverage is not UNSET)
+                    + (has_sort is not UNSET)
+                    + (keys_examined is not UNSET)
+                    + (keys_examined_returned_ratio is not UNSET)
+                    + (num_yields is not UNSET)
+                    + (operation_execution_time is not UNSET)
+                    + (response_length is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (docs_examined is UNSET or docs_examined.__class__ is int)
                     and (
@@ -211,7 +222,7 @@ class PerformanceAdvisorSlowQueryMetrics:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PerformanceAdvisorSlowQueryMetrics:
-                    _performance_advisor_slow_query_metrics = object.__new__(cls)
+                    _performance_advisor_slow_query_metrics = _NEW_INSTANCE(cls)
                     _performance_advisor_slow_query_metrics.docs_examined = docs_examined
                     _performance_advisor_slow_query_metrics.docs_examined_returned_ratio = docs_examined_returned_ratio
                     _performance_advisor_slow_query_metrics.docs_returned = docs_returned
@@ -260,6 +271,10 @@ class PerformanceAdvisorSlowQueryMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

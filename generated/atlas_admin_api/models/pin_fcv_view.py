@@ -92,27 +92,29 @@ class PinFCVView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _expiration_date = src_dict.get("expirationDate", UNSET)
                 expiration_date: datetime.datetime | Unset
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
-                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                    expiration_date = _DATETIME_FROMISOFORMAT(_expiration_date)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_expiration_date is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_links is UNSET or _links.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is PinFCVView:
-                    _pin_fcv_view = object.__new__(cls)
+                    _pin_fcv_view = _NEW_INSTANCE(cls)
                     _pin_fcv_view.expiration_date = expiration_date
                     _pin_fcv_view.links = links
                 else:
@@ -147,6 +149,12 @@ class PinFCVView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -94,11 +94,6 @@ class PinnedNamespaces:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _pinned_namespaces = src_dict["pinnedNamespaces"]
                 pinned_namespaces = cast(list[str], _pinned_namespaces)
 
@@ -106,6 +101,11 @@ class PinnedNamespaces:
 
                 group_id = src_dict.get("groupId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (cluster_id is not UNSET) + (group_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _pinned_namespaces.__class__ is list
@@ -116,7 +116,7 @@ class PinnedNamespaces:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PinnedNamespaces:
-                    _pinned_namespaces = object.__new__(cls)
+                    _pinned_namespaces = _NEW_INSTANCE(cls)
                     _pinned_namespaces.pinned_namespaces = pinned_namespaces
                     _pinned_namespaces.cluster_id = cluster_id
                     _pinned_namespaces.group_id = group_id
@@ -149,6 +149,10 @@ class PinnedNamespaces:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -81,22 +81,22 @@ class PipelineRunStats:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 bytes_exported = src_dict.get("bytesExported", UNSET)
 
                 num_docs = src_dict.get("numDocs", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (bytes_exported is not UNSET) + (num_docs is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (bytes_exported is UNSET or bytes_exported.__class__ is int)
                     and (num_docs is UNSET or num_docs.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PipelineRunStats:
-                    _pipeline_run_stats = object.__new__(cls)
+                    _pipeline_run_stats = _NEW_INSTANCE(cls)
                     _pipeline_run_stats.bytes_exported = bytes_exported
                     _pipeline_run_stats.num_docs = num_docs
                 else:
@@ -127,6 +127,10 @@ class PipelineRunStats:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -81,22 +81,22 @@ class PrivateDownloadDeliveryUrl:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 delivery_url = src_dict.get("deliveryUrl", UNSET)
 
                 endpoint_id = src_dict.get("endpointId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (delivery_url is not UNSET) + (endpoint_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delivery_url is UNSET or delivery_url.__class__ is str)
                     and (endpoint_id is UNSET or endpoint_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PrivateDownloadDeliveryUrl:
-                    _private_download_delivery_url = object.__new__(cls)
+                    _private_download_delivery_url = _NEW_INSTANCE(cls)
                     _private_download_delivery_url.delivery_url = delivery_url
                     _private_download_delivery_url.endpoint_id = endpoint_id
                 else:
@@ -127,6 +127,10 @@ class PrivateDownloadDeliveryUrl:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -80,22 +80,22 @@ class PrivateEndpointHostname:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 hostname = src_dict.get("hostname", UNSET)
 
                 private_endpoint = src_dict.get("privateEndpoint", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (hostname is not UNSET) + (private_endpoint is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (hostname is UNSET or hostname.__class__ is str)
                     and (private_endpoint is UNSET or private_endpoint.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PrivateEndpointHostname:
-                    _private_endpoint_hostname = object.__new__(cls)
+                    _private_endpoint_hostname = _NEW_INSTANCE(cls)
                     _private_endpoint_hostname.hostname = hostname
                     _private_endpoint_hostname.private_endpoint = private_endpoint
                 else:
@@ -126,6 +126,10 @@ class PrivateEndpointHostname:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -159,12 +159,7 @@ class PrivateGCPEndpointGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = PrivateGCPEndpointGroupCloudProvider._members_by_value.get(
+                cloud_provider = _PrivateGCPEndpointGroupCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or PrivateGCPEndpointGroupCloudProvider(_cloud_provider_value)
 
@@ -175,9 +170,9 @@ class PrivateGCPEndpointGroup:
                 _endpoints = src_dict.get("endpoints", UNSET)
                 endpoints: list[GCPConsumerForwardingRule] | Unset = UNSET
                 if _endpoints is not UNSET:
-                    endpoints = [
-                        GCPConsumerForwardingRule.from_dict(endpoints_item_data) for endpoints_item_data in _endpoints
-                    ]
+                    endpoints = []
+                    for endpoints_item_data in _endpoints:
+                        endpoints.append(_GCPConsumerForwardingRule_from_dict(endpoints_item_data))
 
                 error_message = src_dict.get("errorMessage", UNSET)
 
@@ -190,10 +185,21 @@ class PrivateGCPEndpointGroup:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = PrivateGCPEndpointGroupStatus._members_by_value.get(
-                        _status
-                    ) or PrivateGCPEndpointGroupStatus(_status)
+                    status = _PrivateGCPEndpointGroupStatus_by_value(_status) or PrivateGCPEndpointGroupStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delete_requested is not UNSET)
+                    + (endpoint_group_name is not UNSET)
+                    + (_endpoints is not UNSET)
+                    + (error_message is not UNSET)
+                    + (gcp_project_id is not UNSET)
+                    + (port_mapping_enabled is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delete_requested is UNSET or delete_requested.__class__ is bool)
                     and (endpoint_group_name is UNSET or endpoint_group_name.__class__ is str)
@@ -204,7 +210,7 @@ class PrivateGCPEndpointGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PrivateGCPEndpointGroup:
-                    _private_gcp_endpoint_group = object.__new__(cls)
+                    _private_gcp_endpoint_group = _NEW_INSTANCE(cls)
                     _private_gcp_endpoint_group.cloud_provider = cloud_provider
                     _private_gcp_endpoint_group.delete_requested = delete_requested
                     _private_gcp_endpoint_group.endpoint_group_name = endpoint_group_name
@@ -251,6 +257,13 @@ class PrivateGCPEndpointGroup:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.gcp_consumer_forwarding_rule import GCPConsumerForwardingRule  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_GCPConsumerForwardingRule_from_dict = GCPConsumerForwardingRule.from_dict
+_NEW_INSTANCE = object.__new__
+_PrivateGCPEndpointGroupCloudProvider_by_value = PrivateGCPEndpointGroupCloudProvider._members_by_value.get
+_PrivateGCPEndpointGroupStatus_by_value = PrivateGCPEndpointGroupStatus._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

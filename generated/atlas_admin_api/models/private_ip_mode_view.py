@@ -71,17 +71,13 @@ class PrivateIPModeView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict["enabled"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is PrivateIPModeView:
-                    _private_ip_mode_view = object.__new__(cls)
+                    _private_ip_mode_view = _NEW_INSTANCE(cls)
                     _private_ip_mode_view.enabled = enabled
                 else:
                     _private_ip_mode_view = cls(
@@ -110,6 +106,10 @@ class PrivateIPModeView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

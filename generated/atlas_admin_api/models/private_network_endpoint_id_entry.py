@@ -169,11 +169,6 @@ class PrivateNetworkEndpointIdEntry:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 endpoint_id = src_dict["endpointId"]
 
                 azure_link_id = src_dict.get("azureLinkId", UNSET)
@@ -191,7 +186,7 @@ class PrivateNetworkEndpointIdEntry:
                 if _provider is UNSET:
                     provider = UNSET
                 else:
-                    provider = PrivateNetworkEndpointIdEntryProvider._members_by_value.get(
+                    provider = _PrivateNetworkEndpointIdEntryProvider_by_value(
                         _provider
                     ) or PrivateNetworkEndpointIdEntryProvider(_provider)
 
@@ -202,7 +197,7 @@ class PrivateNetworkEndpointIdEntry:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = PrivateNetworkEndpointIdEntryStatus._members_by_value.get(
+                    status = _PrivateNetworkEndpointIdEntryStatus_by_value(
                         _status
                     ) or PrivateNetworkEndpointIdEntryStatus(_status)
 
@@ -211,10 +206,25 @@ class PrivateNetworkEndpointIdEntry:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = PrivateNetworkEndpointIdEntryType._members_by_value.get(
+                    type_ = _PrivateNetworkEndpointIdEntryType_by_value(_type_) or PrivateNetworkEndpointIdEntryType(
                         _type_
-                    ) or PrivateNetworkEndpointIdEntryType(_type_)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (azure_link_id is not UNSET)
+                    + (comment is not UNSET)
+                    + (customer_endpoint_dns_name is not UNSET)
+                    + (customer_endpoint_ip_address is not UNSET)
+                    + (error_message is not UNSET)
+                    + (_provider is not UNSET)
+                    + (region is not UNSET)
+                    + (_status is not UNSET)
+                    + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     endpoint_id.__class__ is str
                     and (azure_link_id is UNSET or azure_link_id.__class__ is str)
@@ -226,7 +236,7 @@ class PrivateNetworkEndpointIdEntry:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PrivateNetworkEndpointIdEntry:
-                    _private_network_endpoint_id_entry = object.__new__(cls)
+                    _private_network_endpoint_id_entry = _NEW_INSTANCE(cls)
                     _private_network_endpoint_id_entry.endpoint_id = endpoint_id
                     _private_network_endpoint_id_entry.azure_link_id = azure_link_id
                     _private_network_endpoint_id_entry.comment = comment
@@ -273,6 +283,13 @@ class PrivateNetworkEndpointIdEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PrivateNetworkEndpointIdEntryProvider_by_value = PrivateNetworkEndpointIdEntryProvider._members_by_value.get
+_PrivateNetworkEndpointIdEntryStatus_by_value = PrivateNetworkEndpointIdEntryStatus._members_by_value.get
+_PrivateNetworkEndpointIdEntryType_by_value = PrivateNetworkEndpointIdEntryType._members_by_value.get
 
 
 if TYPE_CHECKING:

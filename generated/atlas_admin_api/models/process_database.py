@@ -87,25 +87,27 @@ class ProcessDatabase:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 database_name = src_dict.get("databaseName", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (database_name is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (database_name is UNSET or database_name.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ProcessDatabase:
-                    _process_database = object.__new__(cls)
+                    _process_database = _NEW_INSTANCE(cls)
                     _process_database.database_name = database_name
                     _process_database.links = links
                 else:
@@ -140,6 +142,11 @@ class ProcessDatabase:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

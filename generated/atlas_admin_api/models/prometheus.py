@@ -139,13 +139,11 @@ class Prometheus:
                 )
                 enabled = src_dict["enabled"]
 
-                service_discovery = PrometheusServiceDiscovery._members_by_value.get(
+                service_discovery = _PrometheusServiceDiscovery_by_value(
                     _service_discovery_value := src_dict["serviceDiscovery"]
                 ) or PrometheusServiceDiscovery(_service_discovery_value)
 
-                type_ = PrometheusType._members_by_value.get(_type__value := src_dict["type"]) or PrometheusType(
-                    _type__value
-                )
+                type_ = _PrometheusType_by_value(_type__value := src_dict["type"]) or PrometheusType(_type__value)
 
                 username = src_dict["username"]
 
@@ -181,7 +179,7 @@ class Prometheus:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Prometheus:
-                    _prometheus = object.__new__(cls)
+                    _prometheus = _NEW_INSTANCE(cls)
                     _prometheus.enabled = enabled
                     _prometheus.service_discovery = service_discovery
                     _prometheus.type_ = type_
@@ -222,6 +220,12 @@ class Prometheus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_PrometheusServiceDiscovery_by_value = PrometheusServiceDiscovery._members_by_value.get
+_PrometheusType_by_value = PrometheusType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -83,22 +83,22 @@ class ProtectedHours:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 end_hour_of_day = src_dict.get("endHourOfDay", UNSET)
 
                 start_hour_of_day = src_dict.get("startHourOfDay", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (end_hour_of_day is not UNSET) + (start_hour_of_day is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (end_hour_of_day is UNSET or end_hour_of_day.__class__ is int)
                     and (start_hour_of_day is UNSET or start_hour_of_day.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ProtectedHours:
-                    _protected_hours = object.__new__(cls)
+                    _protected_hours = _NEW_INSTANCE(cls)
                     _protected_hours.end_hour_of_day = end_hour_of_day
                     _protected_hours.start_hour_of_day = start_hour_of_day
                 else:
@@ -129,6 +129,10 @@ class ProtectedHours:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -147,24 +147,19 @@ class PublicApiUsageDetailsLineItemView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _additional_data = src_dict.get("additionalData", UNSET)
                 additional_data: AdditionalData | Unset
                 if _additional_data is UNSET:
                     additional_data = UNSET
                 else:
-                    additional_data = AdditionalData.from_dict(_additional_data)
+                    additional_data = _AdditionalData_from_dict(_additional_data)
 
                 _bill_date = src_dict.get("billDate", UNSET)
                 bill_date: datetime.datetime | Unset
                 if _bill_date is UNSET:
                     bill_date = UNSET
                 else:
-                    bill_date = datetime.datetime.fromisoformat(_bill_date)
+                    bill_date = _DATETIME_FROMISOFORMAT(_bill_date)
 
                 cluster_name = src_dict.get("clusterName", UNSET)
 
@@ -183,8 +178,22 @@ class PublicApiUsageDetailsLineItemView:
                 if _usage_date is UNSET:
                     usage_date = UNSET
                 else:
-                    usage_date = datetime.datetime.fromisoformat(_usage_date)
+                    usage_date = _DATETIME_FROMISOFORMAT(_usage_date)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_additional_data is not UNSET)
+                    + (_bill_date is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (description is not UNSET)
+                    + (group_id is not UNSET)
+                    + (quantity is not UNSET)
+                    + (total_price_cents is not UNSET)
+                    + (unit_price_dollars is not UNSET)
+                    + (_usage_date is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cluster_name is UNSET or cluster_name.__class__ is str)
                     and (description is UNSET or description.__class__ is str)
@@ -198,7 +207,7 @@ class PublicApiUsageDetailsLineItemView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PublicApiUsageDetailsLineItemView:
-                    _public_api_usage_details_line_item_view = object.__new__(cls)
+                    _public_api_usage_details_line_item_view = _NEW_INSTANCE(cls)
                     _public_api_usage_details_line_item_view.additional_data = additional_data
                     _public_api_usage_details_line_item_view.bill_date = bill_date
                     _public_api_usage_details_line_item_view.cluster_name = cluster_name
@@ -247,6 +256,12 @@ class PublicApiUsageDetailsLineItemView:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.additional_data import AdditionalData  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AdditionalData_from_dict = AdditionalData.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

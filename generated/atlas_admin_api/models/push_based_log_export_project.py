@@ -142,11 +142,6 @@ class PushBasedLogExportProject:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 bucket_name = src_dict.get("bucketName", UNSET)
 
                 _create_date = src_dict.get("createDate", UNSET)
@@ -154,14 +149,16 @@ class PushBasedLogExportProject:
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 iam_role_id = src_dict.get("iamRoleId", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 prefix_path = src_dict.get("prefixPath", UNSET)
 
@@ -170,10 +167,19 @@ class PushBasedLogExportProject:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = PushBasedLogExportProjectState._members_by_value.get(
-                        _state
-                    ) or PushBasedLogExportProjectState(_state)
+                    state = _PushBasedLogExportProjectState_by_value(_state) or PushBasedLogExportProjectState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (bucket_name is not UNSET)
+                    + (_create_date is not UNSET)
+                    + (iam_role_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (prefix_path is not UNSET)
+                    + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (bucket_name is UNSET or bucket_name.__class__ is str)
                     and (iam_role_id is UNSET or iam_role_id.__class__ is str)
@@ -182,7 +188,7 @@ class PushBasedLogExportProject:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is PushBasedLogExportProject:
-                    _push_based_log_export_project = object.__new__(cls)
+                    _push_based_log_export_project = _NEW_INSTANCE(cls)
                     _push_based_log_export_project.bucket_name = bucket_name
                     _push_based_log_export_project.create_date = create_date
                     _push_based_log_export_project.iam_role_id = iam_role_id
@@ -225,6 +231,13 @@ class PushBasedLogExportProject:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_PushBasedLogExportProjectState_by_value = PushBasedLogExportProjectState._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

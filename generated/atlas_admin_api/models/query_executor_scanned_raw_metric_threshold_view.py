@@ -130,12 +130,7 @@ class QueryExecutorScannedRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = QueryExecutorScannedRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _QueryExecutorScannedRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or QueryExecutorScannedRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -144,7 +139,7 @@ class QueryExecutorScannedRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = QueryExecutorScannedRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _QueryExecutorScannedRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or QueryExecutorScannedRawMetricThresholdViewMode(_mode)
 
@@ -153,7 +148,7 @@ class QueryExecutorScannedRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = QueryExecutorScannedRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _QueryExecutorScannedRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or QueryExecutorScannedRawMetricThresholdViewOperator(_operator)
 
@@ -164,12 +159,22 @@ class QueryExecutorScannedRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is QueryExecutorScannedRawMetricThresholdView:
-                    _query_executor_scanned_raw_metric_threshold_view = object.__new__(cls)
+                    _query_executor_scanned_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _query_executor_scanned_raw_metric_threshold_view.metric_name = metric_name
                     _query_executor_scanned_raw_metric_threshold_view.mode = mode
                     _query_executor_scanned_raw_metric_threshold_view.operator = operator
@@ -206,6 +211,20 @@ class QueryExecutorScannedRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_QueryExecutorScannedRawMetricThresholdViewMetricName_by_value = (
+    QueryExecutorScannedRawMetricThresholdViewMetricName._members_by_value.get
+)
+_QueryExecutorScannedRawMetricThresholdViewMode_by_value = (
+    QueryExecutorScannedRawMetricThresholdViewMode._members_by_value.get
+)
+_QueryExecutorScannedRawMetricThresholdViewOperator_by_value = (
+    QueryExecutorScannedRawMetricThresholdViewOperator._members_by_value.get
+)
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

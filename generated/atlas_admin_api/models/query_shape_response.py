@@ -118,14 +118,9 @@ class QueryShapeResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 query_shape_hash = src_dict["queryShapeHash"]
 
-                status = QueryShapeResponseStatus._members_by_value.get(
+                status = _QueryShapeResponseStatus_by_value(
                     _status_value := src_dict["status"]
                 ) or QueryShapeResponseStatus(_status_value)
 
@@ -134,14 +129,18 @@ class QueryShapeResponse:
                 if _command is UNSET:
                     command = UNSET
                 else:
-                    command = QueryShapeResponseCommand._members_by_value.get(_command) or QueryShapeResponseCommand(
-                        _command
-                    )
+                    command = _QueryShapeResponseCommand_by_value(_command) or QueryShapeResponseCommand(_command)
 
                 namespace = src_dict.get("namespace", UNSET)
 
                 query_shape = src_dict.get("queryShape", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2 + (_command is not UNSET) + (namespace is not UNSET) + (query_shape is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     query_shape_hash.__class__ is str
                     and (namespace is UNSET or namespace.__class__ is str)
@@ -149,7 +148,7 @@ class QueryShapeResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is QueryShapeResponse:
-                    _query_shape_response = object.__new__(cls)
+                    _query_shape_response = _NEW_INSTANCE(cls)
                     _query_shape_response.query_shape_hash = query_shape_hash
                     _query_shape_response.status = status
                     _query_shape_response.command = command
@@ -186,6 +185,12 @@ class QueryShapeResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_QueryShapeResponseCommand_by_value = QueryShapeResponseCommand._members_by_value.get
+_QueryShapeResponseStatus_by_value = QueryShapeResponseStatus._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -100,11 +100,6 @@ class QueryShapeSeenMetadata:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 application_name = src_dict.get("applicationName", UNSET)
 
                 driver_name = src_dict.get("driverName", UNSET)
@@ -113,6 +108,15 @@ class QueryShapeSeenMetadata:
 
                 timestamp = src_dict.get("timestamp", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (application_name is not UNSET)
+                    + (driver_name is not UNSET)
+                    + (driver_version is not UNSET)
+                    + (timestamp is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (application_name is UNSET or application_name.__class__ is str)
                     and (driver_name is UNSET or driver_name.__class__ is str)
@@ -121,7 +125,7 @@ class QueryShapeSeenMetadata:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is QueryShapeSeenMetadata:
-                    _query_shape_seen_metadata = object.__new__(cls)
+                    _query_shape_seen_metadata = _NEW_INSTANCE(cls)
                     _query_shape_seen_metadata.application_name = application_name
                     _query_shape_seen_metadata.driver_name = driver_name
                     _query_shape_seen_metadata.driver_version = driver_version
@@ -156,6 +160,10 @@ class QueryShapeSeenMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -75,17 +75,13 @@ class QueryShapeUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                status = QueryShapeUpdateRequestStatus._members_by_value.get(
+                status = _QueryShapeUpdateRequestStatus_by_value(
                     _status_value := src_dict["status"]
                 ) or QueryShapeUpdateRequestStatus(_status_value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is QueryShapeUpdateRequest:
-                    _query_shape_update_request = object.__new__(cls)
+                    _query_shape_update_request = _NEW_INSTANCE(cls)
                     _query_shape_update_request.status = status
                 else:
                     _query_shape_update_request = cls(
@@ -114,6 +110,11 @@ class QueryShapeUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_QueryShapeUpdateRequestStatus_by_value = QueryShapeUpdateRequestStatus._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -95,34 +95,35 @@ class QueryStatsDetailsResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _first_seen = src_dict.get("firstSeen", UNSET)
                 first_seen: QueryShapeSeenMetadata | Unset
                 if _first_seen is UNSET:
                     first_seen = UNSET
                 else:
-                    first_seen = QueryShapeSeenMetadata.from_dict(_first_seen)
+                    first_seen = _QueryShapeSeenMetadata_from_dict(_first_seen)
 
                 _last_seen = src_dict.get("lastSeen", UNSET)
                 last_seen: QueryShapeSeenMetadata | Unset
                 if _last_seen is UNSET:
                     last_seen = UNSET
                 else:
-                    last_seen = QueryShapeSeenMetadata.from_dict(_last_seen)
+                    last_seen = _QueryShapeSeenMetadata_from_dict(_last_seen)
 
                 _query_stats = src_dict.get("queryStats", UNSET)
                 query_stats: QueryStatsSummary | Unset
                 if _query_stats is UNSET:
                     query_stats = UNSET
                 else:
-                    query_stats = QueryStatsSummary.from_dict(_query_stats)
+                    query_stats = _QueryStatsSummary_from_dict(_query_stats)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_first_seen is not UNSET) + (_last_seen is not UNSET) + (_query_stats is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is QueryStatsDetailsResponse:
-                    _query_stats_details_response = object.__new__(cls)
+                    _query_stats_details_response = _NEW_INSTANCE(cls)
                     _query_stats_details_response.first_seen = first_seen
                     _query_stats_details_response.last_seen = last_seen
                     _query_stats_details_response.query_stats = query_stats
@@ -160,6 +161,12 @@ class QueryStatsDetailsResponse:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.query_shape_seen_metadata import QueryShapeSeenMetadata  # noqa: E402
 from ..models.query_stats_summary import QueryStatsSummary  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_QueryShapeSeenMetadata_from_dict = QueryShapeSeenMetadata.from_dict
+_QueryStatsSummary_from_dict = QueryStatsSummary.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -265,9 +265,7 @@ class QueryStatsSummary:
                 if _command is UNSET:
                     command = UNSET
                 else:
-                    command = QueryStatsSummaryCommand._members_by_value.get(_command) or QueryStatsSummaryCommand(
-                        _command
-                    )
+                    command = _QueryStatsSummaryCommand_by_value(_command) or QueryStatsSummaryCommand(_command)
 
                 def _parse_cpu_time(data: object) -> float | None | Unset:
                     if data is None:
@@ -371,7 +369,7 @@ class QueryStatsSummary:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is QueryStatsSummary:
-                    _query_stats_summary = object.__new__(cls)
+                    _query_stats_summary = _NEW_INSTANCE(cls)
                     _query_stats_summary.avg_working_millis = avg_working_millis
                     _query_stats_summary.bytes_read = bytes_read
                     _query_stats_summary.command = command
@@ -438,6 +436,11 @@ class QueryStatsSummary:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_QueryStatsSummaryCommand_by_value = QueryStatsSummaryCommand._members_by_value.get
 
 
 if TYPE_CHECKING:

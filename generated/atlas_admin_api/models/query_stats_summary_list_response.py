@@ -75,20 +75,22 @@ class QueryStatsSummaryListResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _summaries = src_dict.get("summaries", UNSET)
                 summaries: list[QueryStatsSummary] | Unset = UNSET
                 if _summaries is not UNSET:
-                    summaries = [QueryStatsSummary.from_dict(summaries_item_data) for summaries_item_data in _summaries]
+                    summaries = []
+                    for summaries_item_data in _summaries:
+                        summaries.append(_QueryStatsSummary_from_dict(summaries_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_summaries is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_summaries is UNSET or _summaries.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is QueryStatsSummaryListResponse:
-                    _query_stats_summary_list_response = object.__new__(cls)
+                    _query_stats_summary_list_response = _NEW_INSTANCE(cls)
                     _query_stats_summary_list_response.summaries = summaries
                 else:
                     _query_stats_summary_list_response = cls(
@@ -121,6 +123,11 @@ class QueryStatsSummaryListResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.query_stats_summary import QueryStatsSummary  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_QueryStatsSummary_from_dict = QueryStatsSummary.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -136,12 +136,7 @@ class QueryTargetingScannedPerReturnedRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = QueryTargetingScannedPerReturnedRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _QueryTargetingScannedPerReturnedRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or QueryTargetingScannedPerReturnedRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -150,7 +145,7 @@ class QueryTargetingScannedPerReturnedRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = QueryTargetingScannedPerReturnedRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _QueryTargetingScannedPerReturnedRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or QueryTargetingScannedPerReturnedRawMetricThresholdViewMode(_mode)
 
@@ -159,7 +154,7 @@ class QueryTargetingScannedPerReturnedRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = QueryTargetingScannedPerReturnedRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _QueryTargetingScannedPerReturnedRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or QueryTargetingScannedPerReturnedRawMetricThresholdViewOperator(_operator)
 
@@ -170,12 +165,22 @@ class QueryTargetingScannedPerReturnedRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is QueryTargetingScannedPerReturnedRawMetricThresholdView:
-                    _query_targeting_scanned_per_returned_raw_metric_threshold_view = object.__new__(cls)
+                    _query_targeting_scanned_per_returned_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _query_targeting_scanned_per_returned_raw_metric_threshold_view.metric_name = metric_name
                     _query_targeting_scanned_per_returned_raw_metric_threshold_view.mode = mode
                     _query_targeting_scanned_per_returned_raw_metric_threshold_view.operator = operator
@@ -212,6 +217,20 @@ class QueryTargetingScannedPerReturnedRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_QueryTargetingScannedPerReturnedRawMetricThresholdViewMetricName_by_value = (
+    QueryTargetingScannedPerReturnedRawMetricThresholdViewMetricName._members_by_value.get
+)
+_QueryTargetingScannedPerReturnedRawMetricThresholdViewMode_by_value = (
+    QueryTargetingScannedPerReturnedRawMetricThresholdViewMode._members_by_value.get
+)
+_QueryTargetingScannedPerReturnedRawMetricThresholdViewOperator_by_value = (
+    QueryTargetingScannedPerReturnedRawMetricThresholdViewOperator._members_by_value.get
+)
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -87,26 +87,26 @@ class RateLimitEndpointSetEndpoint:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _method = src_dict.get("method", UNSET)
                 method: RateLimitEndpointSetEndpointMethod | Unset
                 if _method is UNSET:
                     method = UNSET
                 else:
-                    method = RateLimitEndpointSetEndpointMethod._members_by_value.get(
+                    method = _RateLimitEndpointSetEndpointMethod_by_value(
                         _method
                     ) or RateLimitEndpointSetEndpointMethod(_method)
 
                 path = src_dict.get("path", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_method is not UNSET) + (path is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (path is UNSET or path.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is RateLimitEndpointSetEndpoint:
-                    _rate_limit_endpoint_set_endpoint = object.__new__(cls)
+                    _rate_limit_endpoint_set_endpoint = _NEW_INSTANCE(cls)
                     _rate_limit_endpoint_set_endpoint.method = method
                     _rate_limit_endpoint_set_endpoint.path = path
                 else:
@@ -137,6 +137,11 @@ class RateLimitEndpointSetEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RateLimitEndpointSetEndpointMethod_by_value = RateLimitEndpointSetEndpointMethod._members_by_value.get
 
 
 if TYPE_CHECKING:

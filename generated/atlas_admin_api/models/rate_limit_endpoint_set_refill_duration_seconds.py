@@ -82,22 +82,22 @@ class RateLimitEndpointSetRefillDurationSeconds:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 default_value = src_dict.get("defaultValue", UNSET)
 
                 value = src_dict.get("value", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (default_value is not UNSET) + (value is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (default_value is UNSET or default_value.__class__ is int)
                     and (value is UNSET or value.__class__ is int)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is RateLimitEndpointSetRefillDurationSeconds:
-                    _rate_limit_endpoint_set_refill_duration_seconds = object.__new__(cls)
+                    _rate_limit_endpoint_set_refill_duration_seconds = _NEW_INSTANCE(cls)
                     _rate_limit_endpoint_set_refill_duration_seconds.default_value = default_value
                     _rate_limit_endpoint_set_refill_duration_seconds.value = value
                 else:
@@ -128,6 +128,10 @@ class RateLimitEndpointSetRefillDurationSeconds:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -140,17 +140,12 @@ class RateLimitEndpointSetResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _capacity = src_dict.get("capacity", UNSET)
                 capacity: RateLimitEndpointSetCapacity | Unset
                 if _capacity is UNSET:
                     capacity = UNSET
                 else:
-                    capacity = RateLimitEndpointSetCapacity.from_dict(_capacity)
+                    capacity = _RateLimitEndpointSetCapacity_from_dict(_capacity)
 
                 endpoint_set_id = src_dict.get("endpointSetId", UNSET)
 
@@ -159,17 +154,16 @@ class RateLimitEndpointSetResponse:
                 _endpoints = src_dict.get("endpoints", UNSET)
                 endpoints: list[RateLimitEndpointSetEndpoint] | Unset = UNSET
                 if _endpoints is not UNSET:
-                    endpoints = [
-                        RateLimitEndpointSetEndpoint.from_dict(endpoints_item_data)
-                        for endpoints_item_data in _endpoints
-                    ]
+                    endpoints = []
+                    for endpoints_item_data in _endpoints:
+                        endpoints.append(_RateLimitEndpointSetEndpoint_from_dict(endpoints_item_data))
 
                 _refill_duration_seconds = src_dict.get("refillDurationSeconds", UNSET)
                 refill_duration_seconds: RateLimitEndpointSetRefillDurationSeconds | Unset
                 if _refill_duration_seconds is UNSET:
                     refill_duration_seconds = UNSET
                 else:
-                    refill_duration_seconds = RateLimitEndpointSetRefillDurationSeconds.from_dict(
+                    refill_duration_seconds = _RateLimitEndpointSetRefillDurationSeconds_from_dict(
                         _refill_duration_seconds
                     )
 
@@ -178,17 +172,29 @@ class RateLimitEndpointSetResponse:
                 if _refill_rate is UNSET:
                     refill_rate = UNSET
                 else:
-                    refill_rate = RateLimitEndpointSetRefillRate.from_dict(_refill_rate)
+                    refill_rate = _RateLimitEndpointSetRefillRate_from_dict(_refill_rate)
 
                 _scope = src_dict.get("scope", UNSET)
                 scope: RateLimitEndpointSetResponseScope | Unset
                 if _scope is UNSET:
                     scope = UNSET
                 else:
-                    scope = RateLimitEndpointSetResponseScope._members_by_value.get(
+                    scope = _RateLimitEndpointSetResponseScope_by_value(_scope) or RateLimitEndpointSetResponseScope(
                         _scope
-                    ) or RateLimitEndpointSetResponseScope(_scope)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_capacity is not UNSET)
+                    + (endpoint_set_id is not UNSET)
+                    + (endpoint_set_name is not UNSET)
+                    + (_endpoints is not UNSET)
+                    + (_refill_duration_seconds is not UNSET)
+                    + (_refill_rate is not UNSET)
+                    + (_scope is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (endpoint_set_id is UNSET or endpoint_set_id.__class__ is str)
                     and (endpoint_set_name is UNSET or endpoint_set_name.__class__ is str)
@@ -196,7 +202,7 @@ class RateLimitEndpointSetResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is RateLimitEndpointSetResponse:
-                    _rate_limit_endpoint_set_response = object.__new__(cls)
+                    _rate_limit_endpoint_set_response = _NEW_INSTANCE(cls)
                     _rate_limit_endpoint_set_response.capacity = capacity
                     _rate_limit_endpoint_set_response.endpoint_set_id = endpoint_set_id
                     _rate_limit_endpoint_set_response.endpoint_set_name = endpoint_set_name
@@ -246,6 +252,15 @@ from ..models.rate_limit_endpoint_set_refill_duration_seconds import (
     RateLimitEndpointSetRefillDurationSeconds,  # noqa: E402
 )
 from ..models.rate_limit_endpoint_set_refill_rate import RateLimitEndpointSetRefillRate  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RateLimitEndpointSetCapacity_from_dict = RateLimitEndpointSetCapacity.from_dict
+_RateLimitEndpointSetEndpoint_from_dict = RateLimitEndpointSetEndpoint.from_dict
+_RateLimitEndpointSetRefillDurationSeconds_from_dict = RateLimitEndpointSetRefillDurationSeconds.from_dict
+_RateLimitEndpointSetRefillRate_from_dict = RateLimitEndpointSetRefillRate.from_dict
+_RateLimitEndpointSetResponseScope_by_value = RateLimitEndpointSetResponseScope._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -162,11 +162,6 @@ class Raw:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_t = src_dict.get("_t", UNSET)
 
                 alert_config_id = src_dict.get("alertConfigId", UNSET)
@@ -178,7 +173,7 @@ class Raw:
                 if _cre is UNSET:
                     cre = UNSET
                 else:
-                    cre = datetime.datetime.fromisoformat(_cre)
+                    cre = _DATETIME_FROMISOFORMAT(_cre)
 
                 description = src_dict.get("description", UNSET)
 
@@ -195,8 +190,23 @@ class Raw:
                 if _severity is UNSET:
                     severity = UNSET
                 else:
-                    severity = RawSeverity._members_by_value.get(_severity) or RawSeverity(_severity)
+                    severity = _RawSeverity_by_value(_severity) or RawSeverity(_severity)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_t is not UNSET)
+                    + (alert_config_id is not UNSET)
+                    + (cid is not UNSET)
+                    + (_cre is not UNSET)
+                    + (description is not UNSET)
+                    + (gn is not UNSET)
+                    + (id is not UNSET)
+                    + (org_id is not UNSET)
+                    + (org_name is not UNSET)
+                    + (_severity is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_t is UNSET or field_t.__class__ is str)
                     and (alert_config_id is UNSET or alert_config_id.__class__ is str)
@@ -209,7 +219,7 @@ class Raw:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Raw:
-                    _raw = object.__new__(cls)
+                    _raw = _NEW_INSTANCE(cls)
                     _raw.field_t = field_t
                     _raw.alert_config_id = alert_config_id
                     _raw.cid = cid
@@ -256,6 +266,12 @@ class Raw:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+_RawSeverity_by_value = RawSeverity._members_by_value.get
 
 
 if TYPE_CHECKING:

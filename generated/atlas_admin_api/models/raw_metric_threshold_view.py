@@ -137,12 +137,7 @@ class RawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = RawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _RawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or RawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -151,16 +146,16 @@ class RawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = RawMetricThresholdViewMode._members_by_value.get(_mode) or RawMetricThresholdViewMode(_mode)
+                    mode = _RawMetricThresholdViewMode_by_value(_mode) or RawMetricThresholdViewMode(_mode)
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: RawMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = RawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _RawMetricThresholdViewOperator_by_value(_operator) or RawMetricThresholdViewOperator(
                         _operator
-                    ) or RawMetricThresholdViewOperator(_operator)
+                    )
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -169,12 +164,22 @@ class RawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is RawMetricThresholdView:
-                    _raw_metric_threshold_view = object.__new__(cls)
+                    _raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _raw_metric_threshold_view.metric_name = metric_name
                     _raw_metric_threshold_view.mode = mode
                     _raw_metric_threshold_view.operator = operator
@@ -211,6 +216,14 @@ class RawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RawMetricThresholdViewMetricName_by_value = RawMetricThresholdViewMetricName._members_by_value.get
+_RawMetricThresholdViewMode_by_value = RawMetricThresholdViewMode._members_by_value.get
+_RawMetricThresholdViewOperator_by_value = RawMetricThresholdViewOperator._members_by_value.get
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

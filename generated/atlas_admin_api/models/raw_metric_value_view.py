@@ -88,11 +88,6 @@ class RawMetricValueView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 number = src_dict.get("number", UNSET)
 
                 _units = src_dict.get("units", UNSET)
@@ -100,12 +95,17 @@ class RawMetricValueView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict) == (number is not UNSET) + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (number is UNSET or (number.__class__ is float or number.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is RawMetricValueView:
-                    _raw_metric_value_view = object.__new__(cls)
+                    _raw_metric_value_view = _NEW_INSTANCE(cls)
                     _raw_metric_value_view.number = number
                     _raw_metric_value_view.units = units
                 else:
@@ -136,6 +136,11 @@ class RawMetricValueView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

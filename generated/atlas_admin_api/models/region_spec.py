@@ -109,11 +109,6 @@ class RegionSpec:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 analytics_nodes = src_dict.get("analyticsNodes", UNSET)
 
                 _electable_nodes = src_dict.get("electableNodes", UNSET)
@@ -121,14 +116,23 @@ class RegionSpec:
                 if _electable_nodes is UNSET:
                     electable_nodes = UNSET
                 else:
-                    electable_nodes = RegionSpecElectableNodes._members_by_value.get(
+                    electable_nodes = _RegionSpecElectableNodes_by_value(_electable_nodes) or RegionSpecElectableNodes(
                         _electable_nodes
-                    ) or RegionSpecElectableNodes(_electable_nodes)
+                    )
 
                 priority = src_dict.get("priority", UNSET)
 
                 read_only_nodes = src_dict.get("readOnlyNodes", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (analytics_nodes is not UNSET)
+                    + (_electable_nodes is not UNSET)
+                    + (priority is not UNSET)
+                    + (read_only_nodes is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (analytics_nodes is UNSET or analytics_nodes.__class__ is int)
                     and (priority is UNSET or priority.__class__ is int)
@@ -136,7 +140,7 @@ class RegionSpec:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is RegionSpec:
-                    _region_spec = object.__new__(cls)
+                    _region_spec = _NEW_INSTANCE(cls)
                     _region_spec.analytics_nodes = analytics_nodes
                     _region_spec.electable_nodes = electable_nodes
                     _region_spec.priority = priority
@@ -171,6 +175,11 @@ class RegionSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RegionSpecElectableNodes_by_value = RegionSpecElectableNodes._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -84,17 +84,13 @@ class RegionalizedPrivateEndpointSetting:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 enabled = src_dict["enabled"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is RegionalizedPrivateEndpointSetting:
-                    _regionalized_private_endpoint_setting = object.__new__(cls)
+                    _regionalized_private_endpoint_setting = _NEW_INSTANCE(cls)
                     _regionalized_private_endpoint_setting.enabled = enabled
                 else:
                     _regionalized_private_endpoint_setting = cls(
@@ -123,6 +119,10 @@ class RegionalizedPrivateEndpointSetting:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

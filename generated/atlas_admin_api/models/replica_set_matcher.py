@@ -97,25 +97,21 @@ class ReplicaSetMatcher:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                field_name = ReplicaSetMatcherField._members_by_value.get(
+                field_name = _ReplicaSetMatcherField_by_value(
                     _field_name_value := src_dict["fieldName"]
                 ) or ReplicaSetMatcherField(_field_name_value)
 
-                operator = ReplicaSetMatcherOperator._members_by_value.get(
+                operator = _ReplicaSetMatcherOperator_by_value(
                     _operator_value := src_dict["operator"]
                 ) or ReplicaSetMatcherOperator(_operator_value)
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ReplicaSetMatcher:
-                    _replica_set_matcher = object.__new__(cls)
+                    _replica_set_matcher = _NEW_INSTANCE(cls)
                     _replica_set_matcher.field_name = field_name
                     _replica_set_matcher.operator = operator
                     _replica_set_matcher.value = value
@@ -148,6 +144,12 @@ class ReplicaSetMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ReplicaSetMatcherField_by_value = ReplicaSetMatcherField._members_by_value.get
+_ReplicaSetMatcherOperator_by_value = ReplicaSetMatcherOperator._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -142,11 +142,6 @@ class ReplicationSpec:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict.get("id", UNSET)
 
                 num_shards = src_dict.get("numShards", UNSET)
@@ -173,13 +168,13 @@ class ReplicationSpec:
                                 _region_configs_item_data, "providerName", field="regionConfigs[]"
                             )
                         if _region_configs_item_value == "AWS":
-                            region_configs_item = AWSRegionConfig.from_dict(_region_configs_item_data)
+                            region_configs_item = _AWSRegionConfig_from_dict(_region_configs_item_data)
                         elif _region_configs_item_value == "AZURE":
-                            region_configs_item = AzureRegionConfig.from_dict(_region_configs_item_data)
+                            region_configs_item = _AzureRegionConfig_from_dict(_region_configs_item_data)
                         elif _region_configs_item_value == "GCP":
-                            region_configs_item = GCPRegionConfig.from_dict(_region_configs_item_data)
+                            region_configs_item = _GCPRegionConfig_from_dict(_region_configs_item_data)
                         elif _region_configs_item_value == "TENANT":
-                            region_configs_item = TenantRegionConfig.from_dict(_region_configs_item_data)
+                            region_configs_item = _TenantRegionConfig_from_dict(_region_configs_item_data)
                         else:
                             region_configs_item = UnknownVariant(
                                 discriminator=_region_configs_item_value, raw=dict(_region_configs_item_data)
@@ -191,6 +186,16 @@ class ReplicationSpec:
 
                 zone_name = src_dict.get("zoneName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (id is not UNSET)
+                    + (num_shards is not UNSET)
+                    + (_region_configs is not UNSET)
+                    + (zone_id is not UNSET)
+                    + (zone_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (num_shards is UNSET or num_shards.__class__ is int)
@@ -200,7 +205,7 @@ class ReplicationSpec:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ReplicationSpec:
-                    _replication_spec = object.__new__(cls)
+                    _replication_spec = _NEW_INSTANCE(cls)
                     _replication_spec.id = id
                     _replication_spec.num_shards = num_shards
                     _replication_spec.region_configs = region_configs
@@ -244,6 +249,14 @@ from ..models.aws_region_config import AWSRegionConfig  # noqa: E402
 from ..models.azure_region_config import AzureRegionConfig  # noqa: E402
 from ..models.gcp_region_config import GCPRegionConfig  # noqa: E402
 from ..models.tenant_region_config import TenantRegionConfig  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSRegionConfig_from_dict = AWSRegionConfig.from_dict
+_AzureRegionConfig_from_dict = AzureRegionConfig.from_dict
+_GCPRegionConfig_from_dict = GCPRegionConfig.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantRegionConfig_from_dict = TenantRegionConfig.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -134,11 +134,6 @@ class ReplicationSpec20240805:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict.get("id", UNSET)
 
                 _region_configs = src_dict.get("regionConfigs", UNSET)
@@ -173,13 +168,13 @@ class ReplicationSpec20240805:
                                 _region_configs_item_data, "providerName", field="regionConfigs[]"
                             )
                         if _region_configs_item_value == "AWS":
-                            region_configs_item = AWSRegionConfig20240805.from_dict(_region_configs_item_data)
+                            region_configs_item = _AWSRegionConfig20240805_from_dict(_region_configs_item_data)
                         elif _region_configs_item_value == "AZURE":
-                            region_configs_item = AzureRegionConfig20240805.from_dict(_region_configs_item_data)
+                            region_configs_item = _AzureRegionConfig20240805_from_dict(_region_configs_item_data)
                         elif _region_configs_item_value == "GCP":
-                            region_configs_item = GCPRegionConfig20240805.from_dict(_region_configs_item_data)
+                            region_configs_item = _GCPRegionConfig20240805_from_dict(_region_configs_item_data)
                         elif _region_configs_item_value == "TENANT":
-                            region_configs_item = TenantRegionConfig20240805.from_dict(_region_configs_item_data)
+                            region_configs_item = _TenantRegionConfig20240805_from_dict(_region_configs_item_data)
                         else:
                             region_configs_item = UnknownVariant(
                                 discriminator=_region_configs_item_value, raw=dict(_region_configs_item_data)
@@ -191,6 +186,15 @@ class ReplicationSpec20240805:
 
                 zone_name = src_dict.get("zoneName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (id is not UNSET)
+                    + (_region_configs is not UNSET)
+                    + (zone_id is not UNSET)
+                    + (zone_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_region_configs is UNSET or _region_configs.__class__ is list)
@@ -199,7 +203,7 @@ class ReplicationSpec20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ReplicationSpec20240805:
-                    _replication_spec_20240805 = object.__new__(cls)
+                    _replication_spec_20240805 = _NEW_INSTANCE(cls)
                     _replication_spec_20240805.id = id
                     _replication_spec_20240805.region_configs = region_configs
                     _replication_spec_20240805.zone_id = zone_id
@@ -241,6 +245,14 @@ from ..models.aws_region_config_20240805 import AWSRegionConfig20240805  # noqa:
 from ..models.azure_region_config_20240805 import AzureRegionConfig20240805  # noqa: E402
 from ..models.gcp_region_config_20240805 import GCPRegionConfig20240805  # noqa: E402
 from ..models.tenant_region_config_20240805 import TenantRegionConfig20240805  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSRegionConfig20240805_from_dict = AWSRegionConfig20240805.from_dict
+_AzureRegionConfig20240805_from_dict = AzureRegionConfig20240805.from_dict
+_GCPRegionConfig20240805_from_dict = GCPRegionConfig20240805.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantRegionConfig20240805_from_dict = TenantRegionConfig20240805.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -100,17 +100,12 @@ class ReportGenerationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _report_format = src_dict.get("reportFormat", UNSET)
                 report_format: ReportGenerationRequestReportFormat | Unset
                 if _report_format is UNSET:
                     report_format = UNSET
                 else:
-                    report_format = ReportGenerationRequestReportFormat._members_by_value.get(
+                    report_format = _ReportGenerationRequestReportFormat_by_value(
                         _report_format
                     ) or ReportGenerationRequestReportFormat(_report_format)
 
@@ -119,16 +114,22 @@ class ReportGenerationRequest:
                 if _report_type is UNSET:
                     report_type = UNSET
                 else:
-                    report_type = ReportGenerationRequestReportType._members_by_value.get(
+                    report_type = _ReportGenerationRequestReportType_by_value(
                         _report_type
                     ) or ReportGenerationRequestReportType(_report_type)
 
                 version = src_dict.get("version", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_report_format is not UNSET) + (_report_type is not UNSET) + (version is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (version is UNSET or version.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ReportGenerationRequest:
-                    _report_generation_request = object.__new__(cls)
+                    _report_generation_request = _NEW_INSTANCE(cls)
                     _report_generation_request.report_format = report_format
                     _report_generation_request.report_type = report_type
                     _report_generation_request.version = version
@@ -161,6 +162,12 @@ class ReportGenerationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ReportGenerationRequestReportFormat_by_value = ReportGenerationRequestReportFormat._members_by_value.get
+_ReportGenerationRequestReportType_by_value = ReportGenerationRequestReportType._members_by_value.get
 
 
 if TYPE_CHECKING:

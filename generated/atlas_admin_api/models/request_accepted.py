@@ -55,7 +55,7 @@ class RequestAccepted:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is RequestAccepted:
-                    _request_accepted = object.__new__(cls)
+                    _request_accepted = _NEW_INSTANCE(cls)
                 else:
                     _request_accepted = cls()
 
@@ -81,6 +81,10 @@ class RequestAccepted:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

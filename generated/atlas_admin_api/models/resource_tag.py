@@ -81,19 +81,15 @@ class ResourceTag:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 key = src_dict["key"]
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (key.__class__ is str and value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ResourceTag:
-                    _resource_tag = object.__new__(cls)
+                    _resource_tag = _NEW_INSTANCE(cls)
                     _resource_tag.key = key
                     _resource_tag.value = value
                 else:
@@ -124,6 +120,10 @@ class ResourceTag:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -110,11 +110,6 @@ class RestoreJobFileHash:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 file_name = src_dict.get("fileName", UNSET)
 
                 hash_ = src_dict.get("hash", UNSET)
@@ -122,17 +117,28 @@ class RestoreJobFileHash:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _type_name = src_dict.get("typeName", UNSET)
                 type_name: RestoreJobFileHashTypeName | Unset
                 if _type_name is UNSET:
                     type_name = UNSET
                 else:
-                    type_name = RestoreJobFileHashTypeName._members_by_value.get(
+                    type_name = _RestoreJobFileHashTypeName_by_value(_type_name) or RestoreJobFileHashTypeName(
                         _type_name
-                    ) or RestoreJobFileHashTypeName(_type_name)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (file_name is not UNSET)
+                    + (hash_ is not UNSET)
+                    + (_links is not UNSET)
+                    + (_type_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (file_name is UNSET or file_name.__class__ is str)
                     and (hash_ is UNSET or hash_.__class__ is str)
@@ -140,7 +146,7 @@ class RestoreJobFileHash:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is RestoreJobFileHash:
-                    _restore_job_file_hash = object.__new__(cls)
+                    _restore_job_file_hash = _NEW_INSTANCE(cls)
                     _restore_job_file_hash.file_name = file_name
                     _restore_job_file_hash.hash_ = hash_
                     _restore_job_file_hash.links = links
@@ -179,6 +185,12 @@ class RestoreJobFileHash:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_RestoreJobFileHashTypeName_by_value = RestoreJobFileHashTypeName._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

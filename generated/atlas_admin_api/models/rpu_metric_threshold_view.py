@@ -129,12 +129,7 @@ class RPUMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = RPUMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _RPUMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or RPUMetricThresholdViewMetricName(_metric_name_value)
 
@@ -143,16 +138,16 @@ class RPUMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = RPUMetricThresholdViewMode._members_by_value.get(_mode) or RPUMetricThresholdViewMode(_mode)
+                    mode = _RPUMetricThresholdViewMode_by_value(_mode) or RPUMetricThresholdViewMode(_mode)
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: RPUMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = RPUMetricThresholdViewOperator._members_by_value.get(
+                    operator = _RPUMetricThresholdViewOperator_by_value(_operator) or RPUMetricThresholdViewOperator(
                         _operator
-                    ) or RPUMetricThresholdViewOperator(_operator)
+                    )
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -161,12 +156,22 @@ class RPUMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = ServerlessMetricUnits._members_by_value.get(_units) or ServerlessMetricUnits(_units)
+                    units = _ServerlessMetricUnits_by_value(_units) or ServerlessMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is RPUMetricThresholdView:
-                    _rpu_metric_threshold_view = object.__new__(cls)
+                    _rpu_metric_threshold_view = _NEW_INSTANCE(cls)
                     _rpu_metric_threshold_view.metric_name = metric_name
                     _rpu_metric_threshold_view.mode = mode
                     _rpu_metric_threshold_view.operator = operator
@@ -203,6 +208,14 @@ class RPUMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RPUMetricThresholdViewMetricName_by_value = RPUMetricThresholdViewMetricName._members_by_value.get
+_RPUMetricThresholdViewMode_by_value = RPUMetricThresholdViewMode._members_by_value.get
+_RPUMetricThresholdViewOperator_by_value = RPUMetricThresholdViewOperator._members_by_value.get
+_ServerlessMetricUnits_by_value = ServerlessMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

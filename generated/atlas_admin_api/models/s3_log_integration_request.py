@@ -157,13 +157,13 @@ class S3LogIntegrationRequest:
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = S3LogIntegrationRequestLogTypesItem._members_by_value.get(
+                    log_types_item = _S3LogIntegrationRequestLogTypesItem_by_value(
                         log_types_item_data
                     ) or S3LogIntegrationRequestLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = S3LogIntegrationRequestType._members_by_value.get(
+                type_ = _S3LogIntegrationRequestType_by_value(
                     _type__value := src_dict["type"]
                 ) or S3LogIntegrationRequestType(_type__value)
 
@@ -217,7 +217,7 @@ class S3LogIntegrationRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is S3LogIntegrationRequest:
-                    _s3_log_integration_request = object.__new__(cls)
+                    _s3_log_integration_request = _NEW_INSTANCE(cls)
                     _s3_log_integration_request.log_types = log_types
                     _s3_log_integration_request.type_ = type_
                     _s3_log_integration_request.bucket_name = bucket_name
@@ -258,6 +258,12 @@ class S3LogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_S3LogIntegrationRequestLogTypesItem_by_value = S3LogIntegrationRequestLogTypesItem._members_by_value.get
+_S3LogIntegrationRequestType_by_value = S3LogIntegrationRequestType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -167,13 +167,13 @@ class S3LogIntegrationResponse:
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = S3LogIntegrationResponseLogTypesItem._members_by_value.get(
+                    log_types_item = _S3LogIntegrationResponseLogTypesItem_by_value(
                         log_types_item_data
                     ) or S3LogIntegrationResponseLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = S3LogIntegrationResponseType._members_by_value.get(
+                type_ = _S3LogIntegrationResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or S3LogIntegrationResponseType(_type__value)
 
@@ -228,7 +228,7 @@ class S3LogIntegrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is S3LogIntegrationResponse:
-                    _s3_log_integration_response = object.__new__(cls)
+                    _s3_log_integration_response = _NEW_INSTANCE(cls)
                     _s3_log_integration_response.id = id
                     _s3_log_integration_response.log_types = log_types
                     _s3_log_integration_response.type_ = type_
@@ -271,6 +271,12 @@ class S3LogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_S3LogIntegrationResponseLogTypesItem_by_value = S3LogIntegrationResponseLogTypesItem._members_by_value.get
+_S3LogIntegrationResponseType_by_value = S3LogIntegrationResponseType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -128,11 +128,6 @@ class SampleDatasetStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict.get("_id", UNSET)
 
                 cluster_name = src_dict.get("clusterName", UNSET)
@@ -142,14 +137,14 @@ class SampleDatasetStatus:
                 if _complete_date is UNSET:
                     complete_date = UNSET
                 else:
-                    complete_date = datetime.datetime.fromisoformat(_complete_date)
+                    complete_date = _DATETIME_FROMISOFORMAT(_complete_date)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 error_message = src_dict.get("errorMessage", UNSET)
 
@@ -158,8 +153,19 @@ class SampleDatasetStatus:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = SampleDatasetStatusState._members_by_value.get(_state) or SampleDatasetStatusState(_state)
+                    state = _SampleDatasetStatusState_by_value(_state) or SampleDatasetStatusState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_id is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (_complete_date is not UNSET)
+                    + (_create_date is not UNSET)
+                    + (error_message is not UNSET)
+                    + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (cluster_name is UNSET or cluster_name.__class__ is str)
@@ -167,7 +173,7 @@ class SampleDatasetStatus:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SampleDatasetStatus:
-                    _sample_dataset_status = object.__new__(cls)
+                    _sample_dataset_status = _NEW_INSTANCE(cls)
                     _sample_dataset_status.field_id = field_id
                     _sample_dataset_status.cluster_name = cluster_name
                     _sample_dataset_status.complete_date = complete_date
@@ -206,6 +212,12 @@ class SampleDatasetStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
+_SampleDatasetStatusState_by_value = SampleDatasetStatusState._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -89,17 +89,17 @@ class SandboxClusterTemplateView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 provider = src_dict.get("provider", UNSET)
 
                 region = src_dict.get("region", UNSET)
 
                 tier = src_dict.get("tier", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (provider is not UNSET) + (region is not UNSET) + (tier is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (provider is UNSET or provider.__class__ is str)
                     and (region is UNSET or region.__class__ is str)
@@ -107,7 +107,7 @@ class SandboxClusterTemplateView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SandboxClusterTemplateView:
-                    _sandbox_cluster_template_view = object.__new__(cls)
+                    _sandbox_cluster_template_view = _NEW_INSTANCE(cls)
                     _sandbox_cluster_template_view.provider = provider
                     _sandbox_cluster_template_view.region = region
                     _sandbox_cluster_template_view.tier = tier
@@ -140,6 +140,10 @@ class SandboxClusterTemplateView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -83,24 +83,24 @@ class SandboxConfigRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _cluster_template = src_dict.get("clusterTemplate", UNSET)
                 cluster_template: SandboxClusterTemplateView | Unset
                 if _cluster_template is UNSET:
                     cluster_template = UNSET
                 else:
-                    cluster_template = SandboxClusterTemplateView.from_dict(_cluster_template)
+                    cluster_template = _SandboxClusterTemplateView_from_dict(_cluster_template)
 
                 enabled = src_dict.get("enabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_cluster_template is not UNSET) + (enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (enabled is UNSET or enabled.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is SandboxConfigRequest:
-                    _sandbox_config_request = object.__new__(cls)
+                    _sandbox_config_request = _NEW_INSTANCE(cls)
                     _sandbox_config_request.cluster_template = cluster_template
                     _sandbox_config_request.enabled = enabled
                 else:
@@ -135,6 +135,11 @@ class SandboxConfigRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.sandbox_cluster_template_view import SandboxClusterTemplateView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SandboxClusterTemplateView_from_dict = SandboxClusterTemplateView.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

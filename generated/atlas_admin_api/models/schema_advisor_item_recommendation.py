@@ -113,18 +113,14 @@ class SchemaAdvisorItemRecommendation:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _affected_namespaces = src_dict.get("affectedNamespaces", UNSET)
                 affected_namespaces: list[SchemaAdvisorNamespaceTriggers] | Unset = UNSET
                 if _affected_namespaces is not UNSET:
-                    affected_namespaces = [
-                        SchemaAdvisorNamespaceTriggers.from_dict(affected_namespaces_item_data)
-                        for affected_namespaces_item_data in _affected_namespaces
-                    ]
+                    affected_namespaces = []
+                    for affected_namespaces_item_data in _affected_namespaces:
+                        affected_namespaces.append(
+                            _SchemaAdvisorNamespaceTriggers_from_dict(affected_namespaces_item_data)
+                        )
 
                 description = src_dict.get("description", UNSET)
 
@@ -133,17 +129,23 @@ class SchemaAdvisorItemRecommendation:
                 if _recommendation is UNSET:
                     recommendation = UNSET
                 else:
-                    recommendation = SchemaAdvisorItemRecommendationRecommendation._members_by_value.get(
+                    recommendation = _SchemaAdvisorItemRecommendationRecommendation_by_value(
                         _recommendation
                     ) or SchemaAdvisorItemRecommendationRecommendation(_recommendation)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_affected_namespaces is not UNSET) + (description is not UNSET) + (_recommendation is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_affected_namespaces is UNSET or _affected_namespaces.__class__ is list)
                     and (description is UNSET or description.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SchemaAdvisorItemRecommendation:
-                    _schema_advisor_item_recommendation = object.__new__(cls)
+                    _schema_advisor_item_recommendation = _NEW_INSTANCE(cls)
                     _schema_advisor_item_recommendation.affected_namespaces = affected_namespaces
                     _schema_advisor_item_recommendation.description = description
                     _schema_advisor_item_recommendation.recommendation = recommendation
@@ -180,6 +182,14 @@ class SchemaAdvisorItemRecommendation:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.schema_advisor_namespace_triggers import SchemaAdvisorNamespaceTriggers  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SchemaAdvisorItemRecommendationRecommendation_by_value = (
+    SchemaAdvisorItemRecommendationRecommendation._members_by_value.get
+)
+_SchemaAdvisorNamespaceTriggers_from_dict = SchemaAdvisorNamespaceTriggers.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

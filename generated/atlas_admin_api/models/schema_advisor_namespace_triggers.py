@@ -110,9 +110,9 @@ class SchemaAdvisorNamespaceTriggers:
                 _triggers = src_dict.get("triggers", UNSET)
                 triggers: list[SchemaAdvisorTriggerDetails] | Unset = UNSET
                 if _triggers is not UNSET:
-                    triggers = [
-                        SchemaAdvisorTriggerDetails.from_dict(triggers_item_data) for triggers_item_data in _triggers
-                    ]
+                    triggers = []
+                    for triggers_item_data in _triggers:
+                        triggers.append(_SchemaAdvisorTriggerDetails_from_dict(triggers_item_data))
 
                 if not (
                     (
@@ -127,7 +127,7 @@ class SchemaAdvisorNamespaceTriggers:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SchemaAdvisorNamespaceTriggers:
-                    _schema_advisor_namespace_triggers = object.__new__(cls)
+                    _schema_advisor_namespace_triggers = _NEW_INSTANCE(cls)
                     _schema_advisor_namespace_triggers.namespace = namespace
                     _schema_advisor_namespace_triggers.triggers = triggers
                 else:
@@ -162,6 +162,11 @@ class SchemaAdvisorNamespaceTriggers:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.schema_advisor_trigger_details import SchemaAdvisorTriggerDetails  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SchemaAdvisorTriggerDetails_from_dict = SchemaAdvisorTriggerDetails.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

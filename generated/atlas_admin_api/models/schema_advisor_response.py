@@ -76,23 +76,22 @@ class SchemaAdvisorResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _recommendations = src_dict.get("recommendations", UNSET)
                 recommendations: list[SchemaAdvisorItemRecommendation] | Unset = UNSET
                 if _recommendations is not UNSET:
-                    recommendations = [
-                        SchemaAdvisorItemRecommendation.from_dict(recommendations_item_data)
-                        for recommendations_item_data in _recommendations
-                    ]
+                    recommendations = []
+                    for recommendations_item_data in _recommendations:
+                        recommendations.append(_SchemaAdvisorItemRecommendation_from_dict(recommendations_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_recommendations is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_recommendations is UNSET or _recommendations.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is SchemaAdvisorResponse:
-                    _schema_advisor_response = object.__new__(cls)
+                    _schema_advisor_response = _NEW_INSTANCE(cls)
                     _schema_advisor_response.recommendations = recommendations
                 else:
                     _schema_advisor_response = cls(
@@ -125,6 +124,11 @@ class SchemaAdvisorResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.schema_advisor_item_recommendation import SchemaAdvisorItemRecommendation  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SchemaAdvisorItemRecommendation_from_dict = SchemaAdvisorItemRecommendation.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

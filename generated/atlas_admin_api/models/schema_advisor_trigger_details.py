@@ -99,11 +99,6 @@ class SchemaAdvisorTriggerDetails:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict.get("description", UNSET)
 
                 _trigger_type = src_dict.get("triggerType", UNSET)
@@ -111,14 +106,19 @@ class SchemaAdvisorTriggerDetails:
                 if _trigger_type is UNSET:
                     trigger_type = UNSET
                 else:
-                    trigger_type = SchemaAdvisorTriggerDetailsTriggerType._members_by_value.get(
+                    trigger_type = _SchemaAdvisorTriggerDetailsTriggerType_by_value(
                         _trigger_type
                     ) or SchemaAdvisorTriggerDetailsTriggerType(_trigger_type)
 
+                d = (
+                    {}
+                    if len(src_dict) == (description is not UNSET) + (_trigger_type is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (description is UNSET or description.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is SchemaAdvisorTriggerDetails:
-                    _schema_advisor_trigger_details = object.__new__(cls)
+                    _schema_advisor_trigger_details = _NEW_INSTANCE(cls)
                     _schema_advisor_trigger_details.description = description
                     _schema_advisor_trigger_details.trigger_type = trigger_type
                 else:
@@ -149,6 +149,11 @@ class SchemaAdvisorTriggerDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SchemaAdvisorTriggerDetailsTriggerType_by_value = SchemaAdvisorTriggerDetailsTriggerType._members_by_value.get
 
 
 if TYPE_CHECKING:

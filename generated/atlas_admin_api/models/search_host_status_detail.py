@@ -126,11 +126,6 @@ class SearchHostStatusDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 hostname = src_dict.get("hostname", UNSET)
 
                 _main_index = src_dict.get("mainIndex", UNSET)
@@ -138,7 +133,7 @@ class SearchHostStatusDetail:
                 if _main_index is UNSET:
                     main_index = UNSET
                 else:
-                    main_index = SearchMainIndexStatusDetail.from_dict(_main_index)
+                    main_index = _SearchMainIndexStatusDetail_from_dict(_main_index)
 
                 queryable = src_dict.get("queryable", UNSET)
 
@@ -147,24 +142,32 @@ class SearchHostStatusDetail:
                 if _staged_index is UNSET:
                     staged_index = UNSET
                 else:
-                    staged_index = SearchStagedIndexStatusDetail.from_dict(_staged_index)
+                    staged_index = _SearchStagedIndexStatusDetail_from_dict(_staged_index)
 
                 _status = src_dict.get("status", UNSET)
                 status: SearchHostStatusDetailStatus | Unset
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = SearchHostStatusDetailStatus._members_by_value.get(
-                        _status
-                    ) or SearchHostStatusDetailStatus(_status)
+                    status = _SearchHostStatusDetailStatus_by_value(_status) or SearchHostStatusDetailStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (hostname is not UNSET)
+                    + (_main_index is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_staged_index is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (hostname is UNSET or hostname.__class__ is str)
                     and (queryable is UNSET or queryable.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SearchHostStatusDetail:
-                    _search_host_status_detail = object.__new__(cls)
+                    _search_host_status_detail = _NEW_INSTANCE(cls)
                     _search_host_status_detail.hostname = hostname
                     _search_host_status_detail.main_index = main_index
                     _search_host_status_detail.queryable = queryable
@@ -206,6 +209,13 @@ class SearchHostStatusDetail:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.search_main_index_status_detail import SearchMainIndexStatusDetail  # noqa: E402
 from ..models.search_staged_index_status_detail import SearchStagedIndexStatusDetail  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchHostStatusDetailStatus_by_value = SearchHostStatusDetailStatus._members_by_value.get
+_SearchMainIndexStatusDetail_from_dict = SearchMainIndexStatusDetail.from_dict
+_SearchStagedIndexStatusDetail_from_dict = SearchStagedIndexStatusDetail.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -327,20 +327,13 @@ class SearchIndex:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 collection_name = src_dict["collectionName"]
 
                 database = src_dict["database"]
 
                 name = src_dict["name"]
 
-                type_ = SearchIndexType._members_by_value.get(_type__value := src_dict["type"]) or SearchIndexType(
-                    _type__value
-                )
+                type_ = _SearchIndexType_by_value(_type__value := src_dict["type"]) or SearchIndexType(_type__value)
 
                 index_id = src_dict.get("indexID", UNSET)
 
@@ -351,53 +344,67 @@ class SearchIndex:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = SearchIndexStatus._members_by_value.get(_status) or SearchIndexStatus(_status)
+                    status = _SearchIndexStatus_by_value(_status) or SearchIndexStatus(_status)
 
                 _stored_source = src_dict.get("storedSource", UNSET)
                 stored_source: SearchIndexStoredSource | Unset
                 if _stored_source is UNSET:
                     stored_source = UNSET
                 else:
-                    stored_source = SearchIndexStoredSource.from_dict(_stored_source)
+                    stored_source = _SearchIndexStoredSource_from_dict(_stored_source)
 
                 _analyzer = src_dict.get("analyzer", UNSET)
                 analyzer: SearchIndexAnalyzer | Unset
                 if _analyzer is UNSET:
                     analyzer = UNSET
                 else:
-                    analyzer = SearchIndexAnalyzer._members_by_value.get(_analyzer) or SearchIndexAnalyzer(_analyzer)
+                    analyzer = _SearchIndexAnalyzer_by_value(_analyzer) or SearchIndexAnalyzer(_analyzer)
 
                 _analyzers = src_dict.get("analyzers", UNSET)
                 analyzers: list[ApiAtlasFTSAnalyzersViewManual] | Unset = UNSET
                 if _analyzers is not UNSET:
-                    analyzers = [
-                        ApiAtlasFTSAnalyzersViewManual.from_dict(analyzers_item_data)
-                        for analyzers_item_data in _analyzers
-                    ]
+                    analyzers = []
+                    for analyzers_item_data in _analyzers:
+                        analyzers.append(_ApiAtlasFTSAnalyzersViewManual_from_dict(analyzers_item_data))
 
                 _mappings = src_dict.get("mappings", UNSET)
                 mappings: ApiAtlasFTSMappingsViewManual | Unset
                 if _mappings is UNSET:
                     mappings = UNSET
                 else:
-                    mappings = ApiAtlasFTSMappingsViewManual.from_dict(_mappings)
+                    mappings = _ApiAtlasFTSMappingsViewManual_from_dict(_mappings)
 
                 _search_analyzer = src_dict.get("searchAnalyzer", UNSET)
                 search_analyzer: SearchIndexSearchAnalyzer | Unset
                 if _search_analyzer is UNSET:
                     search_analyzer = UNSET
                 else:
-                    search_analyzer = SearchIndexSearchAnalyzer._members_by_value.get(
+                    search_analyzer = _SearchIndexSearchAnalyzer_by_value(
                         _search_analyzer
                     ) or SearchIndexSearchAnalyzer(_search_analyzer)
 
                 _synonyms = src_dict.get("synonyms", UNSET)
                 synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
                 if _synonyms is not UNSET:
-                    synonyms = [
-                        SearchSynonymMappingDefinition.from_dict(synonyms_item_data) for synonyms_item_data in _synonyms
-                    ]
+                    synonyms = []
+                    for synonyms_item_data in _synonyms:
+                        synonyms.append(_SearchSynonymMappingDefinition_from_dict(synonyms_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (index_id is not UNSET)
+                    + (num_partitions is not UNSET)
+                    + (_status is not UNSET)
+                    + (_stored_source is not UNSET)
+                    + (_analyzer is not UNSET)
+                    + (_analyzers is not UNSET)
+                    + (_mappings is not UNSET)
+                    + (_search_analyzer is not UNSET)
+                    + (_synonyms is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     collection_name.__class__ is str
                     and database.__class__ is str
@@ -409,7 +416,7 @@ class SearchIndex:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SearchIndex:
-                    _search_index = object.__new__(cls)
+                    _search_index = _NEW_INSTANCE(cls)
                     _search_index.collection_name = collection_name
                     _search_index.database = database
                     _search_index.name = name
@@ -469,6 +476,18 @@ from ..models.api_atlas_fts_analyzers_view_manual import ApiAtlasFTSAnalyzersVie
 from ..models.api_atlas_fts_mappings_view_manual import ApiAtlasFTSMappingsViewManual  # noqa: E402
 from ..models.search_index_stored_source import SearchIndexStoredSource  # noqa: E402
 from ..models.search_synonym_mapping_definition import SearchSynonymMappingDefinition  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiAtlasFTSAnalyzersViewManual_from_dict = ApiAtlasFTSAnalyzersViewManual.from_dict
+_ApiAtlasFTSMappingsViewManual_from_dict = ApiAtlasFTSMappingsViewManual.from_dict
+_NEW_INSTANCE = object.__new__
+_SearchIndexAnalyzer_by_value = SearchIndexAnalyzer._members_by_value.get
+_SearchIndexSearchAnalyzer_by_value = SearchIndexSearchAnalyzer._members_by_value.get
+_SearchIndexStatus_by_value = SearchIndexStatus._members_by_value.get
+_SearchIndexStoredSource_from_dict = SearchIndexStoredSource.from_dict
+_SearchIndexType_by_value = SearchIndexType._members_by_value.get
+_SearchSynonymMappingDefinition_from_dict = SearchSynonymMappingDefinition.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -87,11 +87,6 @@ class SearchIndexDefinition:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 num_partitions = src_dict.get("numPartitions", UNSET)
 
                 _stored_source = src_dict.get("storedSource", UNSET)
@@ -99,12 +94,17 @@ class SearchIndexDefinition:
                 if _stored_source is UNSET:
                     stored_source = UNSET
                 else:
-                    stored_source = SearchIndexDefinitionStoredSource.from_dict(_stored_source)
+                    stored_source = _SearchIndexDefinitionStoredSource_from_dict(_stored_source)
 
+                d = (
+                    {}
+                    if len(src_dict) == (num_partitions is not UNSET) + (_stored_source is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (num_partitions is UNSET or num_partitions.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is SearchIndexDefinition:
-                    _search_index_definition = object.__new__(cls)
+                    _search_index_definition = _NEW_INSTANCE(cls)
                     _search_index_definition.num_partitions = num_partitions
                     _search_index_definition.stored_source = stored_source
                 else:
@@ -141,6 +141,11 @@ class SearchIndexDefinition:
 from ..models.search_index_definition_stored_source import (
     SearchIndexDefinitionStoredSource,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchIndexDefinitionStoredSource_from_dict = SearchIndexDefinitionStoredSource.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -86,24 +86,24 @@ class SearchIndexDefinitionVersion:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 version = src_dict.get("version", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_created_at is not UNSET) + (version is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (version is UNSET or version.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is SearchIndexDefinitionVersion:
-                    _search_index_definition_version = object.__new__(cls)
+                    _search_index_definition_version = _NEW_INSTANCE(cls)
                     _search_index_definition_version.created_at = created_at
                     _search_index_definition_version.version = version
                 else:
@@ -134,6 +134,11 @@ class SearchIndexDefinitionVersion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

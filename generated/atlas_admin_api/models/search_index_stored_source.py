@@ -63,7 +63,7 @@ class SearchIndexStoredSource:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is SearchIndexStoredSource:
-                    _search_index_stored_source = object.__new__(cls)
+                    _search_index_stored_source = _NEW_INSTANCE(cls)
                 else:
                     _search_index_stored_source = cls()
 
@@ -89,6 +89,10 @@ class SearchIndexStoredSource:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

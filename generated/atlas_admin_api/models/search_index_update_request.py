@@ -76,17 +76,12 @@ class SearchIndexUpdateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
 
                 def _parse_definition(data: object) -> TextSearchIndexDefinition | VectorSearchIndexDefinition:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        definition_type_0 = TextSearchIndexDefinition.from_dict(data)
+                        definition_type_0 = _TextSearchIndexDefinition_from_dict(data)
 
                         if getattr(definition_type_0, "additional_properties", {}).__class__ is not dict:
                             raise TypeError("not an exact fit")
@@ -96,7 +91,7 @@ class SearchIndexUpdateRequest:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    definition_type_1 = VectorSearchIndexDefinition.from_dict(data)
+                    definition_type_1 = _VectorSearchIndexDefinition_from_dict(data)
 
                     if getattr(definition_type_1, "additional_properties", {}).__class__ is not dict:
                         raise TypeError("not an exact fit")
@@ -105,6 +100,7 @@ class SearchIndexUpdateRequest:
 
                 definition = _parse_definition(src_dict["definition"])
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     definition.__class__
                     in (
@@ -114,7 +110,7 @@ class SearchIndexUpdateRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SearchIndexUpdateRequest:
-                    _search_index_update_request = object.__new__(cls)
+                    _search_index_update_request = _NEW_INSTANCE(cls)
                     _search_index_update_request.definition = definition
                 else:
                     _search_index_update_request = cls(
@@ -148,6 +144,12 @@ class SearchIndexUpdateRequest:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.text_search_index_definition import TextSearchIndexDefinition  # noqa: E402
 from ..models.vector_search_index_definition import VectorSearchIndexDefinition  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TextSearchIndexDefinition_from_dict = TextSearchIndexDefinition.from_dict
+_VectorSearchIndexDefinition_from_dict = VectorSearchIndexDefinition.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -129,24 +129,19 @@ class SearchMainIndexStatusDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _definition = src_dict.get("definition", UNSET)
                 definition: SearchIndexDefinition | Unset
                 if _definition is UNSET:
                     definition = UNSET
                 else:
-                    definition = SearchIndexDefinition.from_dict(_definition)
+                    definition = _SearchIndexDefinition_from_dict(_definition)
 
                 _definition_version = src_dict.get("definitionVersion", UNSET)
                 definition_version: SearchIndexDefinitionVersion | Unset
                 if _definition_version is UNSET:
                     definition_version = UNSET
                 else:
-                    definition_version = SearchIndexDefinitionVersion.from_dict(_definition_version)
+                    definition_version = _SearchIndexDefinitionVersion_from_dict(_definition_version)
 
                 message = src_dict.get("message", UNSET)
 
@@ -157,17 +152,27 @@ class SearchMainIndexStatusDetail:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = SearchMainIndexStatusDetailStatus._members_by_value.get(
+                    status = _SearchMainIndexStatusDetailStatus_by_value(_status) or SearchMainIndexStatusDetailStatus(
                         _status
-                    ) or SearchMainIndexStatusDetailStatus(_status)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_definition is not UNSET)
+                    + (_definition_version is not UNSET)
+                    + (message is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (message is UNSET or message.__class__ is str)
                     and (queryable is UNSET or queryable.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SearchMainIndexStatusDetail:
-                    _search_main_index_status_detail = object.__new__(cls)
+                    _search_main_index_status_detail = _NEW_INSTANCE(cls)
                     _search_main_index_status_detail.definition = definition
                     _search_main_index_status_detail.definition_version = definition_version
                     _search_main_index_status_detail.message = message
@@ -209,6 +214,13 @@ class SearchMainIndexStatusDetail:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.search_index_definition import SearchIndexDefinition  # noqa: E402
 from ..models.search_index_definition_version import SearchIndexDefinitionVersion  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchIndexDefinition_from_dict = SearchIndexDefinition.from_dict
+_SearchIndexDefinitionVersion_from_dict = SearchIndexDefinitionVersion.from_dict
+_SearchMainIndexStatusDetailStatus_by_value = SearchMainIndexStatusDetailStatus._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

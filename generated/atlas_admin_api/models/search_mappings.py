@@ -90,27 +90,27 @@ class SearchMappings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _dynamic = src_dict.get("dynamic", UNSET)
                 dynamic: SearchMappingsDynamic | Unset
                 if _dynamic is UNSET:
                     dynamic = UNSET
                 else:
-                    dynamic = SearchMappingsDynamic.from_dict(_dynamic)
+                    dynamic = _SearchMappingsDynamic_from_dict(_dynamic)
 
                 _fields = src_dict.get("fields", UNSET)
                 fields: SearchMappingsFields | Unset
                 if _fields is UNSET:
                     fields = UNSET
                 else:
-                    fields = SearchMappingsFields.from_dict(_fields)
+                    fields = _SearchMappingsFields_from_dict(_fields)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_dynamic is not UNSET) + (_fields is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is SearchMappings:
-                    _search_mappings = object.__new__(cls)
+                    _search_mappings = _NEW_INSTANCE(cls)
                     _search_mappings.dynamic = dynamic
                     _search_mappings.fields = fields
                 else:
@@ -146,6 +146,12 @@ class SearchMappings:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.search_mappings_dynamic import SearchMappingsDynamic  # noqa: E402
 from ..models.search_mappings_fields import SearchMappingsFields  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchMappingsDynamic_from_dict = SearchMappingsDynamic.from_dict
+_SearchMappingsFields_from_dict = SearchMappingsFields.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

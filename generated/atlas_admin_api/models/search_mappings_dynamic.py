@@ -63,7 +63,7 @@ class SearchMappingsDynamic:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is SearchMappingsDynamic:
-                    _search_mappings_dynamic = object.__new__(cls)
+                    _search_mappings_dynamic = _NEW_INSTANCE(cls)
                 else:
                     _search_mappings_dynamic = cls()
 
@@ -89,6 +89,10 @@ class SearchMappingsDynamic:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

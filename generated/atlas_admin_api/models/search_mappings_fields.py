@@ -59,13 +59,13 @@ class SearchMappingsFields:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is SearchMappingsFields:
-                    _search_mappings_fields = object.__new__(cls)
+                    _search_mappings_fields = _NEW_INSTANCE(cls)
                 else:
                     _search_mappings_fields = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = Fields.from_dict(prop_dict)
+                    additional_property = _Fields_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -95,6 +95,11 @@ class SearchMappingsFields:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.fields import Fields  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Fields_from_dict = Fields.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     SearchMappingsFieldsDict = dict[str, Any]

@@ -132,12 +132,7 @@ class SearchOpCounterUpdateRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = SearchOpCounterUpdateRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _SearchOpCounterUpdateRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or SearchOpCounterUpdateRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -146,7 +141,7 @@ class SearchOpCounterUpdateRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = SearchOpCounterUpdateRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _SearchOpCounterUpdateRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or SearchOpCounterUpdateRawMetricThresholdViewMode(_mode)
 
@@ -155,7 +150,7 @@ class SearchOpCounterUpdateRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = SearchOpCounterUpdateRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _SearchOpCounterUpdateRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or SearchOpCounterUpdateRawMetricThresholdViewOperator(_operator)
 
@@ -166,12 +161,22 @@ class SearchOpCounterUpdateRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is SearchOpCounterUpdateRawMetricThresholdView:
-                    _search_op_counter_update_raw_metric_threshold_view = object.__new__(cls)
+                    _search_op_counter_update_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _search_op_counter_update_raw_metric_threshold_view.metric_name = metric_name
                     _search_op_counter_update_raw_metric_threshold_view.mode = mode
                     _search_op_counter_update_raw_metric_threshold_view.operator = operator
@@ -208,6 +213,20 @@ class SearchOpCounterUpdateRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
+_SearchOpCounterUpdateRawMetricThresholdViewMetricName_by_value = (
+    SearchOpCounterUpdateRawMetricThresholdViewMetricName._members_by_value.get
+)
+_SearchOpCounterUpdateRawMetricThresholdViewMode_by_value = (
+    SearchOpCounterUpdateRawMetricThresholdViewMode._members_by_value.get
+)
+_SearchOpCounterUpdateRawMetricThresholdViewOperator_by_value = (
+    SearchOpCounterUpdateRawMetricThresholdViewOperator._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

@@ -134,12 +134,7 @@ class SearchReplicationLagTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = SearchReplicationLagTimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _SearchReplicationLagTimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or SearchReplicationLagTimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -148,7 +143,7 @@ class SearchReplicationLagTimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = SearchReplicationLagTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _SearchReplicationLagTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or SearchReplicationLagTimeMetricThresholdViewMode(_mode)
 
@@ -157,7 +152,7 @@ class SearchReplicationLagTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = SearchReplicationLagTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _SearchReplicationLagTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or SearchReplicationLagTimeMetricThresholdViewOperator(_operator)
 
@@ -168,12 +163,22 @@ class SearchReplicationLagTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is SearchReplicationLagTimeMetricThresholdView:
-                    _search_replication_lag_time_metric_threshold_view = object.__new__(cls)
+                    _search_replication_lag_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _search_replication_lag_time_metric_threshold_view.metric_name = metric_name
                     _search_replication_lag_time_metric_threshold_view.mode = mode
                     _search_replication_lag_time_metric_threshold_view.operator = operator
@@ -210,6 +215,20 @@ class SearchReplicationLagTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchReplicationLagTimeMetricThresholdViewMetricName_by_value = (
+    SearchReplicationLagTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_SearchReplicationLagTimeMetricThresholdViewMode_by_value = (
+    SearchReplicationLagTimeMetricThresholdViewMode._members_by_value.get
+)
+_SearchReplicationLagTimeMetricThresholdViewOperator_by_value = (
+    SearchReplicationLagTimeMetricThresholdViewOperator._members_by_value.get
+)
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

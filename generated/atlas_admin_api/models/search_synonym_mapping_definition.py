@@ -144,23 +144,19 @@ class SearchSynonymMappingDefinition:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                analyzer = SearchSynonymMappingDefinitionAnalyzer._members_by_value.get(
+                analyzer = _SearchSynonymMappingDefinitionAnalyzer_by_value(
                     _analyzer_value := src_dict["analyzer"]
                 ) or SearchSynonymMappingDefinitionAnalyzer(_analyzer_value)
 
                 name = src_dict["name"]
 
-                source = SynonymSource.from_dict(src_dict["source"])
+                source = _SynonymSource_from_dict(src_dict["source"])
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is SearchSynonymMappingDefinition:
-                    _search_synonym_mapping_definition = object.__new__(cls)
+                    _search_synonym_mapping_definition = _NEW_INSTANCE(cls)
                     _search_synonym_mapping_definition.analyzer = analyzer
                     _search_synonym_mapping_definition.name = name
                     _search_synonym_mapping_definition.source = source
@@ -197,6 +193,12 @@ class SearchSynonymMappingDefinition:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.synonym_source import SynonymSource  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchSynonymMappingDefinitionAnalyzer_by_value = SearchSynonymMappingDefinitionAnalyzer._members_by_value.get
+_SynonymSource_from_dict = SynonymSource.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -86,20 +86,18 @@ class SearchTypeSets:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 _types = src_dict["types"]
-                types = [BasicDBObject.from_dict(types_item_data) for types_item_data in _types]
+                types = []
+                for types_item_data in _types:
+                    types.append(_BasicDBObject_from_dict(types_item_data))
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (name.__class__ is str and _types.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is SearchTypeSets:
-                    _search_type_sets = object.__new__(cls)
+                    _search_type_sets = _NEW_INSTANCE(cls)
                     _search_type_sets.name = name
                     _search_type_sets.types = types
                 else:
@@ -134,6 +132,11 @@ class SearchTypeSets:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.basic_db_object import BasicDBObject  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BasicDBObject_from_dict = BasicDBObject.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -140,12 +140,7 @@ class ServerlessAVGCommandExecutionTimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = ServerlessAVGCommandExecutionTimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _ServerlessAVGCommandExecutionTimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or ServerlessAVGCommandExecutionTimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -154,7 +149,7 @@ class ServerlessAVGCommandExecutionTimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = ServerlessAVGCommandExecutionTimeMetricThresholdViewMode._members_by_value.get(
+                    mode = _ServerlessAVGCommandExecutionTimeMetricThresholdViewMode_by_value(
                         _mode
                     ) or ServerlessAVGCommandExecutionTimeMetricThresholdViewMode(_mode)
 
@@ -163,7 +158,7 @@ class ServerlessAVGCommandExecutionTimeMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = ServerlessAVGCommandExecutionTimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _ServerlessAVGCommandExecutionTimeMetricThresholdViewOperator_by_value(
                         _operator
                     ) or ServerlessAVGCommandExecutionTimeMetricThresholdViewOperator(_operator)
 
@@ -174,12 +169,22 @@ class ServerlessAVGCommandExecutionTimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessAVGCommandExecutionTimeMetricThresholdView:
-                    _serverless_avg_command_execution_time_metric_threshold_view = object.__new__(cls)
+                    _serverless_avg_command_execution_time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _serverless_avg_command_execution_time_metric_threshold_view.metric_name = metric_name
                     _serverless_avg_command_execution_time_metric_threshold_view.mode = mode
                     _serverless_avg_command_execution_time_metric_threshold_view.operator = operator
@@ -216,6 +221,20 @@ class ServerlessAVGCommandExecutionTimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessAVGCommandExecutionTimeMetricThresholdViewMetricName_by_value = (
+    ServerlessAVGCommandExecutionTimeMetricThresholdViewMetricName._members_by_value.get
+)
+_ServerlessAVGCommandExecutionTimeMetricThresholdViewMode_by_value = (
+    ServerlessAVGCommandExecutionTimeMetricThresholdViewMode._members_by_value.get
+)
+_ServerlessAVGCommandExecutionTimeMetricThresholdViewOperator_by_value = (
+    ServerlessAVGCommandExecutionTimeMetricThresholdViewOperator._members_by_value.get
+)
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

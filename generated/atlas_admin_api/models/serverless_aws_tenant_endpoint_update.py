@@ -100,12 +100,7 @@ class ServerlessAWSTenantEndpointUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = ServerlessAWSTenantEndpointUpdateProviderName._members_by_value.get(
+                provider_name = _ServerlessAWSTenantEndpointUpdateProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or ServerlessAWSTenantEndpointUpdateProviderName(_provider_name_value)
 
@@ -113,13 +108,18 @@ class ServerlessAWSTenantEndpointUpdate:
 
                 cloud_provider_endpoint_id = src_dict.get("cloudProviderEndpointId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (comment is not UNSET) + (cloud_provider_endpoint_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (comment is UNSET or comment.__class__ is str)
                     and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessAWSTenantEndpointUpdate:
-                    _serverless_aws_tenant_endpoint_update = object.__new__(cls)
+                    _serverless_aws_tenant_endpoint_update = _NEW_INSTANCE(cls)
                     _serverless_aws_tenant_endpoint_update.provider_name = provider_name
                     _serverless_aws_tenant_endpoint_update.comment = comment
                     _serverless_aws_tenant_endpoint_update.cloud_provider_endpoint_id = cloud_provider_endpoint_id
@@ -152,6 +152,13 @@ class ServerlessAWSTenantEndpointUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessAWSTenantEndpointUpdateProviderName_by_value = (
+    ServerlessAWSTenantEndpointUpdateProviderName._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

@@ -163,12 +163,7 @@ class ServerlessAzureTenantEndpoint:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = ServerlessAzureTenantEndpointProviderName._members_by_value.get(
+                provider_name = _ServerlessAzureTenantEndpointProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or ServerlessAzureTenantEndpointProviderName(_provider_name_value)
 
@@ -191,10 +186,24 @@ class ServerlessAzureTenantEndpoint:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = ServerlessAzureTenantEndpointStatus._members_by_value.get(
+                    status = _ServerlessAzureTenantEndpointStatus_by_value(
                         _status
                     ) or ServerlessAzureTenantEndpointStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (field_id is not UNSET)
+                    + (cloud_provider_endpoint_id is not UNSET)
+                    + (comment is not UNSET)
+                    + (endpoint_service_name is not UNSET)
+                    + (error_message is not UNSET)
+                    + (private_endpoint_ip_address is not UNSET)
+                    + (private_link_service_resource_id is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
@@ -206,7 +215,7 @@ class ServerlessAzureTenantEndpoint:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessAzureTenantEndpoint:
-                    _serverless_azure_tenant_endpoint = object.__new__(cls)
+                    _serverless_azure_tenant_endpoint = _NEW_INSTANCE(cls)
                     _serverless_azure_tenant_endpoint.provider_name = provider_name
                     _serverless_azure_tenant_endpoint.field_id = field_id
                     _serverless_azure_tenant_endpoint.cloud_provider_endpoint_id = cloud_provider_endpoint_id
@@ -253,6 +262,12 @@ class ServerlessAzureTenantEndpoint:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessAzureTenantEndpointProviderName_by_value = ServerlessAzureTenantEndpointProviderName._members_by_value.get
+_ServerlessAzureTenantEndpointStatus_by_value = ServerlessAzureTenantEndpointStatus._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -109,12 +109,7 @@ class ServerlessAzureTenantEndpointUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = ServerlessAzureTenantEndpointUpdateProviderName._members_by_value.get(
+                provider_name = _ServerlessAzureTenantEndpointUpdateProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or ServerlessAzureTenantEndpointUpdateProviderName(_provider_name_value)
 
@@ -124,6 +119,15 @@ class ServerlessAzureTenantEndpointUpdate:
 
                 private_endpoint_ip_address = src_dict.get("privateEndpointIpAddress", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (comment is not UNSET)
+                    + (cloud_provider_endpoint_id is not UNSET)
+                    + (private_endpoint_ip_address is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (comment is UNSET or comment.__class__ is str)
                     and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
@@ -131,7 +135,7 @@ class ServerlessAzureTenantEndpointUpdate:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessAzureTenantEndpointUpdate:
-                    _serverless_azure_tenant_endpoint_update = object.__new__(cls)
+                    _serverless_azure_tenant_endpoint_update = _NEW_INSTANCE(cls)
                     _serverless_azure_tenant_endpoint_update.provider_name = provider_name
                     _serverless_azure_tenant_endpoint_update.comment = comment
                     _serverless_azure_tenant_endpoint_update.cloud_provider_endpoint_id = cloud_provider_endpoint_id
@@ -166,6 +170,13 @@ class ServerlessAzureTenantEndpointUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessAzureTenantEndpointUpdateProviderName_by_value = (
+    ServerlessAzureTenantEndpointUpdateProviderName._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

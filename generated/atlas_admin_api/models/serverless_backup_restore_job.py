@@ -241,12 +241,7 @@ class ServerlessBackupRestoreJob:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                delivery_type = ServerlessBackupRestoreJobDeliveryType._members_by_value.get(
+                delivery_type = _ServerlessBackupRestoreJobDeliveryType_by_value(
                     _delivery_type_value := src_dict["deliveryType"]
                 ) or ServerlessBackupRestoreJobDeliveryType(_delivery_type_value)
 
@@ -264,7 +259,7 @@ class ServerlessBackupRestoreJob:
                 if _desired_timestamp is UNSET:
                     desired_timestamp = UNSET
                 else:
-                    desired_timestamp = BSONTimestamp.from_dict(_desired_timestamp)
+                    desired_timestamp = _BSONTimestamp_from_dict(_desired_timestamp)
 
                 expired = src_dict.get("expired", UNSET)
 
@@ -273,7 +268,7 @@ class ServerlessBackupRestoreJob:
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 failed = src_dict.get("failed", UNSET)
 
@@ -282,14 +277,16 @@ class ServerlessBackupRestoreJob:
                 if _finished_at is UNSET:
                     finished_at = UNSET
                 else:
-                    finished_at = datetime.datetime.fromisoformat(_finished_at)
+                    finished_at = _DATETIME_FROMISOFORMAT(_finished_at)
 
                 id = src_dict.get("id", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 oplog_inc = src_dict.get("oplogInc", UNSET)
 
@@ -304,8 +301,28 @@ class ServerlessBackupRestoreJob:
                 if _timestamp is UNSET:
                     timestamp = UNSET
                 else:
-                    timestamp = datetime.datetime.fromisoformat(_timestamp)
+                    timestamp = _DATETIME_FROMISOFORMAT(_timestamp)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (cancelled is not UNSET)
+                    + (_delivery_url is not UNSET)
+                    + (_desired_timestamp is not UNSET)
+                    + (expired is not UNSET)
+                    + (_expires_at is not UNSET)
+                    + (failed is not UNSET)
+                    + (_finished_at is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (oplog_inc is not UNSET)
+                    + (oplog_ts is not UNSET)
+                    + (point_in_time_utc_seconds is not UNSET)
+                    + (snapshot_id is not UNSET)
+                    + (_timestamp is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     target_cluster_name.__class__ is str
                     and target_group_id.__class__ is str
@@ -325,7 +342,7 @@ class ServerlessBackupRestoreJob:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessBackupRestoreJob:
-                    _serverless_backup_restore_job = object.__new__(cls)
+                    _serverless_backup_restore_job = _NEW_INSTANCE(cls)
                     _serverless_backup_restore_job.delivery_type = delivery_type
                     _serverless_backup_restore_job.target_cluster_name = target_cluster_name
                     _serverless_backup_restore_job.target_group_id = target_group_id
@@ -391,6 +408,14 @@ class ServerlessBackupRestoreJob:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.bson_timestamp import BSONTimestamp  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BSONTimestamp_from_dict = BSONTimestamp.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ServerlessBackupRestoreJobDeliveryType_by_value = ServerlessBackupRestoreJobDeliveryType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

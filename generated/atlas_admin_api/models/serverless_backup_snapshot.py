@@ -180,31 +180,26 @@ class ServerlessBackupSnapshot:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _created_at = src_dict.get("createdAt", UNSET)
                 created_at: datetime.datetime | Unset
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 _expires_at = src_dict.get("expiresAt", UNSET)
                 expires_at: datetime.datetime | Unset
                 if _expires_at is UNSET:
                     expires_at = UNSET
                 else:
-                    expires_at = datetime.datetime.fromisoformat(_expires_at)
+                    expires_at = _DATETIME_FROMISOFORMAT(_expires_at)
 
                 _frequency_type = src_dict.get("frequencyType", UNSET)
                 frequency_type: ServerlessBackupSnapshotFrequencyType | Unset
                 if _frequency_type is UNSET:
                     frequency_type = UNSET
                 else:
-                    frequency_type = ServerlessBackupSnapshotFrequencyType._members_by_value.get(
+                    frequency_type = _ServerlessBackupSnapshotFrequencyType_by_value(
                         _frequency_type
                     ) or ServerlessBackupSnapshotFrequencyType(_frequency_type)
 
@@ -213,7 +208,9 @@ class ServerlessBackupSnapshot:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 mongod_version = src_dict.get("mongodVersion", UNSET)
 
@@ -224,7 +221,7 @@ class ServerlessBackupSnapshot:
                 if _snapshot_type is UNSET:
                     snapshot_type = UNSET
                 else:
-                    snapshot_type = ServerlessBackupSnapshotSnapshotType._members_by_value.get(
+                    snapshot_type = _ServerlessBackupSnapshotSnapshotType_by_value(
                         _snapshot_type
                     ) or ServerlessBackupSnapshotSnapshotType(_snapshot_type)
 
@@ -233,12 +230,27 @@ class ServerlessBackupSnapshot:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = ServerlessBackupSnapshotStatus._members_by_value.get(
+                    status = _ServerlessBackupSnapshotStatus_by_value(_status) or ServerlessBackupSnapshotStatus(
                         _status
-                    ) or ServerlessBackupSnapshotStatus(_status)
+                    )
 
                 storage_size_bytes = src_dict.get("storageSizeBytes", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_created_at is not UNSET)
+                    + (_expires_at is not UNSET)
+                    + (_frequency_type is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (mongod_version is not UNSET)
+                    + (serverless_instance_name is not UNSET)
+                    + (_snapshot_type is not UNSET)
+                    + (_status is not UNSET)
+                    + (storage_size_bytes is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -248,7 +260,7 @@ class ServerlessBackupSnapshot:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessBackupSnapshot:
-                    _serverless_backup_snapshot = object.__new__(cls)
+                    _serverless_backup_snapshot = _NEW_INSTANCE(cls)
                     _serverless_backup_snapshot.created_at = created_at
                     _serverless_backup_snapshot.expires_at = expires_at
                     _serverless_backup_snapshot.frequency_type = frequency_type
@@ -299,6 +311,15 @@ class ServerlessBackupSnapshot:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ServerlessBackupSnapshotFrequencyType_by_value = ServerlessBackupSnapshotFrequencyType._members_by_value.get
+_ServerlessBackupSnapshotSnapshotType_by_value = ServerlessBackupSnapshotSnapshotType._members_by_value.get
+_ServerlessBackupSnapshotStatus_by_value = ServerlessBackupSnapshotStatus._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

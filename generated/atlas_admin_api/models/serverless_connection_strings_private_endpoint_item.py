@@ -97,11 +97,6 @@ class ServerlessConnectionStringsPrivateEndpointItem:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 endpoint_id = src_dict.get("endpointId", UNSET)
 
                 _provider_name = src_dict.get("providerName", UNSET)
@@ -109,19 +104,25 @@ class ServerlessConnectionStringsPrivateEndpointItem:
                 if _provider_name is UNSET:
                     provider_name = UNSET
                 else:
-                    provider_name = ServerlessConnectionStringsPrivateEndpointItemProviderName._members_by_value.get(
+                    provider_name = _ServerlessConnectionStringsPrivateEndpointItemProviderName_by_value(
                         _provider_name
                     ) or ServerlessConnectionStringsPrivateEndpointItemProviderName(_provider_name)
 
                 region = src_dict.get("region", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (endpoint_id is not UNSET) + (_provider_name is not UNSET) + (region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (endpoint_id is UNSET or endpoint_id.__class__ is str)
                     and (region is UNSET or region.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessConnectionStringsPrivateEndpointItem:
-                    _serverless_connection_strings_private_endpoint_item = object.__new__(cls)
+                    _serverless_connection_strings_private_endpoint_item = _NEW_INSTANCE(cls)
                     _serverless_connection_strings_private_endpoint_item.endpoint_id = endpoint_id
                     _serverless_connection_strings_private_endpoint_item.provider_name = provider_name
                     _serverless_connection_strings_private_endpoint_item.region = region
@@ -154,6 +155,13 @@ class ServerlessConnectionStringsPrivateEndpointItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessConnectionStringsPrivateEndpointItemProviderName_by_value = (
+    ServerlessConnectionStringsPrivateEndpointItemProviderName._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

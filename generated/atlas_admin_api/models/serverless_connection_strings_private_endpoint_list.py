@@ -107,18 +107,12 @@ class ServerlessConnectionStringsPrivateEndpointList:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _endpoints = src_dict.get("endpoints", UNSET)
                 endpoints: list[ServerlessConnectionStringsPrivateEndpointItem] | Unset = UNSET
                 if _endpoints is not UNSET:
-                    endpoints = [
-                        ServerlessConnectionStringsPrivateEndpointItem.from_dict(endpoints_item_data)
-                        for endpoints_item_data in _endpoints
-                    ]
+                    endpoints = []
+                    for endpoints_item_data in _endpoints:
+                        endpoints.append(_ServerlessConnectionStringsPrivateEndpointItem_from_dict(endpoints_item_data))
 
                 srv_connection_string = src_dict.get("srvConnectionString", UNSET)
 
@@ -127,17 +121,23 @@ class ServerlessConnectionStringsPrivateEndpointList:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = ServerlessConnectionStringsPrivateEndpointListType._members_by_value.get(
+                    type_ = _ServerlessConnectionStringsPrivateEndpointListType_by_value(
                         _type_
                     ) or ServerlessConnectionStringsPrivateEndpointListType(_type_)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_endpoints is not UNSET) + (srv_connection_string is not UNSET) + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_endpoints is UNSET or _endpoints.__class__ is list)
                     and (srv_connection_string is UNSET or srv_connection_string.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessConnectionStringsPrivateEndpointList:
-                    _serverless_connection_strings_private_endpoint_list = object.__new__(cls)
+                    _serverless_connection_strings_private_endpoint_list = _NEW_INSTANCE(cls)
                     _serverless_connection_strings_private_endpoint_list.endpoints = endpoints
                     _serverless_connection_strings_private_endpoint_list.srv_connection_string = srv_connection_string
                     _serverless_connection_strings_private_endpoint_list.type_ = type_
@@ -176,6 +176,14 @@ class ServerlessConnectionStringsPrivateEndpointList:
 from ..models.serverless_connection_strings_private_endpoint_item import (
     ServerlessConnectionStringsPrivateEndpointItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessConnectionStringsPrivateEndpointItem_from_dict = ServerlessConnectionStringsPrivateEndpointItem.from_dict
+_ServerlessConnectionStringsPrivateEndpointListType_by_value = (
+    ServerlessConnectionStringsPrivateEndpointListType._members_by_value.get
+)
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

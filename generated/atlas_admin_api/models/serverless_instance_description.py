@@ -214,26 +214,21 @@ class ServerlessInstanceDescription:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_settings = ServerlessProviderSettings.from_dict(src_dict["providerSettings"])
+                provider_settings = _ServerlessProviderSettings_from_dict(src_dict["providerSettings"])
 
                 _connection_strings = src_dict.get("connectionStrings", UNSET)
                 connection_strings: ServerlessInstanceDescriptionConnectionStrings | Unset
                 if _connection_strings is UNSET:
                     connection_strings = UNSET
                 else:
-                    connection_strings = ServerlessInstanceDescriptionConnectionStrings.from_dict(_connection_strings)
+                    connection_strings = _ServerlessInstanceDescriptionConnectionStrings_from_dict(_connection_strings)
 
                 _create_date = src_dict.get("createDate", UNSET)
                 create_date: datetime.datetime | Unset
                 if _create_date is UNSET:
                     create_date = UNSET
                 else:
-                    create_date = datetime.datetime.fromisoformat(_create_date)
+                    create_date = _DATETIME_FROMISOFORMAT(_create_date)
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -242,7 +237,9 @@ class ServerlessInstanceDescription:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 mongo_db_version = src_dict.get("mongoDBVersion", UNSET)
 
@@ -253,24 +250,43 @@ class ServerlessInstanceDescription:
                 if _serverless_backup_options is UNSET:
                     serverless_backup_options = UNSET
                 else:
-                    serverless_backup_options = ClusterServerlessBackupOptions.from_dict(_serverless_backup_options)
+                    serverless_backup_options = _ClusterServerlessBackupOptions_from_dict(_serverless_backup_options)
 
                 _state_name = src_dict.get("stateName", UNSET)
                 state_name: ServerlessInstanceDescriptionStateName | Unset
                 if _state_name is UNSET:
                     state_name = UNSET
                 else:
-                    state_name = ServerlessInstanceDescriptionStateName._members_by_value.get(
+                    state_name = _ServerlessInstanceDescriptionStateName_by_value(
                         _state_name
                     ) or ServerlessInstanceDescriptionStateName(_state_name)
 
                 _tags = src_dict.get("tags", UNSET)
                 tags: list[ResourceTag] | Unset = UNSET
                 if _tags is not UNSET:
-                    tags = [ResourceTag.from_dict(tags_item_data) for tags_item_data in _tags]
+                    tags = []
+                    for tags_item_data in _tags:
+                        tags.append(_ResourceTag_from_dict(tags_item_data))
 
                 termination_protection_enabled = src_dict.get("terminationProtectionEnabled", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_connection_strings is not UNSET)
+                    + (_create_date is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (mongo_db_version is not UNSET)
+                    + (name is not UNSET)
+                    + (_serverless_backup_options is not UNSET)
+                    + (_state_name is not UNSET)
+                    + (_tags is not UNSET)
+                    + (termination_protection_enabled is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (id is UNSET or id.__class__ is str)
@@ -282,7 +298,7 @@ class ServerlessInstanceDescription:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessInstanceDescription:
-                    _serverless_instance_description = object.__new__(cls)
+                    _serverless_instance_description = _NEW_INSTANCE(cls)
                     _serverless_instance_description.provider_settings = provider_settings
                     _serverless_instance_description.connection_strings = connection_strings
                     _serverless_instance_description.create_date = create_date
@@ -343,6 +359,17 @@ from ..models.serverless_instance_description_connection_strings import (
     ServerlessInstanceDescriptionConnectionStrings,  # noqa: E402
 )
 from ..models.serverless_provider_settings import ServerlessProviderSettings  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ClusterServerlessBackupOptions_from_dict = ClusterServerlessBackupOptions.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_ResourceTag_from_dict = ResourceTag.from_dict
+_ServerlessInstanceDescriptionConnectionStrings_from_dict = ServerlessInstanceDescriptionConnectionStrings.from_dict
+_ServerlessInstanceDescriptionStateName_by_value = ServerlessInstanceDescriptionStateName._members_by_value.get
+_ServerlessProviderSettings_from_dict = ServerlessProviderSettings.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -89,28 +89,29 @@ class ServerlessInstanceDescriptionConnectionStrings:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _private_endpoint = src_dict.get("privateEndpoint", UNSET)
                 private_endpoint: list[ServerlessConnectionStringsPrivateEndpointList] | Unset = UNSET
                 if _private_endpoint is not UNSET:
-                    private_endpoint = [
-                        ServerlessConnectionStringsPrivateEndpointList.from_dict(private_endpoint_item_data)
-                        for private_endpoint_item_data in _private_endpoint
-                    ]
+                    private_endpoint = []
+                    for private_endpoint_item_data in _private_endpoint:
+                        private_endpoint.append(
+                            _ServerlessConnectionStringsPrivateEndpointList_from_dict(private_endpoint_item_data)
+                        )
 
                 standard_srv = src_dict.get("standardSrv", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_private_endpoint is not UNSET) + (standard_srv is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_private_endpoint is UNSET or _private_endpoint.__class__ is list)
                     and (standard_srv is UNSET or standard_srv.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessInstanceDescriptionConnectionStrings:
-                    _serverless_instance_description_connection_strings = object.__new__(cls)
+                    _serverless_instance_description_connection_strings = _NEW_INSTANCE(cls)
                     _serverless_instance_description_connection_strings.private_endpoint = private_endpoint
                     _serverless_instance_description_connection_strings.standard_srv = standard_srv
                 else:
@@ -147,6 +148,11 @@ class ServerlessInstanceDescriptionConnectionStrings:
 from ..models.serverless_connection_strings_private_endpoint_list import (
     ServerlessConnectionStringsPrivateEndpointList,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessConnectionStringsPrivateEndpointList_from_dict = ServerlessConnectionStringsPrivateEndpointList.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -247,12 +247,7 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                event_type_name = ServerlessEventTypeViewAlertable._members_by_value.get(
+                event_type_name = _ServerlessEventTypeViewAlertable_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or ServerlessEventTypeViewAlertable(_event_type_name_value)
 
@@ -285,33 +280,33 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                             _notifications_item_data, "typeName", field="notifications[]"
                         )
                     if _notifications_item_value == "DATADOG":
-                        notifications_item = DatadogNotification.from_dict(_notifications_item_data)
+                        notifications_item = _DatadogNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "EMAIL":
-                        notifications_item = EmailNotification.from_dict(_notifications_item_data)
+                        notifications_item = _EmailNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "GROUP":
-                        notifications_item = GroupNotification.from_dict(_notifications_item_data)
+                        notifications_item = _GroupNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "HIP_CHAT":
-                        notifications_item = HipChatNotification.from_dict(_notifications_item_data)
+                        notifications_item = _HipChatNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "MICROSOFT_TEAMS":
-                        notifications_item = MicrosoftTeamsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _MicrosoftTeamsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "OPS_GENIE":
-                        notifications_item = OpsGenieNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OpsGenieNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "ORG":
-                        notifications_item = OrgNotification.from_dict(_notifications_item_data)
+                        notifications_item = _OrgNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "PAGER_DUTY":
-                        notifications_item = PagerDutyNotification.from_dict(_notifications_item_data)
+                        notifications_item = _PagerDutyNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SLACK":
-                        notifications_item = SlackNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SlackNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "SMS":
-                        notifications_item = SMSNotification.from_dict(_notifications_item_data)
+                        notifications_item = _SMSNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "TEAM":
-                        notifications_item = TeamNotification.from_dict(_notifications_item_data)
+                        notifications_item = _TeamNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "USER":
-                        notifications_item = UserNotification.from_dict(_notifications_item_data)
+                        notifications_item = _UserNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "VICTOR_OPS":
-                        notifications_item = VictorOpsNotification.from_dict(_notifications_item_data)
+                        notifications_item = _VictorOpsNotification_from_dict(_notifications_item_data)
                     elif _notifications_item_value == "WEBHOOK":
-                        notifications_item = WebhookNotification.from_dict(_notifications_item_data)
+                        notifications_item = _WebhookNotification_from_dict(_notifications_item_data)
                     else:
                         notifications_item = UnknownVariant(
                             discriminator=_notifications_item_value, raw=dict(_notifications_item_data)
@@ -324,7 +319,7 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 enabled = src_dict.get("enabled", UNSET)
 
@@ -335,12 +330,16 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _matchers = src_dict.get("matchers", UNSET)
                 matchers: list[AlertMatcher] | Unset = UNSET
                 if _matchers is not UNSET:
-                    matchers = [AlertMatcher.from_dict(matchers_item_data) for matchers_item_data in _matchers]
+                    matchers = []
+                    for matchers_item_data in _matchers:
+                        matchers.append(_AlertMatcher_from_dict(matchers_item_data))
 
                 _metric_threshold_data = src_dict.get("metricThreshold", UNSET)
                 metric_threshold: (
@@ -375,7 +374,7 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                             _metric_threshold_data, "metricName", field="metricThreshold"
                         )
                     if _metric_threshold_value == "SERVERLESS_AVG_COMMAND_EXECUTION_TIME":
-                        metric_threshold = ServerlessAVGCommandExecutionTimeMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessAVGCommandExecutionTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value in (
@@ -398,9 +397,9 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                         "SERVERLESS_AVG_READ_EXECUTION_TIME",
                         "STREAM_PROCESSOR_CHANGE_STREAM_LAG",
                     ):
-                        metric_threshold = TimeMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _TimeMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SERVERLESS_AVG_WRITE_EXECUTION_TIME":
-                        metric_threshold = ServerlessAVGWriteExecutionTimeMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessAVGWriteExecutionTimeMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value in (
@@ -415,9 +414,9 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                         "SERVERLESS_CONNECTIONS",
                         "STREAM_PROCESSOR_OUTPUT_MESSAGE_COUNT",
                     ):
-                        metric_threshold = RawMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _RawMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SERVERLESS_CONNECTIONS_PERCENT":
-                        metric_threshold = ServerlessConnectionPercentageRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessConnectionPercentageRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value in (
@@ -436,47 +435,47 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                         "REALM_TRIGGERS_EGRESS_BYTES",
                         "SERVERLESS_DATA_SIZE_TOTAL",
                     ):
-                        metric_threshold = DataMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _DataMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SERVERLESS_NETWORK_BYTES_IN":
-                        metric_threshold = ServerlessNetworkBytesInDataMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessNetworkBytesInDataMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_NETWORK_BYTES_OUT":
-                        metric_threshold = ServerlessNetworkBytesOutDataMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessNetworkBytesOutDataMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_NETWORK_NUM_REQUESTS":
-                        metric_threshold = ServerlessNetworkNumRequestRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessNetworkNumRequestRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_OPCOUNTER_CMD":
-                        metric_threshold = ServerlessOpCounterCDMRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessOpCounterCDMRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_OPCOUNTER_DELETE":
-                        metric_threshold = ServerlessOpCounterDeleteRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessOpCounterDeleteRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_OPCOUNTER_GETMORE":
-                        metric_threshold = ServerlessOpCounterGetMoreRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessOpCounterGetMoreRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_OPCOUNTER_INSERT":
-                        metric_threshold = ServerlessOpCounterInsertRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessOpCounterInsertRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_OPCOUNTER_QUERY":
-                        metric_threshold = ServerlessOpCounterQueryRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessOpCounterQueryRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_OPCOUNTER_UPDATE":
-                        metric_threshold = ServerlessOpCounterUpdateRawMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessOpCounterUpdateRawMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     elif _metric_threshold_value == "SERVERLESS_TOTAL_READ_UNITS":
-                        metric_threshold = RPUMetricThresholdView.from_dict(_metric_threshold_data)
+                        metric_threshold = _RPUMetricThresholdView_from_dict(_metric_threshold_data)
                     elif _metric_threshold_value == "SERVERLESS_TOTAL_WRITE_UNITS":
-                        metric_threshold = ServerlessTotalWriteUnitsRPUMetricThresholdView.from_dict(
+                        metric_threshold = _ServerlessTotalWriteUnitsRPUMetricThresholdView_from_dict(
                             _metric_threshold_data
                         )
                     else:
@@ -489,17 +488,30 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                 if _severity_override is UNSET:
                     severity_override = UNSET
                 else:
-                    severity_override = EventSeverity._members_by_value.get(_severity_override) or EventSeverity(
-                        _severity_override
-                    )
+                    severity_override = _EventSeverity_by_value(_severity_override) or EventSeverity(_severity_override)
 
                 _updated = src_dict.get("updated", UNSET)
                 updated: datetime.datetime | Unset
                 if _updated is UNSET:
                     updated = UNSET
                 else:
-                    updated = datetime.datetime.fromisoformat(_updated)
+                    updated = _DATETIME_FROMISOFORMAT(_updated)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (_created is not UNSET)
+                    + (enabled is not UNSET)
+                    + (group_id is not UNSET)
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_matchers is not UNSET)
+                    + (_metric_threshold_data is not UNSET)
+                    + (_severity_override is not UNSET)
+                    + (_updated is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _notifications.__class__ is list
                     and (enabled is UNSET or enabled.__class__ is bool)
@@ -510,7 +522,7 @@ class ServerlessMetricAlertConfigViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessMetricAlertConfigViewForNdsGroup:
-                    _serverless_metric_alert_config_view_for_nds_group = object.__new__(cls)
+                    _serverless_metric_alert_config_view_for_nds_group = _NEW_INSTANCE(cls)
                     _serverless_metric_alert_config_view_for_nds_group.event_type_name = event_type_name
                     _serverless_metric_alert_config_view_for_nds_group.notifications = notifications
                     _serverless_metric_alert_config_view_for_nds_group.created = created
@@ -621,6 +633,54 @@ from ..models.time_metric_threshold_view import TimeMetricThresholdView  # noqa:
 from ..models.user_notification import UserNotification  # noqa: E402
 from ..models.victor_ops_notification import VictorOpsNotification  # noqa: E402
 from ..models.webhook_notification import WebhookNotification  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AlertMatcher_from_dict = AlertMatcher.from_dict
+_DatadogNotification_from_dict = DatadogNotification.from_dict
+_DataMetricThresholdView_from_dict = DataMetricThresholdView.from_dict
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_EmailNotification_from_dict = EmailNotification.from_dict
+_EventSeverity_by_value = EventSeverity._members_by_value.get
+_GroupNotification_from_dict = GroupNotification.from_dict
+_HipChatNotification_from_dict = HipChatNotification.from_dict
+_Link_from_dict = Link.from_dict
+_MicrosoftTeamsNotification_from_dict = MicrosoftTeamsNotification.from_dict
+_NEW_INSTANCE = object.__new__
+_OpsGenieNotification_from_dict = OpsGenieNotification.from_dict
+_OrgNotification_from_dict = OrgNotification.from_dict
+_PagerDutyNotification_from_dict = PagerDutyNotification.from_dict
+_RawMetricThresholdView_from_dict = RawMetricThresholdView.from_dict
+_RPUMetricThresholdView_from_dict = RPUMetricThresholdView.from_dict
+_ServerlessAVGCommandExecutionTimeMetricThresholdView_from_dict = (
+    ServerlessAVGCommandExecutionTimeMetricThresholdView.from_dict
+)
+_ServerlessAVGWriteExecutionTimeMetricThresholdView_from_dict = (
+    ServerlessAVGWriteExecutionTimeMetricThresholdView.from_dict
+)
+_ServerlessConnectionPercentageRawMetricThresholdView_from_dict = (
+    ServerlessConnectionPercentageRawMetricThresholdView.from_dict
+)
+_ServerlessEventTypeViewAlertable_by_value = ServerlessEventTypeViewAlertable._members_by_value.get
+_ServerlessNetworkBytesInDataMetricThresholdView_from_dict = ServerlessNetworkBytesInDataMetricThresholdView.from_dict
+_ServerlessNetworkBytesOutDataMetricThresholdView_from_dict = ServerlessNetworkBytesOutDataMetricThresholdView.from_dict
+_ServerlessNetworkNumRequestRawMetricThresholdView_from_dict = (
+    ServerlessNetworkNumRequestRawMetricThresholdView.from_dict
+)
+_ServerlessOpCounterCDMRawMetricThresholdView_from_dict = ServerlessOpCounterCDMRawMetricThresholdView.from_dict
+_ServerlessOpCounterDeleteRawMetricThresholdView_from_dict = ServerlessOpCounterDeleteRawMetricThresholdView.from_dict
+_ServerlessOpCounterGetMoreRawMetricThresholdView_from_dict = ServerlessOpCounterGetMoreRawMetricThresholdView.from_dict
+_ServerlessOpCounterInsertRawMetricThresholdView_from_dict = ServerlessOpCounterInsertRawMetricThresholdView.from_dict
+_ServerlessOpCounterQueryRawMetricThresholdView_from_dict = ServerlessOpCounterQueryRawMetricThresholdView.from_dict
+_ServerlessOpCounterUpdateRawMetricThresholdView_from_dict = ServerlessOpCounterUpdateRawMetricThresholdView.from_dict
+_ServerlessTotalWriteUnitsRPUMetricThresholdView_from_dict = ServerlessTotalWriteUnitsRPUMetricThresholdView.from_dict
+_SlackNotification_from_dict = SlackNotification.from_dict
+_SMSNotification_from_dict = SMSNotification.from_dict
+_TeamNotification_from_dict = TeamNotification.from_dict
+_TimeMetricThresholdView_from_dict = TimeMetricThresholdView.from_dict
+_UserNotification_from_dict = UserNotification.from_dict
+_VictorOpsNotification_from_dict = VictorOpsNotification.from_dict
+_WebhookNotification_from_dict = WebhookNotification.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

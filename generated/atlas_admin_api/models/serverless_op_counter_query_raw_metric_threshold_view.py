@@ -134,12 +134,7 @@ class ServerlessOpCounterQueryRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = ServerlessOpCounterQueryRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _ServerlessOpCounterQueryRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or ServerlessOpCounterQueryRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -148,7 +143,7 @@ class ServerlessOpCounterQueryRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = ServerlessOpCounterQueryRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _ServerlessOpCounterQueryRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or ServerlessOpCounterQueryRawMetricThresholdViewMode(_mode)
 
@@ -157,7 +152,7 @@ class ServerlessOpCounterQueryRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = ServerlessOpCounterQueryRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _ServerlessOpCounterQueryRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or ServerlessOpCounterQueryRawMetricThresholdViewOperator(_operator)
 
@@ -168,12 +163,22 @@ class ServerlessOpCounterQueryRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessOpCounterQueryRawMetricThresholdView:
-                    _serverless_op_counter_query_raw_metric_threshold_view = object.__new__(cls)
+                    _serverless_op_counter_query_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _serverless_op_counter_query_raw_metric_threshold_view.metric_name = metric_name
                     _serverless_op_counter_query_raw_metric_threshold_view.mode = mode
                     _serverless_op_counter_query_raw_metric_threshold_view.operator = operator
@@ -210,6 +215,20 @@ class ServerlessOpCounterQueryRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
+_ServerlessOpCounterQueryRawMetricThresholdViewMetricName_by_value = (
+    ServerlessOpCounterQueryRawMetricThresholdViewMetricName._members_by_value.get
+)
+_ServerlessOpCounterQueryRawMetricThresholdViewMode_by_value = (
+    ServerlessOpCounterQueryRawMetricThresholdViewMode._members_by_value.get
+)
+_ServerlessOpCounterQueryRawMetricThresholdViewOperator_by_value = (
+    ServerlessOpCounterQueryRawMetricThresholdViewOperator._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

@@ -161,7 +161,7 @@ class ServerlessProviderSettings:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                backing_provider_name = ServerlessProviderSettingsBackingProviderName._members_by_value.get(
+                backing_provider_name = _ServerlessProviderSettingsBackingProviderName_by_value(
                     _backing_provider_name_value := src_dict["backingProviderName"]
                 ) or ServerlessProviderSettingsBackingProviderName(_backing_provider_name_value)
 
@@ -183,7 +183,7 @@ class ServerlessProviderSettings:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_0 = (
-                            BaseCloudProviderInstanceSizeType0._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType0_by_value(data)
                             or BaseCloudProviderInstanceSizeType0(data)
                         )
 
@@ -194,7 +194,7 @@ class ServerlessProviderSettings:
                         if not isinstance(data, str):
                             raise TypeError()
                         componentsschemas_base_cloud_provider_instance_size_type_1 = (
-                            BaseCloudProviderInstanceSizeType1._members_by_value.get(data)
+                            _BaseCloudProviderInstanceSizeType1_by_value(data)
                             or BaseCloudProviderInstanceSizeType1(data)
                         )
 
@@ -204,8 +204,7 @@ class ServerlessProviderSettings:
                     if not isinstance(data, str):
                         raise TypeError()
                     componentsschemas_base_cloud_provider_instance_size_type_2 = (
-                        BaseCloudProviderInstanceSizeType2._members_by_value.get(data)
-                        or BaseCloudProviderInstanceSizeType2(data)
+                        _BaseCloudProviderInstanceSizeType2_by_value(data) or BaseCloudProviderInstanceSizeType2(data)
                     )
 
                     return componentsschemas_base_cloud_provider_instance_size_type_2
@@ -221,7 +220,7 @@ class ServerlessProviderSettings:
                 if _provider_name is UNSET:
                     provider_name = UNSET
                 else:
-                    provider_name = ServerlessProviderSettingsProviderName._members_by_value.get(
+                    provider_name = _ServerlessProviderSettingsProviderName_by_value(
                         _provider_name
                     ) or ServerlessProviderSettingsProviderName(_provider_name)
 
@@ -241,7 +240,7 @@ class ServerlessProviderSettings:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessProviderSettings:
-                    _serverless_provider_settings = object.__new__(cls)
+                    _serverless_provider_settings = _NEW_INSTANCE(cls)
                     _serverless_provider_settings.backing_provider_name = backing_provider_name
                     _serverless_provider_settings.region_name = region_name
                     _serverless_provider_settings.effective_disk_size_gb_limit = effective_disk_size_gb_limit
@@ -280,6 +279,17 @@ class ServerlessProviderSettings:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BaseCloudProviderInstanceSizeType0_by_value = BaseCloudProviderInstanceSizeType0._members_by_value.get
+_BaseCloudProviderInstanceSizeType1_by_value = BaseCloudProviderInstanceSizeType1._members_by_value.get
+_BaseCloudProviderInstanceSizeType2_by_value = BaseCloudProviderInstanceSizeType2._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_ServerlessProviderSettingsBackingProviderName_by_value = (
+    ServerlessProviderSettingsBackingProviderName._members_by_value.get
+)
+_ServerlessProviderSettingsProviderName_by_value = ServerlessProviderSettingsProviderName._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -70,17 +70,17 @@ class ServerlessTenantCreateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 comment = src_dict.get("comment", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (comment is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (comment is UNSET or comment.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessTenantCreateRequest:
-                    _serverless_tenant_create_request = object.__new__(cls)
+                    _serverless_tenant_create_request = _NEW_INSTANCE(cls)
                     _serverless_tenant_create_request.comment = comment
                 else:
                     _serverless_tenant_create_request = cls(
@@ -109,6 +109,10 @@ class ServerlessTenantCreateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -144,12 +144,7 @@ class ServerlessTenantEndpointAWS:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                provider_name = ServerlessTenantEndpointAWSProviderName._members_by_value.get(
+                provider_name = _ServerlessTenantEndpointAWSProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or ServerlessTenantEndpointAWSProviderName(_provider_name_value)
 
@@ -168,10 +163,22 @@ class ServerlessTenantEndpointAWS:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = ServerlessTenantEndpointAWSStatus._members_by_value.get(
+                    status = _ServerlessTenantEndpointAWSStatus_by_value(_status) or ServerlessTenantEndpointAWSStatus(
                         _status
-                    ) or ServerlessTenantEndpointAWSStatus(_status)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (field_id is not UNSET)
+                    + (cloud_provider_endpoint_id is not UNSET)
+                    + (comment is not UNSET)
+                    + (endpoint_service_name is not UNSET)
+                    + (error_message is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (cloud_provider_endpoint_id is UNSET or cloud_provider_endpoint_id.__class__ is str)
@@ -181,7 +188,7 @@ class ServerlessTenantEndpointAWS:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessTenantEndpointAWS:
-                    _serverless_tenant_endpoint_aws = object.__new__(cls)
+                    _serverless_tenant_endpoint_aws = _NEW_INSTANCE(cls)
                     _serverless_tenant_endpoint_aws.provider_name = provider_name
                     _serverless_tenant_endpoint_aws.field_id = field_id
                     _serverless_tenant_endpoint_aws.cloud_provider_endpoint_id = cloud_provider_endpoint_id
@@ -222,6 +229,12 @@ class ServerlessTenantEndpointAWS:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessTenantEndpointAWSProviderName_by_value = ServerlessTenantEndpointAWSProviderName._members_by_value.get
+_ServerlessTenantEndpointAWSStatus_by_value = ServerlessTenantEndpointAWSStatus._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -138,12 +138,7 @@ class ServerlessTotalWriteUnitsRPUMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = ServerlessTotalWriteUnitsRPUMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _ServerlessTotalWriteUnitsRPUMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or ServerlessTotalWriteUnitsRPUMetricThresholdViewMetricName(_metric_name_value)
 
@@ -152,7 +147,7 @@ class ServerlessTotalWriteUnitsRPUMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = ServerlessTotalWriteUnitsRPUMetricThresholdViewMode._members_by_value.get(
+                    mode = _ServerlessTotalWriteUnitsRPUMetricThresholdViewMode_by_value(
                         _mode
                     ) or ServerlessTotalWriteUnitsRPUMetricThresholdViewMode(_mode)
 
@@ -161,7 +156,7 @@ class ServerlessTotalWriteUnitsRPUMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = ServerlessTotalWriteUnitsRPUMetricThresholdViewOperator._members_by_value.get(
+                    operator = _ServerlessTotalWriteUnitsRPUMetricThresholdViewOperator_by_value(
                         _operator
                     ) or ServerlessTotalWriteUnitsRPUMetricThresholdViewOperator(_operator)
 
@@ -172,12 +167,22 @@ class ServerlessTotalWriteUnitsRPUMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = ServerlessMetricUnits._members_by_value.get(_units) or ServerlessMetricUnits(_units)
+                    units = _ServerlessMetricUnits_by_value(_units) or ServerlessMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is ServerlessTotalWriteUnitsRPUMetricThresholdView:
-                    _serverless_total_write_units_rpu_metric_threshold_view = object.__new__(cls)
+                    _serverless_total_write_units_rpu_metric_threshold_view = _NEW_INSTANCE(cls)
                     _serverless_total_write_units_rpu_metric_threshold_view.metric_name = metric_name
                     _serverless_total_write_units_rpu_metric_threshold_view.mode = mode
                     _serverless_total_write_units_rpu_metric_threshold_view.operator = operator
@@ -214,6 +219,20 @@ class ServerlessTotalWriteUnitsRPUMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ServerlessMetricUnits_by_value = ServerlessMetricUnits._members_by_value.get
+_ServerlessTotalWriteUnitsRPUMetricThresholdViewMetricName_by_value = (
+    ServerlessTotalWriteUnitsRPUMetricThresholdViewMetricName._members_by_value.get
+)
+_ServerlessTotalWriteUnitsRPUMetricThresholdViewMode_by_value = (
+    ServerlessTotalWriteUnitsRPUMetricThresholdViewMode._members_by_value.get
+)
+_ServerlessTotalWriteUnitsRPUMetricThresholdViewOperator_by_value = (
+    ServerlessTotalWriteUnitsRPUMetricThresholdViewOperator._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

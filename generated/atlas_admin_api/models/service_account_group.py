@@ -86,16 +86,16 @@ class ServiceAccountGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group_id = src_dict.get("groupId", UNSET)
 
                 _roles = src_dict.get("roles", UNSET)
                 roles = cast(list[str], _roles)
 
+                d = (
+                    {}
+                    if len(src_dict) == (group_id is not UNSET) + (_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (group_id is UNSET or group_id.__class__ is str)
                     and (
@@ -105,7 +105,7 @@ class ServiceAccountGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServiceAccountGroup:
-                    _service_account_group = object.__new__(cls)
+                    _service_account_group = _NEW_INSTANCE(cls)
                     _service_account_group.group_id = group_id
                     _service_account_group.roles = roles
                 else:
@@ -136,6 +136,10 @@ class ServiceAccountGroup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -212,14 +212,9 @@ class ServiceAccountGroupEvents:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = ServiceAccountEventTypeViewForNdsGroup._members_by_value.get(
+                event_type_name = _ServiceAccountEventTypeViewForNdsGroup_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or ServiceAccountEventTypeViewForNdsGroup(_event_type_name_value)
 
@@ -234,7 +229,9 @@ class ServiceAccountGroupEvents:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -245,7 +242,7 @@ class ServiceAccountGroupEvents:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 remote_address = src_dict.get("remoteAddress", UNSET)
 
@@ -253,6 +250,22 @@ class ServiceAccountGroupEvents:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (api_key_id is not UNSET)
+                    + (group_id is not UNSET)
+                    + (is_global_admin is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_raw is not UNSET)
+                    + (remote_address is not UNSET)
+                    + (user_id is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (api_key_id is UNSET or api_key_id.__class__ is str)
@@ -267,7 +280,7 @@ class ServiceAccountGroupEvents:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServiceAccountGroupEvents:
-                    _service_account_group_events = object.__new__(cls)
+                    _service_account_group_events = _NEW_INSTANCE(cls)
                     _service_account_group_events.created = created
                     _service_account_group_events.event_type_name = event_type_name
                     _service_account_group_events.id = id
@@ -325,6 +338,14 @@ class ServiceAccountGroupEvents:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+_ServiceAccountEventTypeViewForNdsGroup_by_value = ServiceAccountEventTypeViewForNdsGroup._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

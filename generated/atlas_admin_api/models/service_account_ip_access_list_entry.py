@@ -130,11 +130,6 @@ class ServiceAccountIPAccessListEntry:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cidr_block = src_dict.get("cidrBlock", UNSET)
 
                 _created_at = src_dict.get("createdAt", UNSET)
@@ -142,7 +137,7 @@ class ServiceAccountIPAccessListEntry:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 ip_address = src_dict.get("ipAddress", UNSET)
 
@@ -153,10 +148,21 @@ class ServiceAccountIPAccessListEntry:
                 if _last_used_at is UNSET:
                     last_used_at = UNSET
                 else:
-                    last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+                    last_used_at = _DATETIME_FROMISOFORMAT(_last_used_at)
 
                 request_count = src_dict.get("requestCount", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cidr_block is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (ip_address is not UNSET)
+                    + (last_used_address is not UNSET)
+                    + (_last_used_at is not UNSET)
+                    + (request_count is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cidr_block is UNSET or cidr_block.__class__ is str)
                     and (ip_address is UNSET or ip_address.__class__ is str)
@@ -165,7 +171,7 @@ class ServiceAccountIPAccessListEntry:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServiceAccountIPAccessListEntry:
-                    _service_account_ip_access_list_entry = object.__new__(cls)
+                    _service_account_ip_access_list_entry = _NEW_INSTANCE(cls)
                     _service_account_ip_access_list_entry.cidr_block = cidr_block
                     _service_account_ip_access_list_entry.created_at = created_at
                     _service_account_ip_access_list_entry.ip_address = ip_address
@@ -204,6 +210,11 @@ class ServiceAccountIPAccessListEntry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

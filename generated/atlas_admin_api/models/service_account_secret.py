@@ -120,14 +120,9 @@ class ServiceAccountSecret:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created_at = datetime.datetime.fromisoformat(src_dict["createdAt"])
+                created_at = _DATETIME_FROMISOFORMAT(src_dict["createdAt"])
 
-                expires_at = datetime.datetime.fromisoformat(src_dict["expiresAt"])
+                expires_at = _DATETIME_FROMISOFORMAT(src_dict["expiresAt"])
 
                 id = src_dict["id"]
 
@@ -136,12 +131,18 @@ class ServiceAccountSecret:
                 if _last_used_at is UNSET:
                     last_used_at = UNSET
                 else:
-                    last_used_at = datetime.datetime.fromisoformat(_last_used_at)
+                    last_used_at = _DATETIME_FROMISOFORMAT(_last_used_at)
 
                 masked_secret_value = src_dict.get("maskedSecretValue", UNSET)
 
                 secret = src_dict.get("secret", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3 + (_last_used_at is not UNSET) + (masked_secret_value is not UNSET) + (secret is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (masked_secret_value is UNSET or masked_secret_value.__class__ is str)
@@ -149,7 +150,7 @@ class ServiceAccountSecret:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is ServiceAccountSecret:
-                    _service_account_secret = object.__new__(cls)
+                    _service_account_secret = _NEW_INSTANCE(cls)
                     _service_account_secret.created_at = created_at
                     _service_account_secret.expires_at = expires_at
                     _service_account_secret.id = id
@@ -188,6 +189,11 @@ class ServiceAccountSecret:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

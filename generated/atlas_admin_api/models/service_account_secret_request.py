@@ -74,17 +74,13 @@ class ServiceAccountSecretRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 secret_expires_after_hours = src_dict["secretExpiresAfterHours"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (secret_expires_after_hours.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is ServiceAccountSecretRequest:
-                    _service_account_secret_request = object.__new__(cls)
+                    _service_account_secret_request = _NEW_INSTANCE(cls)
                     _service_account_secret_request.secret_expires_after_hours = secret_expires_after_hours
                 else:
                     _service_account_secret_request = cls(
@@ -113,6 +109,10 @@ class ServiceAccountSecretRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -88,21 +88,17 @@ class ShardEntry:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 collection = src_dict["collection"]
 
                 database = src_dict["database"]
 
-                shard_collection = ShardKeys.from_dict(src_dict["shardCollection"])
+                shard_collection = _ShardKeys_from_dict(src_dict["shardCollection"])
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (collection.__class__ is str and database.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ShardEntry:
-                    _shard_entry = object.__new__(cls)
+                    _shard_entry = _NEW_INSTANCE(cls)
                     _shard_entry.collection = collection
                     _shard_entry.database = database
                     _shard_entry.shard_collection = shard_collection
@@ -139,6 +135,11 @@ class ShardEntry:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.shard_keys import ShardKeys  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ShardKeys_from_dict = ShardKeys.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -74,18 +74,16 @@ class ShardKeys:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _key = src_dict["key"]
-                key = [ShardKeysKeyItem.from_dict(key_item_data) for key_item_data in _key]
+                key = []
+                for key_item_data in _key:
+                    key.append(_ShardKeysKeyItem_from_dict(key_item_data))
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (_key.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is ShardKeys:
-                    _shard_keys = object.__new__(cls)
+                    _shard_keys = _NEW_INSTANCE(cls)
                     _shard_keys.key = key
                 else:
                     _shard_keys = cls(
@@ -118,6 +116,11 @@ class ShardKeys:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.shard_keys_key_item import ShardKeysKeyItem  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ShardKeysKeyItem_from_dict = ShardKeysKeyItem.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

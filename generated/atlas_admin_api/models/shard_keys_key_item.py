@@ -54,13 +54,13 @@ class ShardKeysKeyItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is ShardKeysKeyItem:
-                    _shard_keys_key_item = object.__new__(cls)
+                    _shard_keys_key_item = _NEW_INSTANCE(cls)
                 else:
                     _shard_keys_key_item = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = ShardKeysKeyItemAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _ShardKeysKeyItemAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -92,6 +92,11 @@ class ShardKeysKeyItem:
 from ..models.shard_keys_key_item_additional_property import (
     ShardKeysKeyItemAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ShardKeysKeyItemAdditionalProperty_from_dict = ShardKeysKeyItemAdditionalProperty.from_dict
+
 
 if TYPE_CHECKING:
     ShardKeysKeyItemDict = dict[str, Any]

@@ -87,22 +87,18 @@ class ShardingRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 create_supporting_indexes = src_dict["createSupportingIndexes"]
 
                 _sharding_entries = src_dict["shardingEntries"]
-                sharding_entries = [
-                    ShardEntry.from_dict(sharding_entries_item_data) for sharding_entries_item_data in _sharding_entries
-                ]
+                sharding_entries = []
+                for sharding_entries_item_data in _sharding_entries:
+                    sharding_entries.append(_ShardEntry_from_dict(sharding_entries_item_data))
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (create_supporting_indexes.__class__ is bool and _sharding_entries.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is ShardingRequest:
-                    _sharding_request = object.__new__(cls)
+                    _sharding_request = _NEW_INSTANCE(cls)
                     _sharding_request.create_supporting_indexes = create_supporting_indexes
                     _sharding_request.sharding_entries = sharding_entries
                 else:
@@ -137,6 +133,11 @@ class ShardingRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.shard_entry import ShardEntry  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_ShardEntry_from_dict = ShardEntry.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -80,21 +80,21 @@ class SkuResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 description = src_dict.get("description", UNSET)
 
                 id = src_dict.get("id", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (description is not UNSET) + (id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (description is UNSET or description.__class__ is str) and (id is UNSET or id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SkuResponse:
-                    _sku_response = object.__new__(cls)
+                    _sku_response = _NEW_INSTANCE(cls)
                     _sku_response.description = description
                     _sku_response.id = id
                 else:
@@ -125,6 +125,10 @@ class SkuResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

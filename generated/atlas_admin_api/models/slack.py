@@ -143,7 +143,7 @@ class Slack:
 
                 channel_name = _parse_channel_name(src_dict["channelName"])
 
-                type_ = SlackType._members_by_value.get(_type__value := src_dict["type"]) or SlackType(_type__value)
+                type_ = _SlackType_by_value(_type__value := src_dict["type"]) or SlackType(_type__value)
 
                 def _parse_id(data: object) -> None | str | Unset:
                     if data is None:
@@ -175,7 +175,7 @@ class Slack:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Slack:
-                    _slack = object.__new__(cls)
+                    _slack = _NEW_INSTANCE(cls)
                     _slack.api_token = api_token
                     _slack.channel_name = channel_name
                     _slack.type_ = type_
@@ -212,6 +212,11 @@ class Slack:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SlackType_by_value = SlackType._members_by_value.get
 
 
 if TYPE_CHECKING:

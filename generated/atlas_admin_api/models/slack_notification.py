@@ -148,12 +148,7 @@ class SlackNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = SlackNotificationTypeName._members_by_value.get(
+                type_name = _SlackNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or SlackNotificationTypeName(_type_name_value)
 
@@ -169,6 +164,18 @@ class SlackNotification:
 
                 notifier_id = src_dict.get("notifierId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (api_token is not UNSET)
+                    + (channel_name is not UNSET)
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (api_token is UNSET or api_token.__class__ is str)
                     and (channel_name is UNSET or channel_name.__class__ is str)
@@ -179,7 +186,7 @@ class SlackNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SlackNotification:
-                    _slack_notification = object.__new__(cls)
+                    _slack_notification = _NEW_INSTANCE(cls)
                     _slack_notification.type_name = type_name
                     _slack_notification.api_token = api_token
                     _slack_notification.channel_name = channel_name
@@ -220,6 +227,11 @@ class SlackNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SlackNotificationTypeName_by_value = SlackNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -120,12 +120,7 @@ class SMSNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = SMSNotificationTypeName._members_by_value.get(
+                type_name = _SMSNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or SMSNotificationTypeName(_type_name_value)
 
@@ -137,6 +132,16 @@ class SMSNotification:
 
                 notifier_id = src_dict.get("notifierId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (mobile_number is not UNSET)
+                    + (notifier_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (interval_min is UNSET or interval_min.__class__ is int)
@@ -145,7 +150,7 @@ class SMSNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SMSNotification:
-                    _sms_notification = object.__new__(cls)
+                    _sms_notification = _NEW_INSTANCE(cls)
                     _sms_notification.type_name = type_name
                     _sms_notification.delay_min = delay_min
                     _sms_notification.interval_min = interval_min
@@ -182,6 +187,11 @@ class SMSNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SMSNotificationTypeName_by_value = SMSNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -123,11 +123,6 @@ class Source:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cluster_name = src_dict["clusterName"]
 
                 group_id = src_dict["groupId"]
@@ -142,6 +137,12 @@ class Source:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4 + (ca_certificate_path is not UNSET) + (password is not UNSET) + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     cluster_name.__class__ is str
                     and group_id.__class__ is str
@@ -153,7 +154,7 @@ class Source:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Source:
-                    _source = object.__new__(cls)
+                    _source = _NEW_INSTANCE(cls)
                     _source.cluster_name = cluster_name
                     _source.group_id = group_id
                     _source.managed_authentication = managed_authentication
@@ -194,6 +195,10 @@ class Source:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -110,21 +110,16 @@ class SplunkLogIntegrationRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = SplunkLogIntegrationRequestLogTypesItem._members_by_value.get(
+                    log_types_item = _SplunkLogIntegrationRequestLogTypesItem_by_value(
                         log_types_item_data
                     ) or SplunkLogIntegrationRequestLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = SplunkLogIntegrationRequestType._members_by_value.get(
+                type_ = _SplunkLogIntegrationRequestType_by_value(
                     _type__value := src_dict["type"]
                 ) or SplunkLogIntegrationRequestType(_type__value)
 
@@ -132,10 +127,11 @@ class SplunkLogIntegrationRequest:
 
                 hec_url = src_dict["hecUrl"]
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (_log_types.__class__ is list and hec_token.__class__ is str and hec_url.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is SplunkLogIntegrationRequest:
-                    _splunk_log_integration_request = object.__new__(cls)
+                    _splunk_log_integration_request = _NEW_INSTANCE(cls)
                     _splunk_log_integration_request.log_types = log_types
                     _splunk_log_integration_request.type_ = type_
                     _splunk_log_integration_request.hec_token = hec_token
@@ -170,6 +166,12 @@ class SplunkLogIntegrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SplunkLogIntegrationRequestLogTypesItem_by_value = SplunkLogIntegrationRequestLogTypesItem._members_by_value.get
+_SplunkLogIntegrationRequestType_by_value = SplunkLogIntegrationRequestType._members_by_value.get
 
 
 if TYPE_CHECKING:

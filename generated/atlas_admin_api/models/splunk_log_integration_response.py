@@ -119,23 +119,18 @@ class SplunkLogIntegrationResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict["id"]
 
                 log_types = []
                 _log_types = src_dict["logTypes"]
                 for log_types_item_data in _log_types:
-                    log_types_item = SplunkLogIntegrationResponseLogTypesItem._members_by_value.get(
+                    log_types_item = _SplunkLogIntegrationResponseLogTypesItem_by_value(
                         log_types_item_data
                     ) or SplunkLogIntegrationResponseLogTypesItem(log_types_item_data)
 
                     log_types.append(log_types_item)
 
-                type_ = SplunkLogIntegrationResponseType._members_by_value.get(
+                type_ = _SplunkLogIntegrationResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or SplunkLogIntegrationResponseType(_type__value)
 
@@ -143,6 +138,7 @@ class SplunkLogIntegrationResponse:
 
                 hec_url = src_dict["hecUrl"]
 
+                d = {} if len(src_dict) == 5 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (
                     id.__class__ is str
                     and _log_types.__class__ is list
@@ -151,7 +147,7 @@ class SplunkLogIntegrationResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SplunkLogIntegrationResponse:
-                    _splunk_log_integration_response = object.__new__(cls)
+                    _splunk_log_integration_response = _NEW_INSTANCE(cls)
                     _splunk_log_integration_response.id = id
                     _splunk_log_integration_response.log_types = log_types
                     _splunk_log_integration_response.type_ = type_
@@ -188,6 +184,12 @@ class SplunkLogIntegrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SplunkLogIntegrationResponseLogTypesItem_by_value = SplunkLogIntegrationResponseLogTypesItem._members_by_value.get
+_SplunkLogIntegrationResponseType_by_value = SplunkLogIntegrationResponseType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -105,22 +105,19 @@ class StreamConfigType0:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _max_tier_size = src_dict.get("maxTierSize", UNSET)
                 max_tier_size: StreamConfigType0MaxTierSize | Unset
                 if _max_tier_size is UNSET:
                     max_tier_size = UNSET
                 else:
-                    max_tier_size = StreamConfigType0MaxTierSize._members_by_value.get(
+                    max_tier_size = _StreamConfigType0MaxTierSize_by_value(
                         _max_tier_size
                     ) or StreamConfigType0MaxTierSize(_max_tier_size)
 
@@ -129,12 +126,17 @@ class StreamConfigType0:
                 if _tier is UNSET:
                     tier = UNSET
                 else:
-                    tier = StreamConfigType0Tier._members_by_value.get(_tier) or StreamConfigType0Tier(_tier)
+                    tier = _StreamConfigType0Tier_by_value(_tier) or StreamConfigType0Tier(_tier)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (_max_tier_size is not UNSET) + (_tier is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_links is UNSET or _links.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is StreamConfigType0:
-                    _stream_config_type_0 = object.__new__(cls)
+                    _stream_config_type_0 = _NEW_INSTANCE(cls)
                     _stream_config_type_0.links = links
                     _stream_config_type_0.max_tier_size = max_tier_size
                     _stream_config_type_0.tier = tier
@@ -171,6 +173,13 @@ class StreamConfigType0:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamConfigType0MaxTierSize_by_value = StreamConfigType0MaxTierSize._members_by_value.get
+_StreamConfigType0Tier_by_value = StreamConfigType0Tier._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -96,20 +96,22 @@ class StreamsAWSConnectionConfig:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 role_arn = src_dict.get("roleArn", UNSET)
 
                 test_bucket = src_dict.get("testBucket", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (role_arn is not UNSET) + (test_bucket is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (role_arn is UNSET or role_arn.__class__ is str)
@@ -117,7 +119,7 @@ class StreamsAWSConnectionConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsAWSConnectionConfig:
-                    _streams_aws_connection_config = object.__new__(cls)
+                    _streams_aws_connection_config = _NEW_INSTANCE(cls)
                     _streams_aws_connection_config.links = links
                     _streams_aws_connection_config.role_arn = role_arn
                     _streams_aws_connection_config.test_bucket = test_bucket
@@ -154,6 +156,11 @@ class StreamsAWSConnectionConfig:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

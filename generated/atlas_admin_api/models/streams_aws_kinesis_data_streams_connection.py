@@ -156,12 +156,7 @@ class StreamsAWSKinesisDataStreamsConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsAWSKinesisDataStreamsConnectionType._members_by_value.get(
+                type_ = _StreamsAWSKinesisDataStreamsConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsAWSKinesisDataStreamsConnectionType(_type__value)
 
@@ -170,7 +165,9 @@ class StreamsAWSKinesisDataStreamsConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -181,7 +178,7 @@ class StreamsAWSKinesisDataStreamsConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsAWSKinesisDataStreamsConnectionState._members_by_value.get(
+                    state = _StreamsAWSKinesisDataStreamsConnectionState_by_value(
                         _state
                     ) or StreamsAWSKinesisDataStreamsConnectionState(_state)
 
@@ -190,15 +187,28 @@ class StreamsAWSKinesisDataStreamsConnection:
                 if _aws is UNSET:
                     aws = UNSET
                 else:
-                    aws = StreamsAWSConnectionConfig.from_dict(_aws)
+                    aws = _StreamsAWSConnectionConfig_from_dict(_aws)
 
                 _networking = src_dict.get("networking", UNSET)
                 networking: StreamsKafkaNetworking | Unset
                 if _networking is UNSET:
                     networking = UNSET
                 else:
-                    networking = StreamsKafkaNetworking.from_dict(_networking)
+                    networking = _StreamsKafkaNetworking_from_dict(_networking)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (_aws is not UNSET)
+                    + (_networking is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -207,7 +217,7 @@ class StreamsAWSKinesisDataStreamsConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsAWSKinesisDataStreamsConnection:
-                    _streams_aws_kinesis_data_streams_connection = object.__new__(cls)
+                    _streams_aws_kinesis_data_streams_connection = _NEW_INSTANCE(cls)
                     _streams_aws_kinesis_data_streams_connection.type_ = type_
                     _streams_aws_kinesis_data_streams_connection.id = id
                     _streams_aws_kinesis_data_streams_connection.links = links
@@ -256,6 +266,17 @@ class StreamsAWSKinesisDataStreamsConnection:
 from ..models.link import Link  # noqa: E402
 from ..models.streams_aws_connection_config import StreamsAWSConnectionConfig  # noqa: E402
 from ..models.streams_kafka_networking import StreamsKafkaNetworking  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsAWSConnectionConfig_from_dict = StreamsAWSConnectionConfig.from_dict
+_StreamsAWSKinesisDataStreamsConnectionState_by_value = (
+    StreamsAWSKinesisDataStreamsConnectionState._members_by_value.get
+)
+_StreamsAWSKinesisDataStreamsConnectionType_by_value = StreamsAWSKinesisDataStreamsConnectionType._members_by_value.get
+_StreamsKafkaNetworking_from_dict = StreamsKafkaNetworking.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -140,12 +140,7 @@ class StreamsAWSLambdaConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsAWSLambdaConnectionType._members_by_value.get(
+                type_ = _StreamsAWSLambdaConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsAWSLambdaConnectionType(_type__value)
 
@@ -154,7 +149,9 @@ class StreamsAWSLambdaConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -165,17 +162,27 @@ class StreamsAWSLambdaConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsAWSLambdaConnectionState._members_by_value.get(
-                        _state
-                    ) or StreamsAWSLambdaConnectionState(_state)
+                    state = _StreamsAWSLambdaConnectionState_by_value(_state) or StreamsAWSLambdaConnectionState(_state)
 
                 _aws = src_dict.get("aws", UNSET)
                 aws: StreamsAWSConnectionConfig | Unset
                 if _aws is UNSET:
                     aws = UNSET
                 else:
-                    aws = StreamsAWSConnectionConfig.from_dict(_aws)
+                    aws = _StreamsAWSConnectionConfig_from_dict(_aws)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (_aws is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -184,7 +191,7 @@ class StreamsAWSLambdaConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsAWSLambdaConnection:
-                    _streams_aws_lambda_connection = object.__new__(cls)
+                    _streams_aws_lambda_connection = _NEW_INSTANCE(cls)
                     _streams_aws_lambda_connection.type_ = type_
                     _streams_aws_lambda_connection.id = id
                     _streams_aws_lambda_connection.links = links
@@ -230,6 +237,14 @@ class StreamsAWSLambdaConnection:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_aws_connection_config import StreamsAWSConnectionConfig  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsAWSConnectionConfig_from_dict = StreamsAWSConnectionConfig.from_dict
+_StreamsAWSLambdaConnectionState_by_value = StreamsAWSLambdaConnectionState._members_by_value.get
+_StreamsAWSLambdaConnectionType_by_value = StreamsAWSLambdaConnectionType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -156,12 +156,7 @@ class StreamsAzureBlobStorageConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsAzureBlobStorageConnectionType._members_by_value.get(
+                type_ = _StreamsAzureBlobStorageConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsAzureBlobStorageConnectionType(_type__value)
 
@@ -170,7 +165,9 @@ class StreamsAzureBlobStorageConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -181,7 +178,7 @@ class StreamsAzureBlobStorageConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsAzureBlobStorageConnectionState._members_by_value.get(
+                    state = _StreamsAzureBlobStorageConnectionState_by_value(
                         _state
                     ) or StreamsAzureBlobStorageConnectionState(_state)
 
@@ -190,15 +187,30 @@ class StreamsAzureBlobStorageConnection:
                 if _azure is UNSET:
                     azure = UNSET
                 else:
-                    azure = AzureConnection.from_dict(_azure)
+                    azure = _AzureConnection_from_dict(_azure)
 
                 _public_private_networking = src_dict.get("publicPrivateNetworking", UNSET)
                 public_private_networking: StreamsPublicPrivateLinkNetworking | Unset
                 if _public_private_networking is UNSET:
                     public_private_networking = UNSET
                 else:
-                    public_private_networking = StreamsPublicPrivateLinkNetworking.from_dict(_public_private_networking)
+                    public_private_networking = _StreamsPublicPrivateLinkNetworking_from_dict(
+                        _public_private_networking
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (_azure is not UNSET)
+                    + (_public_private_networking is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -207,7 +219,7 @@ class StreamsAzureBlobStorageConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsAzureBlobStorageConnection:
-                    _streams_azure_blob_storage_connection = object.__new__(cls)
+                    _streams_azure_blob_storage_connection = _NEW_INSTANCE(cls)
                     _streams_azure_blob_storage_connection.type_ = type_
                     _streams_azure_blob_storage_connection.id = id
                     _streams_azure_blob_storage_connection.links = links
@@ -258,6 +270,15 @@ from ..models.link import Link  # noqa: E402
 from ..models.streams_public_private_link_networking import (
     StreamsPublicPrivateLinkNetworking,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AzureConnection_from_dict = AzureConnection.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsAzureBlobStorageConnectionState_by_value = StreamsAzureBlobStorageConnectionState._members_by_value.get
+_StreamsAzureBlobStorageConnectionType_by_value = StreamsAzureBlobStorageConnectionType._members_by_value.get
+_StreamsPublicPrivateLinkNetworking_from_dict = StreamsPublicPrivateLinkNetworking.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

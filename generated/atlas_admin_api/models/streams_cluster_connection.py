@@ -158,12 +158,7 @@ class StreamsClusterConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsClusterConnectionType._members_by_value.get(
+                type_ = _StreamsClusterConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsClusterConnectionType(_type__value)
 
@@ -172,7 +167,9 @@ class StreamsClusterConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -183,9 +180,7 @@ class StreamsClusterConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsClusterConnectionState._members_by_value.get(
-                        _state
-                    ) or StreamsClusterConnectionState(_state)
+                    state = _StreamsClusterConnectionState_by_value(_state) or StreamsClusterConnectionState(_state)
 
                 cluster_group_id = src_dict.get("clusterGroupId", UNSET)
 
@@ -196,8 +191,22 @@ class StreamsClusterConnection:
                 if _db_role_to_execute is UNSET:
                     db_role_to_execute = UNSET
                 else:
-                    db_role_to_execute = DBRoleToExecute.from_dict(_db_role_to_execute)
+                    db_role_to_execute = _DBRoleToExecute_from_dict(_db_role_to_execute)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (cluster_group_id is not UNSET)
+                    + (cluster_name is not UNSET)
+                    + (_db_role_to_execute is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -208,7 +217,7 @@ class StreamsClusterConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsClusterConnection:
-                    _streams_cluster_connection = object.__new__(cls)
+                    _streams_cluster_connection = _NEW_INSTANCE(cls)
                     _streams_cluster_connection.type_ = type_
                     _streams_cluster_connection.id = id
                     _streams_cluster_connection.links = links
@@ -258,6 +267,14 @@ class StreamsClusterConnection:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.db_role_to_execute import DBRoleToExecute  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DBRoleToExecute_from_dict = DBRoleToExecute.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsClusterConnectionState_by_value = StreamsClusterConnectionState._members_by_value.get
+_StreamsClusterConnectionType_by_value = StreamsClusterConnectionType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

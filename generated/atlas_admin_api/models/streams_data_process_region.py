@@ -111,12 +111,7 @@ class StreamsDataProcessRegion:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                cloud_provider = StreamsDataProcessRegionCloudProvider._members_by_value.get(
+                cloud_provider = _StreamsDataProcessRegionCloudProvider_by_value(
                     _cloud_provider_value := src_dict["cloudProvider"]
                 ) or StreamsDataProcessRegionCloudProvider(_cloud_provider_value)
 
@@ -126,7 +121,7 @@ class StreamsDataProcessRegion:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        componentsschemas_base_streams_region_type_0 = ApiStreamsAWSRegionView._members_by_value.get(
+                        componentsschemas_base_streams_region_type_0 = _ApiStreamsAWSRegionView_by_value(
                             data
                         ) or ApiStreamsAWSRegionView(data)
 
@@ -136,7 +131,7 @@ class StreamsDataProcessRegion:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        componentsschemas_base_streams_region_type_1 = ApiStreamsAzureRegionView._members_by_value.get(
+                        componentsschemas_base_streams_region_type_1 = _ApiStreamsAzureRegionView_by_value(
                             data
                         ) or ApiStreamsAzureRegionView(data)
 
@@ -145,7 +140,7 @@ class StreamsDataProcessRegion:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    componentsschemas_base_streams_region_type_2 = ApiStreamsGCPRegionView._members_by_value.get(
+                    componentsschemas_base_streams_region_type_2 = _ApiStreamsGCPRegionView_by_value(
                         data
                     ) or ApiStreamsGCPRegionView(data)
 
@@ -156,8 +151,15 @@ class StreamsDataProcessRegion:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     region.__class__
                     in (
@@ -169,7 +171,7 @@ class StreamsDataProcessRegion:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsDataProcessRegion:
-                    _streams_data_process_region = object.__new__(cls)
+                    _streams_data_process_region = _NEW_INSTANCE(cls)
                     _streams_data_process_region.cloud_provider = cloud_provider
                     _streams_data_process_region.region = region
                     _streams_data_process_region.links = links
@@ -206,6 +208,15 @@ class StreamsDataProcessRegion:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiStreamsAWSRegionView_by_value = ApiStreamsAWSRegionView._members_by_value.get
+_ApiStreamsAzureRegionView_by_value = ApiStreamsAzureRegionView._members_by_value.get
+_ApiStreamsGCPRegionView_by_value = ApiStreamsGCPRegionView._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsDataProcessRegionCloudProvider_by_value = StreamsDataProcessRegionCloudProvider._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

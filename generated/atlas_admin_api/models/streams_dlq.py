@@ -103,11 +103,6 @@ class StreamsDLQ:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 coll = src_dict.get("coll", UNSET)
 
                 connection_name = src_dict.get("connectionName", UNSET)
@@ -117,8 +112,16 @@ class StreamsDLQ:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (coll is not UNSET) + (connection_name is not UNSET) + (db is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (coll is UNSET or coll.__class__ is str)
                     and (connection_name is UNSET or connection_name.__class__ is str)
@@ -127,7 +130,7 @@ class StreamsDLQ:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsDLQ:
-                    _streams_dlq = object.__new__(cls)
+                    _streams_dlq = _NEW_INSTANCE(cls)
                     _streams_dlq.coll = coll
                     _streams_dlq.connection_name = connection_name
                     _streams_dlq.db = db
@@ -166,6 +169,11 @@ class StreamsDLQ:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -152,14 +152,9 @@ class StreamsEventViewForNdsGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = StreamsEventTypeViewForNdsGroup._members_by_value.get(
+                event_type_name = _StreamsEventTypeViewForNdsGroup_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or StreamsEventTypeViewForNdsGroup(_event_type_name_value)
 
@@ -172,7 +167,9 @@ class StreamsEventViewForNdsGroup:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -181,8 +178,19 @@ class StreamsEventViewForNdsGroup:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 3
+                    + (group_id is not UNSET)
+                    + (instance_name is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (_raw is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -192,7 +200,7 @@ class StreamsEventViewForNdsGroup:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsEventViewForNdsGroup:
-                    _streams_event_view_for_nds_group = object.__new__(cls)
+                    _streams_event_view_for_nds_group = _NEW_INSTANCE(cls)
                     _streams_event_view_for_nds_group.created = created
                     _streams_event_view_for_nds_group.event_type_name = event_type_name
                     _streams_event_view_for_nds_group.id = id
@@ -240,6 +248,14 @@ class StreamsEventViewForNdsGroup:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+_StreamsEventTypeViewForNdsGroup_by_value = StreamsEventTypeViewForNdsGroup._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -154,12 +154,7 @@ class StreamsGCPPubSubConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsGCPPubSubConnectionType._members_by_value.get(
+                type_ = _StreamsGCPPubSubConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsGCPPubSubConnectionType(_type__value)
 
@@ -168,7 +163,9 @@ class StreamsGCPPubSubConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -179,24 +176,37 @@ class StreamsGCPPubSubConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsGCPPubSubConnectionState._members_by_value.get(
-                        _state
-                    ) or StreamsGCPPubSubConnectionState(_state)
+                    state = _StreamsGCPPubSubConnectionState_by_value(_state) or StreamsGCPPubSubConnectionState(_state)
 
                 _gcp = src_dict.get("gcp", UNSET)
                 gcp: StreamsGCPConnectionConfig | Unset
                 if _gcp is UNSET:
                     gcp = UNSET
                 else:
-                    gcp = StreamsGCPConnectionConfig.from_dict(_gcp)
+                    gcp = _StreamsGCPConnectionConfig_from_dict(_gcp)
 
                 _public_private_networking = src_dict.get("publicPrivateNetworking", UNSET)
                 public_private_networking: StreamsPublicPrivateLinkNetworking | Unset
                 if _public_private_networking is UNSET:
                     public_private_networking = UNSET
                 else:
-                    public_private_networking = StreamsPublicPrivateLinkNetworking.from_dict(_public_private_networking)
+                    public_private_networking = _StreamsPublicPrivateLinkNetworking_from_dict(
+                        _public_private_networking
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (_gcp is not UNSET)
+                    + (_public_private_networking is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -205,7 +215,7 @@ class StreamsGCPPubSubConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsGCPPubSubConnection:
-                    _streams_gcp_pub_sub_connection = object.__new__(cls)
+                    _streams_gcp_pub_sub_connection = _NEW_INSTANCE(cls)
                     _streams_gcp_pub_sub_connection.type_ = type_
                     _streams_gcp_pub_sub_connection.id = id
                     _streams_gcp_pub_sub_connection.links = links
@@ -256,6 +266,15 @@ from ..models.streams_gcp_connection_config import StreamsGCPConnectionConfig  #
 from ..models.streams_public_private_link_networking import (
     StreamsPublicPrivateLinkNetworking,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsGCPConnectionConfig_from_dict = StreamsGCPConnectionConfig.from_dict
+_StreamsGCPPubSubConnectionState_by_value = StreamsGCPPubSubConnectionState._members_by_value.get
+_StreamsGCPPubSubConnectionType_by_value = StreamsGCPPubSubConnectionType._members_by_value.get
+_StreamsPublicPrivateLinkNetworking_from_dict = StreamsPublicPrivateLinkNetworking.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

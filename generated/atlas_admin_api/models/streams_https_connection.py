@@ -148,12 +148,7 @@ class StreamsHttpsConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsHttpsConnectionType._members_by_value.get(
+                type_ = _StreamsHttpsConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsHttpsConnectionType(_type__value)
 
@@ -162,7 +157,9 @@ class StreamsHttpsConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -173,19 +170,30 @@ class StreamsHttpsConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsHttpsConnectionState._members_by_value.get(_state) or StreamsHttpsConnectionState(
-                        _state
-                    )
+                    state = _StreamsHttpsConnectionState_by_value(_state) or StreamsHttpsConnectionState(_state)
 
                 _headers = src_dict.get("headers", UNSET)
                 headers: StreamsHttpsConnectionHeaders | Unset
                 if _headers is UNSET:
                     headers = UNSET
                 else:
-                    headers = StreamsHttpsConnectionHeaders.from_dict(_headers)
+                    headers = _StreamsHttpsConnectionHeaders_from_dict(_headers)
 
                 url = src_dict.get("url", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (_headers is not UNSET)
+                    + (url is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -195,7 +203,7 @@ class StreamsHttpsConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsHttpsConnection:
-                    _streams_https_connection = object.__new__(cls)
+                    _streams_https_connection = _NEW_INSTANCE(cls)
                     _streams_https_connection.type_ = type_
                     _streams_https_connection.id = id
                     _streams_https_connection.links = links
@@ -243,6 +251,14 @@ class StreamsHttpsConnection:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_https_connection_headers import StreamsHttpsConnectionHeaders  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsHttpsConnectionHeaders_from_dict = StreamsHttpsConnectionHeaders.from_dict
+_StreamsHttpsConnectionState_by_value = StreamsHttpsConnectionState._members_by_value.get
+_StreamsHttpsConnectionType_by_value = StreamsHttpsConnectionType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -57,7 +57,7 @@ class StreamsHttpsConnectionHeaders:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is StreamsHttpsConnectionHeaders:
-                    _streams_https_connection_headers = object.__new__(cls)
+                    _streams_https_connection_headers = _NEW_INSTANCE(cls)
                 else:
                     _streams_https_connection_headers = cls()
 
@@ -83,6 +83,10 @@ class StreamsHttpsConnectionHeaders:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -177,11 +177,6 @@ class StreamsKafkaAuthentication:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 client_id = src_dict.get("clientId", UNSET)
 
                 client_secret = src_dict.get("clientSecret", UNSET)
@@ -189,7 +184,9 @@ class StreamsKafkaAuthentication:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 mechanism = src_dict.get("mechanism", UNSET)
 
@@ -211,6 +208,24 @@ class StreamsKafkaAuthentication:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (client_id is not UNSET)
+                    + (client_secret is not UNSET)
+                    + (_links is not UNSET)
+                    + (mechanism is not UNSET)
+                    + (method is not UNSET)
+                    + (password is not UNSET)
+                    + (sasl_oauthbearer_extensions is not UNSET)
+                    + (scope is not UNSET)
+                    + (ssl_certificate is not UNSET)
+                    + (ssl_key is not UNSET)
+                    + (ssl_key_password is not UNSET)
+                    + (token_endpoint_url is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (client_id is UNSET or client_id.__class__ is str)
                     and (client_secret is UNSET or client_secret.__class__ is str)
@@ -228,7 +243,7 @@ class StreamsKafkaAuthentication:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsKafkaAuthentication:
-                    _streams_kafka_authentication = object.__new__(cls)
+                    _streams_kafka_authentication = _NEW_INSTANCE(cls)
                     _streams_kafka_authentication.client_id = client_id
                     _streams_kafka_authentication.client_secret = client_secret
                     _streams_kafka_authentication.links = links
@@ -285,6 +300,11 @@ class StreamsKafkaAuthentication:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

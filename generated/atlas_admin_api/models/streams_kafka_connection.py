@@ -181,12 +181,7 @@ class StreamsKafkaConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsKafkaConnectionType._members_by_value.get(
+                type_ = _StreamsKafkaConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsKafkaConnectionType(_type__value)
 
@@ -195,7 +190,9 @@ class StreamsKafkaConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -206,16 +203,14 @@ class StreamsKafkaConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsKafkaConnectionState._members_by_value.get(_state) or StreamsKafkaConnectionState(
-                        _state
-                    )
+                    state = _StreamsKafkaConnectionState_by_value(_state) or StreamsKafkaConnectionState(_state)
 
                 _authentication = src_dict.get("authentication", UNSET)
                 authentication: StreamsKafkaAuthentication | Unset
                 if _authentication is UNSET:
                     authentication = UNSET
                 else:
-                    authentication = StreamsKafkaAuthentication.from_dict(_authentication)
+                    authentication = _StreamsKafkaAuthentication_from_dict(_authentication)
 
                 bootstrap_servers = src_dict.get("bootstrapServers", UNSET)
 
@@ -224,22 +219,38 @@ class StreamsKafkaConnection:
                 if _config is UNSET:
                     config = UNSET
                 else:
-                    config = StreamsKafkaConnectionConfig.from_dict(_config)
+                    config = _StreamsKafkaConnectionConfig_from_dict(_config)
 
                 _networking = src_dict.get("networking", UNSET)
                 networking: StreamsKafkaNetworking | Unset
                 if _networking is UNSET:
                     networking = UNSET
                 else:
-                    networking = StreamsKafkaNetworking.from_dict(_networking)
+                    networking = _StreamsKafkaNetworking_from_dict(_networking)
 
                 _security = src_dict.get("security", UNSET)
                 security: StreamsKafkaSecurity | Unset
                 if _security is UNSET:
                     security = UNSET
                 else:
-                    security = StreamsKafkaSecurity.from_dict(_security)
+                    security = _StreamsKafkaSecurity_from_dict(_security)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (_authentication is not UNSET)
+                    + (bootstrap_servers is not UNSET)
+                    + (_config is not UNSET)
+                    + (_networking is not UNSET)
+                    + (_security is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -249,7 +260,7 @@ class StreamsKafkaConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsKafkaConnection:
-                    _streams_kafka_connection = object.__new__(cls)
+                    _streams_kafka_connection = _NEW_INSTANCE(cls)
                     _streams_kafka_connection.type_ = type_
                     _streams_kafka_connection.id = id
                     _streams_kafka_connection.links = links
@@ -306,6 +317,17 @@ from ..models.streams_kafka_authentication import StreamsKafkaAuthentication  # 
 from ..models.streams_kafka_connection_config import StreamsKafkaConnectionConfig  # noqa: E402
 from ..models.streams_kafka_networking import StreamsKafkaNetworking  # noqa: E402
 from ..models.streams_kafka_security import StreamsKafkaSecurity  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsKafkaAuthentication_from_dict = StreamsKafkaAuthentication.from_dict
+_StreamsKafkaConnectionConfig_from_dict = StreamsKafkaConnectionConfig.from_dict
+_StreamsKafkaConnectionState_by_value = StreamsKafkaConnectionState._members_by_value.get
+_StreamsKafkaConnectionType_by_value = StreamsKafkaConnectionType._members_by_value.get
+_StreamsKafkaNetworking_from_dict = StreamsKafkaNetworking.from_dict
+_StreamsKafkaSecurity_from_dict = StreamsKafkaSecurity.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

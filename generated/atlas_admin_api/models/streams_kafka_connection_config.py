@@ -62,7 +62,7 @@ class StreamsKafkaConnectionConfig:
                 if not (all(_value.__class__ is str for _value in d.values())):
                     raise TypeError("not the documented shape")
                 if cls is StreamsKafkaConnectionConfig:
-                    _streams_kafka_connection_config = object.__new__(cls)
+                    _streams_kafka_connection_config = _NEW_INSTANCE(cls)
                 else:
                     _streams_kafka_connection_config = cls()
 
@@ -88,6 +88,10 @@ class StreamsKafkaConnectionConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

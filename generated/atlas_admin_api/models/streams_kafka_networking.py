@@ -89,27 +89,29 @@ class StreamsKafkaNetworking:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _access = src_dict.get("access", UNSET)
                 access: StreamsKafkaNetworkingAccess | Unset
                 if _access is UNSET:
                     access = UNSET
                 else:
-                    access = StreamsKafkaNetworkingAccess.from_dict(_access)
+                    access = _StreamsKafkaNetworkingAccess_from_dict(_access)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_access is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_links is UNSET or _links.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is StreamsKafkaNetworking:
-                    _streams_kafka_networking = object.__new__(cls)
+                    _streams_kafka_networking = _NEW_INSTANCE(cls)
                     _streams_kafka_networking.access = access
                     _streams_kafka_networking.links = links
                 else:
@@ -145,6 +147,12 @@ class StreamsKafkaNetworking:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_kafka_networking_access import StreamsKafkaNetworkingAccess  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsKafkaNetworkingAccess_from_dict = StreamsKafkaNetworkingAccess.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

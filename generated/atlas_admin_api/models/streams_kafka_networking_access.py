@@ -125,17 +125,14 @@ class StreamsKafkaNetworkingAccess:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 connection_id = src_dict.get("connectionId", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -146,10 +143,20 @@ class StreamsKafkaNetworkingAccess:
                 if _type_ is UNSET:
                     type_ = UNSET
                 else:
-                    type_ = StreamsKafkaNetworkingAccessType._members_by_value.get(
+                    type_ = _StreamsKafkaNetworkingAccessType_by_value(_type_) or StreamsKafkaNetworkingAccessType(
                         _type_
-                    ) or StreamsKafkaNetworkingAccessType(_type_)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (connection_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (tgw_route_id is not UNSET)
+                    + (_type_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (connection_id is UNSET or connection_id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -158,7 +165,7 @@ class StreamsKafkaNetworkingAccess:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsKafkaNetworkingAccess:
-                    _streams_kafka_networking_access = object.__new__(cls)
+                    _streams_kafka_networking_access = _NEW_INSTANCE(cls)
                     _streams_kafka_networking_access.connection_id = connection_id
                     _streams_kafka_networking_access.links = links
                     _streams_kafka_networking_access.name = name
@@ -199,6 +206,12 @@ class StreamsKafkaNetworkingAccess:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsKafkaNetworkingAccessType_by_value = StreamsKafkaNetworkingAccessType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -95,20 +95,23 @@ class StreamsKafkaSecurity:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 broker_public_certificate = src_dict.get("brokerPublicCertificate", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 protocol = src_dict.get("protocol", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (broker_public_certificate is not UNSET) + (_links is not UNSET) + (protocol is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (broker_public_certificate is UNSET or broker_public_certificate.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -116,7 +119,7 @@ class StreamsKafkaSecurity:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsKafkaSecurity:
-                    _streams_kafka_security = object.__new__(cls)
+                    _streams_kafka_security = _NEW_INSTANCE(cls)
                     _streams_kafka_security.broker_public_certificate = broker_public_certificate
                     _streams_kafka_security.links = links
                     _streams_kafka_security.protocol = protocol
@@ -153,6 +156,11 @@ class StreamsKafkaSecurity:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -97,25 +97,21 @@ class StreamsMatcher:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                field_name = StreamsMatcherField._members_by_value.get(
+                field_name = _StreamsMatcherField_by_value(
                     _field_name_value := src_dict["fieldName"]
                 ) or StreamsMatcherField(_field_name_value)
 
-                operator = StreamsMatcherOperator._members_by_value.get(
+                operator = _StreamsMatcherOperator_by_value(
                     _operator_value := src_dict["operator"]
                 ) or StreamsMatcherOperator(_operator_value)
 
                 value = src_dict["value"]
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (value.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is StreamsMatcher:
-                    _streams_matcher = object.__new__(cls)
+                    _streams_matcher = _NEW_INSTANCE(cls)
                     _streams_matcher.field_name = field_name
                     _streams_matcher.operator = operator
                     _streams_matcher.value = value
@@ -148,6 +144,12 @@ class StreamsMatcher:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_StreamsMatcherField_by_value = StreamsMatcherField._members_by_value.get
+_StreamsMatcherOperator_by_value = StreamsMatcherOperator._members_by_value.get
 
 
 if TYPE_CHECKING:

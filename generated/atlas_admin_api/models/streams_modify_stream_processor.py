@@ -118,17 +118,14 @@ class StreamsModifyStreamProcessor:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 failover_enabled = src_dict.get("failoverEnabled", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -137,13 +134,25 @@ class StreamsModifyStreamProcessor:
                 if _options is UNSET:
                     options = UNSET
                 else:
-                    options = StreamsModifyStreamProcessorOptions.from_dict(_options)
+                    options = _StreamsModifyStreamProcessorOptions_from_dict(_options)
 
                 _pipeline = src_dict.get("pipeline", UNSET)
                 pipeline: list[Document] | Unset = UNSET
                 if _pipeline is not UNSET:
-                    pipeline = [Document.from_dict(pipeline_item_data) for pipeline_item_data in _pipeline]
+                    pipeline = []
+                    for pipeline_item_data in _pipeline:
+                        pipeline.append(_Document_from_dict(pipeline_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (failover_enabled is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (_options is not UNSET)
+                    + (_pipeline is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (failover_enabled is UNSET or failover_enabled.__class__ is bool)
                     and (_links is UNSET or _links.__class__ is list)
@@ -152,7 +161,7 @@ class StreamsModifyStreamProcessor:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsModifyStreamProcessor:
-                    _streams_modify_stream_processor = object.__new__(cls)
+                    _streams_modify_stream_processor = _NEW_INSTANCE(cls)
                     _streams_modify_stream_processor.failover_enabled = failover_enabled
                     _streams_modify_stream_processor.links = links
                     _streams_modify_stream_processor.name = name
@@ -197,6 +206,13 @@ from ..models.link import Link  # noqa: E402
 from ..models.streams_modify_stream_processor_options import (
     StreamsModifyStreamProcessorOptions,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Document_from_dict = Document.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsModifyStreamProcessorOptions_from_dict = StreamsModifyStreamProcessorOptions.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

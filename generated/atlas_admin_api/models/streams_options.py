@@ -89,27 +89,29 @@ class StreamsOptions:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _dlq = src_dict.get("dlq", UNSET)
                 dlq: StreamsDLQ | Unset
                 if _dlq is UNSET:
                     dlq = UNSET
                 else:
-                    dlq = StreamsDLQ.from_dict(_dlq)
+                    dlq = _StreamsDLQ_from_dict(_dlq)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_dlq is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_links is UNSET or _links.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is StreamsOptions:
-                    _streams_options = object.__new__(cls)
+                    _streams_options = _NEW_INSTANCE(cls)
                     _streams_options.dlq = dlq
                     _streams_options.links = links
                 else:
@@ -145,6 +147,12 @@ class StreamsOptions:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_dlq import StreamsDLQ  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsDLQ_from_dict = StreamsDLQ.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

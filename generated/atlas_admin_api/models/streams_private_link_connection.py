@@ -248,11 +248,6 @@ class StreamsPrivateLinkConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 provider = src_dict["provider"]
 
                 field_id = src_dict.get("_id", UNSET)
@@ -282,7 +277,9 @@ class StreamsPrivateLinkConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 provider_account_id = src_dict.get("providerAccountId", UNSET)
 
@@ -294,6 +291,28 @@ class StreamsPrivateLinkConnection:
 
                 vendor = src_dict.get("vendor", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (field_id is not UNSET)
+                    + (arn is not UNSET)
+                    + (_azure_resource_ids is not UNSET)
+                    + (dns_domain is not UNSET)
+                    + (_dns_sub_domain is not UNSET)
+                    + (error_message is not UNSET)
+                    + (_gcp_connection_ids is not UNSET)
+                    + (_gcp_service_attachment_uris is not UNSET)
+                    + (interface_endpoint_id is not UNSET)
+                    + (interface_endpoint_name is not UNSET)
+                    + (_links is not UNSET)
+                    + (provider_account_id is not UNSET)
+                    + (region is not UNSET)
+                    + (service_endpoint_id is not UNSET)
+                    + (state is not UNSET)
+                    + (vendor is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     provider.__class__ is str
                     and (field_id is UNSET or field_id.__class__ is str)
@@ -339,7 +358,7 @@ class StreamsPrivateLinkConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsPrivateLinkConnection:
-                    _streams_private_link_connection = object.__new__(cls)
+                    _streams_private_link_connection = _NEW_INSTANCE(cls)
                     _streams_private_link_connection.provider = provider
                     _streams_private_link_connection.field_id = field_id
                     _streams_private_link_connection.arn = arn
@@ -404,6 +423,11 @@ class StreamsPrivateLinkConnection:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

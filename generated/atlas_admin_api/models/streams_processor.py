@@ -141,11 +141,6 @@ class StreamsProcessor:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict.get("_id", UNSET)
 
                 failover_enabled = src_dict.get("failoverEnabled", UNSET)
@@ -153,7 +148,9 @@ class StreamsProcessor:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -162,20 +159,34 @@ class StreamsProcessor:
                 if _options is UNSET:
                     options = UNSET
                 else:
-                    options = StreamsOptions.from_dict(_options)
+                    options = _StreamsOptions_from_dict(_options)
 
                 _pipeline = src_dict.get("pipeline", UNSET)
                 pipeline: list[Document] | Unset = UNSET
                 if _pipeline is not UNSET:
-                    pipeline = [Document.from_dict(pipeline_item_data) for pipeline_item_data in _pipeline]
+                    pipeline = []
+                    for pipeline_item_data in _pipeline:
+                        pipeline.append(_Document_from_dict(pipeline_item_data))
 
                 _tier = src_dict.get("tier", UNSET)
                 tier: StreamsProcessorTier | Unset
                 if _tier is UNSET:
                     tier = UNSET
                 else:
-                    tier = StreamsProcessorTier._members_by_value.get(_tier) or StreamsProcessorTier(_tier)
+                    tier = _StreamsProcessorTier_by_value(_tier) or StreamsProcessorTier(_tier)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_id is not UNSET)
+                    + (failover_enabled is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (_options is not UNSET)
+                    + (_pipeline is not UNSET)
+                    + (_tier is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (failover_enabled is UNSET or failover_enabled.__class__ is bool)
@@ -185,7 +196,7 @@ class StreamsProcessor:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsProcessor:
-                    _streams_processor = object.__new__(cls)
+                    _streams_processor = _NEW_INSTANCE(cls)
                     _streams_processor.field_id = field_id
                     _streams_processor.failover_enabled = failover_enabled
                     _streams_processor.links = links
@@ -232,6 +243,14 @@ class StreamsProcessor:
 from ..models.document import Document  # noqa: E402
 from ..models.link import Link  # noqa: E402
 from ..models.streams_options import StreamsOptions  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Document_from_dict = Document.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsOptions_from_dict = StreamsOptions.from_dict
+_StreamsProcessorTier_by_value = StreamsProcessorTier._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -116,33 +116,35 @@ class StreamsProcessorStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                status = StreamsProcessorStatusStatus._members_by_value.get(
+                status = _StreamsProcessorStatusStatus_by_value(
                     _status_value := src_dict["status"]
                 ) or StreamsProcessorStatusStatus(_status_value)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _mode = src_dict.get("mode", UNSET)
                 mode: StreamsProcessorStatusMode | Unset
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = StreamsProcessorStatusMode._members_by_value.get(_mode) or StreamsProcessorStatusMode(_mode)
+                    mode = _StreamsProcessorStatusMode_by_value(_mode) or StreamsProcessorStatusMode(_mode)
 
                 region = src_dict.get("region", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_links is not UNSET) + (_mode is not UNSET) + (region is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((_links is UNSET or _links.__class__ is list) and (region is UNSET or region.__class__ is str)):
                     raise TypeError("not the documented shape")
                 if cls is StreamsProcessorStatus:
-                    _streams_processor_status = object.__new__(cls)
+                    _streams_processor_status = _NEW_INSTANCE(cls)
                     _streams_processor_status.status = status
                     _streams_processor_status.links = links
                     _streams_processor_status.mode = mode
@@ -181,6 +183,13 @@ class StreamsProcessorStatus:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsProcessorStatusMode_by_value = StreamsProcessorStatusMode._members_by_value.get
+_StreamsProcessorStatusStatus_by_value = StreamsProcessorStatusStatus._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

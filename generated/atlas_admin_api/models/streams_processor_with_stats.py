@@ -166,20 +166,14 @@ class StreamsProcessorWithStats:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict["_id"]
 
                 name = src_dict["name"]
 
                 _pipeline = src_dict["pipeline"]
-                pipeline = [
-                    StreamsProcessorWithStatsPipelineItem.from_dict(pipeline_item_data)
-                    for pipeline_item_data in _pipeline
-                ]
+                pipeline = []
+                for pipeline_item_data in _pipeline:
+                    pipeline.append(_StreamsProcessorWithStatsPipelineItem_from_dict(pipeline_item_data))
 
                 state = src_dict["state"]
 
@@ -190,31 +184,43 @@ class StreamsProcessorWithStats:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _options = src_dict.get("options", UNSET)
                 options: StreamsOptions | Unset
                 if _options is UNSET:
                     options = UNSET
                 else:
-                    options = StreamsOptions.from_dict(_options)
+                    options = _StreamsOptions_from_dict(_options)
 
                 _stats = src_dict.get("stats", UNSET)
                 stats: StreamsProcessorWithStatsStats | Unset
                 if _stats is UNSET:
                     stats = UNSET
                 else:
-                    stats = StreamsProcessorWithStatsStats.from_dict(_stats)
+                    stats = _StreamsProcessorWithStatsStats_from_dict(_stats)
 
                 _tier = src_dict.get("tier", UNSET)
                 tier: StreamsProcessorWithStatsTier | Unset
                 if _tier is UNSET:
                     tier = UNSET
                 else:
-                    tier = StreamsProcessorWithStatsTier._members_by_value.get(_tier) or StreamsProcessorWithStatsTier(
-                        _tier
-                    )
+                    tier = _StreamsProcessorWithStatsTier_by_value(_tier) or StreamsProcessorWithStatsTier(_tier)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (eligible_for_failover is not UNSET)
+                    + (failover_enabled is not UNSET)
+                    + (_links is not UNSET)
+                    + (_options is not UNSET)
+                    + (_stats is not UNSET)
+                    + (_tier is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     field_id.__class__ is str
                     and name.__class__ is str
@@ -226,7 +232,7 @@ class StreamsProcessorWithStats:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsProcessorWithStats:
-                    _streams_processor_with_stats = object.__new__(cls)
+                    _streams_processor_with_stats = _NEW_INSTANCE(cls)
                     _streams_processor_with_stats.field_id = field_id
                     _streams_processor_with_stats.name = name
                     _streams_processor_with_stats.pipeline = pipeline
@@ -282,6 +288,15 @@ from ..models.streams_processor_with_stats_pipeline_item import (
     StreamsProcessorWithStatsPipelineItem,  # noqa: E402
 )
 from ..models.streams_processor_with_stats_stats import StreamsProcessorWithStatsStats  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsOptions_from_dict = StreamsOptions.from_dict
+_StreamsProcessorWithStatsPipelineItem_from_dict = StreamsProcessorWithStatsPipelineItem.from_dict
+_StreamsProcessorWithStatsStats_from_dict = StreamsProcessorWithStatsStats.from_dict
+_StreamsProcessorWithStatsTier_by_value = StreamsProcessorWithStatsTier._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -56,13 +56,13 @@ class StreamsProcessorWithStatsPipelineItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is StreamsProcessorWithStatsPipelineItem:
-                    _streams_processor_with_stats_pipeline_item = object.__new__(cls)
+                    _streams_processor_with_stats_pipeline_item = _NEW_INSTANCE(cls)
                 else:
                     _streams_processor_with_stats_pipeline_item = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = StreamsProcessorWithStatsPipelineItemAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _StreamsProcessorWithStatsPipelineItemAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -94,6 +94,13 @@ class StreamsProcessorWithStatsPipelineItem:
 from ..models.streams_processor_with_stats_pipeline_item_additional_property import (
     StreamsProcessorWithStatsPipelineItemAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_StreamsProcessorWithStatsPipelineItemAdditionalProperty_from_dict = (
+    StreamsProcessorWithStatsPipelineItemAdditionalProperty.from_dict
+)
+
 
 if TYPE_CHECKING:
     StreamsProcessorWithStatsPipelineItemDict = dict[str, Any]

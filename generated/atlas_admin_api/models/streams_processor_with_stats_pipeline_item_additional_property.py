@@ -53,7 +53,7 @@ class StreamsProcessorWithStatsPipelineItemAdditionalProperty:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is StreamsProcessorWithStatsPipelineItemAdditionalProperty:
-                    _streams_processor_with_stats_pipeline_item_additional_property = object.__new__(cls)
+                    _streams_processor_with_stats_pipeline_item_additional_property = _NEW_INSTANCE(cls)
                 else:
                     _streams_processor_with_stats_pipeline_item_additional_property = cls()
 
@@ -79,6 +79,10 @@ class StreamsProcessorWithStatsPipelineItemAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -58,13 +58,13 @@ class StreamsProcessorWithStatsStats:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is StreamsProcessorWithStatsStats:
-                    _streams_processor_with_stats_stats = object.__new__(cls)
+                    _streams_processor_with_stats_stats = _NEW_INSTANCE(cls)
                 else:
                     _streams_processor_with_stats_stats = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = StreamsProcessorWithStatsStatsAdditionalProperty.from_dict(prop_dict)
+                    additional_property = _StreamsProcessorWithStatsStatsAdditionalProperty_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -96,6 +96,11 @@ class StreamsProcessorWithStatsStats:
 from ..models.streams_processor_with_stats_stats_additional_property import (
     StreamsProcessorWithStatsStatsAdditionalProperty,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_StreamsProcessorWithStatsStatsAdditionalProperty_from_dict = StreamsProcessorWithStatsStatsAdditionalProperty.from_dict
+
 
 if TYPE_CHECKING:
     StreamsProcessorWithStatsStatsDict = dict[str, Any]

@@ -55,7 +55,7 @@ class StreamsProcessorWithStatsStatsAdditionalProperty:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is StreamsProcessorWithStatsStatsAdditionalProperty:
-                    _streams_processor_with_stats_stats_additional_property = object.__new__(cls)
+                    _streams_processor_with_stats_stats_additional_property = _NEW_INSTANCE(cls)
                 else:
                     _streams_processor_with_stats_stats_additional_property = cls()
 
@@ -81,6 +81,10 @@ class StreamsProcessorWithStatsStatsAdditionalProperty:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -148,21 +148,18 @@ class StreamsS3Connection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _StreamsS3ConnectionType_by_value(_type__value := src_dict["type"]) or StreamsS3ConnectionType(
+                    _type__value
                 )
-                type_ = StreamsS3ConnectionType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or StreamsS3ConnectionType(_type__value)
 
                 id = src_dict.get("id", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -173,22 +170,35 @@ class StreamsS3Connection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsS3ConnectionState._members_by_value.get(_state) or StreamsS3ConnectionState(_state)
+                    state = _StreamsS3ConnectionState_by_value(_state) or StreamsS3ConnectionState(_state)
 
                 _aws = src_dict.get("aws", UNSET)
                 aws: StreamsAWSConnectionConfig | Unset
                 if _aws is UNSET:
                     aws = UNSET
                 else:
-                    aws = StreamsAWSConnectionConfig.from_dict(_aws)
+                    aws = _StreamsAWSConnectionConfig_from_dict(_aws)
 
                 _networking = src_dict.get("networking", UNSET)
                 networking: StreamsKafkaNetworking | Unset
                 if _networking is UNSET:
                     networking = UNSET
                 else:
-                    networking = StreamsKafkaNetworking.from_dict(_networking)
+                    networking = _StreamsKafkaNetworking_from_dict(_networking)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    + (_aws is not UNSET)
+                    + (_networking is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -197,7 +207,7 @@ class StreamsS3Connection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsS3Connection:
-                    _streams_s3_connection = object.__new__(cls)
+                    _streams_s3_connection = _NEW_INSTANCE(cls)
                     _streams_s3_connection.type_ = type_
                     _streams_s3_connection.id = id
                     _streams_s3_connection.links = links
@@ -246,6 +256,15 @@ class StreamsS3Connection:
 from ..models.link import Link  # noqa: E402
 from ..models.streams_aws_connection_config import StreamsAWSConnectionConfig  # noqa: E402
 from ..models.streams_kafka_networking import StreamsKafkaNetworking  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsAWSConnectionConfig_from_dict = StreamsAWSConnectionConfig.from_dict
+_StreamsKafkaNetworking_from_dict = StreamsKafkaNetworking.from_dict
+_StreamsS3ConnectionState_by_value = StreamsS3ConnectionState._members_by_value.get
+_StreamsS3ConnectionType_by_value = StreamsS3ConnectionType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

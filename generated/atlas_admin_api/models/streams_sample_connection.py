@@ -129,12 +129,7 @@ class StreamsSampleConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsSampleConnectionType._members_by_value.get(
+                type_ = _StreamsSampleConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsSampleConnectionType(_type__value)
 
@@ -143,7 +138,9 @@ class StreamsSampleConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -154,10 +151,19 @@ class StreamsSampleConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsSampleConnectionState._members_by_value.get(_state) or StreamsSampleConnectionState(
-                        _state
-                    )
+                    state = _StreamsSampleConnectionState_by_value(_state) or StreamsSampleConnectionState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (_links is UNSET or _links.__class__ is list)
@@ -166,7 +172,7 @@ class StreamsSampleConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsSampleConnection:
-                    _streams_sample_connection = object.__new__(cls)
+                    _streams_sample_connection = _NEW_INSTANCE(cls)
                     _streams_sample_connection.type_ = type_
                     _streams_sample_connection.id = id
                     _streams_sample_connection.links = links
@@ -209,6 +215,13 @@ class StreamsSampleConnection:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsSampleConnectionState_by_value = StreamsSampleConnectionState._members_by_value.get
+_StreamsSampleConnectionType_by_value = StreamsSampleConnectionType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

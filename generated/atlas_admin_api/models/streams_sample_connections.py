@@ -87,22 +87,24 @@ class StreamsSampleConnections:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 solar = src_dict.get("solar", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (solar is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((_links is UNSET or _links.__class__ is list) and (solar is UNSET or solar.__class__ is bool)):
                     raise TypeError("not the documented shape")
                 if cls is StreamsSampleConnections:
-                    _streams_sample_connections = object.__new__(cls)
+                    _streams_sample_connections = _NEW_INSTANCE(cls)
                     _streams_sample_connections.links = links
                     _streams_sample_connections.solar = solar
                 else:
@@ -137,6 +139,11 @@ class StreamsSampleConnections:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

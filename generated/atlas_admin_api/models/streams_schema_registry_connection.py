@@ -168,16 +168,11 @@ class StreamsSchemaRegistryConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = StreamsSchemaRegistryConnectionType._members_by_value.get(
+                type_ = _StreamsSchemaRegistryConnectionType_by_value(
                     _type__value := src_dict["type"]
                 ) or StreamsSchemaRegistryConnectionType(_type__value)
 
-                provider = StreamsSchemaRegistryConnectionProvider._members_by_value.get(
+                provider = _StreamsSchemaRegistryConnectionProvider_by_value(
                     _provider_value := src_dict["provider"]
                 ) or StreamsSchemaRegistryConnectionProvider(_provider_value)
 
@@ -195,11 +190,11 @@ class StreamsSchemaRegistryConnection:
                         _schema_registry_authentication_data, "type", field="schemaRegistryAuthentication"
                     )
                 if _schema_registry_authentication_value == "SASL_INHERIT":
-                    schema_registry_authentication = ConfluentSaslInheritAuthentication.from_dict(
+                    schema_registry_authentication = _ConfluentSaslInheritAuthentication_from_dict(
                         _schema_registry_authentication_data
                     )
                 elif _schema_registry_authentication_value == "USER_INFO":
-                    schema_registry_authentication = ConfluentUserInfoAuthentication.from_dict(
+                    schema_registry_authentication = _ConfluentUserInfoAuthentication_from_dict(
                         _schema_registry_authentication_data
                     )
                 else:
@@ -216,7 +211,9 @@ class StreamsSchemaRegistryConnection:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -227,10 +224,21 @@ class StreamsSchemaRegistryConnection:
                 if _state is UNSET:
                     state = UNSET
                 else:
-                    state = StreamsSchemaRegistryConnectionState._members_by_value.get(
+                    state = _StreamsSchemaRegistryConnectionState_by_value(
                         _state
                     ) or StreamsSchemaRegistryConnectionState(_state)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (id is not UNSET)
+                    + (_links is not UNSET)
+                    + (name is not UNSET)
+                    + (region is not UNSET)
+                    + (_state is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _schema_registry_urls.__class__ is list
@@ -243,7 +251,7 @@ class StreamsSchemaRegistryConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsSchemaRegistryConnection:
-                    _streams_schema_registry_connection = object.__new__(cls)
+                    _streams_schema_registry_connection = _NEW_INSTANCE(cls)
                     _streams_schema_registry_connection.type_ = type_
                     _streams_schema_registry_connection.provider = provider
                     _streams_schema_registry_connection.schema_registry_authentication = schema_registry_authentication
@@ -296,6 +304,16 @@ from ..models.confluent_sasl_inherit_authentication import (
 )
 from ..models.confluent_user_info_authentication import ConfluentUserInfoAuthentication  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ConfluentSaslInheritAuthentication_from_dict = ConfluentSaslInheritAuthentication.from_dict
+_ConfluentUserInfoAuthentication_from_dict = ConfluentUserInfoAuthentication.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsSchemaRegistryConnectionProvider_by_value = StreamsSchemaRegistryConnectionProvider._members_by_value.get
+_StreamsSchemaRegistryConnectionState_by_value = StreamsSchemaRegistryConnectionState._members_by_value.get
+_StreamsSchemaRegistryConnectionType_by_value = StreamsSchemaRegistryConnectionType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

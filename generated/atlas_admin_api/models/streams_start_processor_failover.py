@@ -103,11 +103,6 @@ class StreamsStartProcessorFailover:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 region = src_dict["region"]
 
                 dry_run = src_dict.get("dryRun", UNSET)
@@ -117,14 +112,19 @@ class StreamsStartProcessorFailover:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = StreamsStartProcessorFailoverMode._members_by_value.get(
+                    mode = _StreamsStartProcessorFailoverMode_by_value(_mode) or StreamsStartProcessorFailoverMode(
                         _mode
-                    ) or StreamsStartProcessorFailoverMode(_mode)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (dry_run is not UNSET) + (_mode is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (region.__class__ is str and (dry_run is UNSET or dry_run.__class__ is bool)):
                     raise TypeError("not the documented shape")
                 if cls is StreamsStartProcessorFailover:
-                    _streams_start_processor_failover = object.__new__(cls)
+                    _streams_start_processor_failover = _NEW_INSTANCE(cls)
                     _streams_start_processor_failover.region = region
                     _streams_start_processor_failover.dry_run = dry_run
                     _streams_start_processor_failover.mode = mode
@@ -157,6 +157,11 @@ class StreamsStartProcessorFailover:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_StreamsStartProcessorFailoverMode_by_value = StreamsStartProcessorFailoverMode._members_by_value.get
 
 
 if TYPE_CHECKING:

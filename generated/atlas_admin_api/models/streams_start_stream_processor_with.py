@@ -127,22 +127,19 @@ class StreamsStartStreamProcessorWith:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _failover = src_dict.get("failover", UNSET)
                 failover: StreamsStartProcessorFailover | Unset
                 if _failover is UNSET:
                     failover = UNSET
                 else:
-                    failover = StreamsStartProcessorFailover.from_dict(_failover)
+                    failover = _StreamsStartProcessorFailover_from_dict(_failover)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 resume_from_checkpoint = src_dict.get("resumeFromCheckpoint", UNSET)
 
@@ -151,24 +148,34 @@ class StreamsStartStreamProcessorWith:
                 if _start_at_operation_time is UNSET:
                     start_at_operation_time = UNSET
                 else:
-                    start_at_operation_time = datetime.datetime.fromisoformat(_start_at_operation_time)
+                    start_at_operation_time = _DATETIME_FROMISOFORMAT(_start_at_operation_time)
 
                 _tier = src_dict.get("tier", UNSET)
                 tier: StreamsStartStreamProcessorWithTier | Unset
                 if _tier is UNSET:
                     tier = UNSET
                 else:
-                    tier = StreamsStartStreamProcessorWithTier._members_by_value.get(
+                    tier = _StreamsStartStreamProcessorWithTier_by_value(_tier) or StreamsStartStreamProcessorWithTier(
                         _tier
-                    ) or StreamsStartStreamProcessorWithTier(_tier)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_failover is not UNSET)
+                    + (_links is not UNSET)
+                    + (resume_from_checkpoint is not UNSET)
+                    + (_start_at_operation_time is not UNSET)
+                    + (_tier is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (resume_from_checkpoint is UNSET or resume_from_checkpoint.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsStartStreamProcessorWith:
-                    _streams_start_stream_processor_with = object.__new__(cls)
+                    _streams_start_stream_processor_with = _NEW_INSTANCE(cls)
                     _streams_start_stream_processor_with.failover = failover
                     _streams_start_stream_processor_with.links = links
                     _streams_start_stream_processor_with.resume_from_checkpoint = resume_from_checkpoint
@@ -210,6 +217,14 @@ class StreamsStartStreamProcessorWith:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
 from ..models.streams_start_processor_failover import StreamsStartProcessorFailover  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamsStartProcessorFailover_from_dict = StreamsStartProcessorFailover.from_dict
+_StreamsStartStreamProcessorWithTier_by_value = StreamsStartStreamProcessorWithTier._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

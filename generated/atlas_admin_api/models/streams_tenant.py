@@ -249,25 +249,25 @@ class StreamsTenant:
                                 _connections_item_data, "type", field="connections[]"
                             )
                         if _connections_item_value == "AWSKinesisDataStreams":
-                            connections_item = StreamsAWSKinesisDataStreamsConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsAWSKinesisDataStreamsConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "AWSLambda":
-                            connections_item = StreamsAWSLambdaConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsAWSLambdaConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "AzureBlobStorage":
-                            connections_item = StreamsAzureBlobStorageConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsAzureBlobStorageConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "Cluster":
-                            connections_item = StreamsClusterConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsClusterConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "GCPPubSub":
-                            connections_item = StreamsGCPPubSubConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsGCPPubSubConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "Https":
-                            connections_item = StreamsHttpsConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsHttpsConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "Kafka":
-                            connections_item = StreamsKafkaConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsKafkaConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "S3":
-                            connections_item = StreamsS3Connection.from_dict(_connections_item_data)
+                            connections_item = _StreamsS3Connection_from_dict(_connections_item_data)
                         elif _connections_item_value == "Sample":
-                            connections_item = StreamsSampleConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsSampleConnection_from_dict(_connections_item_data)
                         elif _connections_item_value == "SchemaRegistry":
-                            connections_item = StreamsSchemaRegistryConnection.from_dict(_connections_item_data)
+                            connections_item = _StreamsSchemaRegistryConnection_from_dict(_connections_item_data)
                         else:
                             connections_item = UnknownVariant(
                                 discriminator=_connections_item_value, raw=dict(_connections_item_data)
@@ -280,15 +280,14 @@ class StreamsTenant:
                 if _data_process_region is UNSET:
                     data_process_region = UNSET
                 else:
-                    data_process_region = StreamsDataProcessRegion.from_dict(_data_process_region)
+                    data_process_region = _StreamsDataProcessRegion_from_dict(_data_process_region)
 
                 _failover_regions = src_dict.get("failoverRegions", UNSET)
                 failover_regions: list[StreamsDataProcessRegion] | Unset = UNSET
                 if _failover_regions is not UNSET:
-                    failover_regions = [
-                        StreamsDataProcessRegion.from_dict(failover_regions_item_data)
-                        for failover_regions_item_data in _failover_regions
-                    ]
+                    failover_regions = []
+                    for failover_regions_item_data in _failover_regions:
+                        failover_regions.append(_StreamsDataProcessRegion_from_dict(failover_regions_item_data))
 
                 group_id = src_dict.get("groupId", UNSET)
 
@@ -298,7 +297,9 @@ class StreamsTenant:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 name = src_dict.get("name", UNSET)
 
@@ -307,7 +308,7 @@ class StreamsTenant:
                 if _sample_connections is UNSET:
                     sample_connections = UNSET
                 else:
-                    sample_connections = StreamsSampleConnections.from_dict(_sample_connections)
+                    sample_connections = _StreamsSampleConnections_from_dict(_sample_connections)
 
                 def _parse_stream_config(data: object) -> None | StreamConfigType0 | Unset:
                     if data is None:
@@ -317,7 +318,7 @@ class StreamsTenant:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_stream_config_type_0 = StreamConfigType0.from_dict(data)
+                        componentsschemas_stream_config_type_0 = _StreamConfigType0_from_dict(data)
 
                         if (
                             getattr(componentsschemas_stream_config_type_0, "additional_properties", {}).__class__
@@ -354,7 +355,7 @@ class StreamsTenant:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsTenant:
-                    _streams_tenant = object.__new__(cls)
+                    _streams_tenant = _NEW_INSTANCE(cls)
                     _streams_tenant.field_id = field_id
                     _streams_tenant.connections = connections
                     _streams_tenant.data_process_region = data_process_region
@@ -422,6 +423,24 @@ from ..models.streams_s3_connection import StreamsS3Connection  # noqa: E402
 from ..models.streams_sample_connection import StreamsSampleConnection  # noqa: E402
 from ..models.streams_sample_connections import StreamsSampleConnections  # noqa: E402
 from ..models.streams_schema_registry_connection import StreamsSchemaRegistryConnection  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamConfigType0_from_dict = StreamConfigType0.from_dict
+_StreamsAWSKinesisDataStreamsConnection_from_dict = StreamsAWSKinesisDataStreamsConnection.from_dict
+_StreamsAWSLambdaConnection_from_dict = StreamsAWSLambdaConnection.from_dict
+_StreamsAzureBlobStorageConnection_from_dict = StreamsAzureBlobStorageConnection.from_dict
+_StreamsClusterConnection_from_dict = StreamsClusterConnection.from_dict
+_StreamsDataProcessRegion_from_dict = StreamsDataProcessRegion.from_dict
+_StreamsGCPPubSubConnection_from_dict = StreamsGCPPubSubConnection.from_dict
+_StreamsHttpsConnection_from_dict = StreamsHttpsConnection.from_dict
+_StreamsKafkaConnection_from_dict = StreamsKafkaConnection.from_dict
+_StreamsS3Connection_from_dict = StreamsS3Connection.from_dict
+_StreamsSampleConnection_from_dict = StreamsSampleConnection.from_dict
+_StreamsSampleConnections_from_dict = StreamsSampleConnections.from_dict
+_StreamsSchemaRegistryConnection_from_dict = StreamsSchemaRegistryConnection.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -168,29 +168,30 @@ class StreamsTenantUpdateRequest:
                 if _cloud_provider is UNSET:
                     cloud_provider = UNSET
                 else:
-                    cloud_provider = StreamsTenantUpdateRequestCloudProvider._members_by_value.get(
+                    cloud_provider = _StreamsTenantUpdateRequestCloudProvider_by_value(
                         _cloud_provider
                     ) or StreamsTenantUpdateRequestCloudProvider(_cloud_provider)
 
                 _failover_regions = src_dict.get("failoverRegions", UNSET)
                 failover_regions: list[StreamsDataProcessRegion] | Unset = UNSET
                 if _failover_regions is not UNSET:
-                    failover_regions = [
-                        StreamsDataProcessRegion.from_dict(failover_regions_item_data)
-                        for failover_regions_item_data in _failover_regions
-                    ]
+                    failover_regions = []
+                    for failover_regions_item_data in _failover_regions:
+                        failover_regions.append(_StreamsDataProcessRegion_from_dict(failover_regions_item_data))
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _processor_status = src_dict.get("processorStatus", UNSET)
                 processor_status: StreamsProcessorStatus | Unset
                 if _processor_status is UNSET:
                     processor_status = UNSET
                 else:
-                    processor_status = StreamsProcessorStatus.from_dict(_processor_status)
+                    processor_status = _StreamsProcessorStatus_from_dict(_processor_status)
 
                 def _parse_region(
                     data: object,
@@ -200,7 +201,7 @@ class StreamsTenantUpdateRequest:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        componentsschemas_base_streams_region_type_0 = ApiStreamsAWSRegionView._members_by_value.get(
+                        componentsschemas_base_streams_region_type_0 = _ApiStreamsAWSRegionView_by_value(
                             data
                         ) or ApiStreamsAWSRegionView(data)
 
@@ -210,7 +211,7 @@ class StreamsTenantUpdateRequest:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        componentsschemas_base_streams_region_type_1 = ApiStreamsAzureRegionView._members_by_value.get(
+                        componentsschemas_base_streams_region_type_1 = _ApiStreamsAzureRegionView_by_value(
                             data
                         ) or ApiStreamsAzureRegionView(data)
 
@@ -219,7 +220,7 @@ class StreamsTenantUpdateRequest:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    componentsschemas_base_streams_region_type_2 = ApiStreamsGCPRegionView._members_by_value.get(
+                    componentsschemas_base_streams_region_type_2 = _ApiStreamsGCPRegionView_by_value(
                         data
                     ) or ApiStreamsGCPRegionView(data)
 
@@ -235,7 +236,7 @@ class StreamsTenantUpdateRequest:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_stream_config_type_0 = StreamConfigType0.from_dict(data)
+                        componentsschemas_stream_config_type_0 = _StreamConfigType0_from_dict(data)
 
                         if (
                             getattr(componentsschemas_stream_config_type_0, "additional_properties", {}).__class__
@@ -273,7 +274,7 @@ class StreamsTenantUpdateRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is StreamsTenantUpdateRequest:
-                    _streams_tenant_update_request = object.__new__(cls)
+                    _streams_tenant_update_request = _NEW_INSTANCE(cls)
                     _streams_tenant_update_request.cloud_provider = cloud_provider
                     _streams_tenant_update_request.failover_regions = failover_regions
                     _streams_tenant_update_request.links = links
@@ -319,6 +320,18 @@ from ..models.link import Link  # noqa: E402
 from ..models.stream_config_type_0 import StreamConfigType0  # noqa: E402
 from ..models.streams_data_process_region import StreamsDataProcessRegion  # noqa: E402
 from ..models.streams_processor_status import StreamsProcessorStatus  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiStreamsAWSRegionView_by_value = ApiStreamsAWSRegionView._members_by_value.get
+_ApiStreamsAzureRegionView_by_value = ApiStreamsAzureRegionView._members_by_value.get
+_ApiStreamsGCPRegionView_by_value = ApiStreamsGCPRegionView._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_StreamConfigType0_from_dict = StreamConfigType0.from_dict
+_StreamsDataProcessRegion_from_dict = StreamsDataProcessRegion.from_dict
+_StreamsProcessorStatus_from_dict = StreamsProcessorStatus.from_dict
+_StreamsTenantUpdateRequestCloudProvider_by_value = StreamsTenantUpdateRequestCloudProvider._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -98,11 +98,6 @@ class SynonymMappingStatusDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 message = src_dict.get("message", UNSET)
 
                 queryable = src_dict.get("queryable", UNSET)
@@ -112,17 +107,22 @@ class SynonymMappingStatusDetail:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = SynonymMappingStatusDetailStatus._members_by_value.get(
+                    status = _SynonymMappingStatusDetailStatus_by_value(_status) or SynonymMappingStatusDetailStatus(
                         _status
-                    ) or SynonymMappingStatusDetailStatus(_status)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict) == (message is not UNSET) + (queryable is not UNSET) + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (message is UNSET or message.__class__ is str)
                     and (queryable is UNSET or queryable.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SynonymMappingStatusDetail:
-                    _synonym_mapping_status_detail = object.__new__(cls)
+                    _synonym_mapping_status_detail = _NEW_INSTANCE(cls)
                     _synonym_mapping_status_detail.message = message
                     _synonym_mapping_status_detail.queryable = queryable
                     _synonym_mapping_status_detail.status = status
@@ -155,6 +155,11 @@ class SynonymMappingStatusDetail:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SynonymMappingStatusDetailStatus_by_value = SynonymMappingStatusDetailStatus._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -134,12 +134,7 @@ class SystemMemoryPercentUsedRawMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = SystemMemoryPercentUsedRawMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _SystemMemoryPercentUsedRawMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or SystemMemoryPercentUsedRawMetricThresholdViewMetricName(_metric_name_value)
 
@@ -148,7 +143,7 @@ class SystemMemoryPercentUsedRawMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = SystemMemoryPercentUsedRawMetricThresholdViewMode._members_by_value.get(
+                    mode = _SystemMemoryPercentUsedRawMetricThresholdViewMode_by_value(
                         _mode
                     ) or SystemMemoryPercentUsedRawMetricThresholdViewMode(_mode)
 
@@ -157,7 +152,7 @@ class SystemMemoryPercentUsedRawMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = SystemMemoryPercentUsedRawMetricThresholdViewOperator._members_by_value.get(
+                    operator = _SystemMemoryPercentUsedRawMetricThresholdViewOperator_by_value(
                         _operator
                     ) or SystemMemoryPercentUsedRawMetricThresholdViewOperator(_operator)
 
@@ -168,12 +163,22 @@ class SystemMemoryPercentUsedRawMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = RawMetricUnits._members_by_value.get(_units) or RawMetricUnits(_units)
+                    units = _RawMetricUnits_by_value(_units) or RawMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is SystemMemoryPercentUsedRawMetricThresholdView:
-                    _system_memory_percent_used_raw_metric_threshold_view = object.__new__(cls)
+                    _system_memory_percent_used_raw_metric_threshold_view = _NEW_INSTANCE(cls)
                     _system_memory_percent_used_raw_metric_threshold_view.metric_name = metric_name
                     _system_memory_percent_used_raw_metric_threshold_view.mode = mode
                     _system_memory_percent_used_raw_metric_threshold_view.operator = operator
@@ -210,6 +215,20 @@ class SystemMemoryPercentUsedRawMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_RawMetricUnits_by_value = RawMetricUnits._members_by_value.get
+_SystemMemoryPercentUsedRawMetricThresholdViewMetricName_by_value = (
+    SystemMemoryPercentUsedRawMetricThresholdViewMetricName._members_by_value.get
+)
+_SystemMemoryPercentUsedRawMetricThresholdViewMode_by_value = (
+    SystemMemoryPercentUsedRawMetricThresholdViewMode._members_by_value.get
+)
+_SystemMemoryPercentUsedRawMetricThresholdViewOperator_by_value = (
+    SystemMemoryPercentUsedRawMetricThresholdViewOperator._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

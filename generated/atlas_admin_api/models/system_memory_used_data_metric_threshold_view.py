@@ -145,12 +145,7 @@ class SystemMemoryUsedDataMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = SystemMemoryUsedDataMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _SystemMemoryUsedDataMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or SystemMemoryUsedDataMetricThresholdViewMetricName(_metric_name_value)
 
@@ -159,7 +154,7 @@ class SystemMemoryUsedDataMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = SystemMemoryUsedDataMetricThresholdViewMode._members_by_value.get(
+                    mode = _SystemMemoryUsedDataMetricThresholdViewMode_by_value(
                         _mode
                     ) or SystemMemoryUsedDataMetricThresholdViewMode(_mode)
 
@@ -168,7 +163,7 @@ class SystemMemoryUsedDataMetricThresholdView:
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = SystemMemoryUsedDataMetricThresholdViewOperator._members_by_value.get(
+                    operator = _SystemMemoryUsedDataMetricThresholdViewOperator_by_value(
                         _operator
                     ) or SystemMemoryUsedDataMetricThresholdViewOperator(_operator)
 
@@ -179,12 +174,22 @@ class SystemMemoryUsedDataMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = DataMetricUnits._members_by_value.get(_units) or DataMetricUnits(_units)
+                    units = _DataMetricUnits_by_value(_units) or DataMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is SystemMemoryUsedDataMetricThresholdView:
-                    _system_memory_used_data_metric_threshold_view = object.__new__(cls)
+                    _system_memory_used_data_metric_threshold_view = _NEW_INSTANCE(cls)
                     _system_memory_used_data_metric_threshold_view.metric_name = metric_name
                     _system_memory_used_data_metric_threshold_view.mode = mode
                     _system_memory_used_data_metric_threshold_view.operator = operator
@@ -221,6 +226,20 @@ class SystemMemoryUsedDataMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DataMetricUnits_by_value = DataMetricUnits._members_by_value.get
+_NEW_INSTANCE = object.__new__
+_SystemMemoryUsedDataMetricThresholdViewMetricName_by_value = (
+    SystemMemoryUsedDataMetricThresholdViewMetricName._members_by_value.get
+)
+_SystemMemoryUsedDataMetricThresholdViewMode_by_value = (
+    SystemMemoryUsedDataMetricThresholdViewMode._members_by_value.get
+)
+_SystemMemoryUsedDataMetricThresholdViewOperator_by_value = (
+    SystemMemoryUsedDataMetricThresholdViewOperator._members_by_value.get
+)
 
 
 if TYPE_CHECKING:

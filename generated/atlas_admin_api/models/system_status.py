@@ -121,11 +121,6 @@ class SystemStatus:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
 
                 def _parse_api_key(data: object) -> ApiKeyType0 | None:
                     if data is None:
@@ -133,7 +128,7 @@ class SystemStatus:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_api_key_type_0 = ApiKeyType0.from_dict(data)
+                        componentsschemas_api_key_type_0 = _ApiKeyType0_from_dict(data)
 
                         if getattr(componentsschemas_api_key_type_0, "additional_properties", {}).__class__ is not dict:
                             raise TypeError("not an exact fit")
@@ -145,9 +140,9 @@ class SystemStatus:
 
                 api_key = _parse_api_key(src_dict["apiKey"])
 
-                app_name = SystemStatusAppName._members_by_value.get(
-                    _app_name_value := src_dict["appName"]
-                ) or SystemStatusAppName(_app_name_value)
+                app_name = _SystemStatusAppName_by_value(_app_name_value := src_dict["appName"]) or SystemStatusAppName(
+                    _app_name_value
+                )
 
                 build = src_dict["build"]
 
@@ -156,8 +151,15 @@ class SystemStatus:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 4 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     api_key.__class__
                     in (
@@ -170,7 +172,7 @@ class SystemStatus:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is SystemStatus:
-                    _system_status = object.__new__(cls)
+                    _system_status = _NEW_INSTANCE(cls)
                     _system_status.api_key = api_key
                     _system_status.app_name = app_name
                     _system_status.build = build
@@ -212,6 +214,13 @@ class SystemStatus:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.api_key_type_0 import ApiKeyType0  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_ApiKeyType0_from_dict = ApiKeyType0.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_SystemStatusAppName_by_value = SystemStatusAppName._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

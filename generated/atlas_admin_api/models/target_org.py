@@ -70,17 +70,13 @@ class TargetOrg:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 link_token = src_dict["linkToken"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (link_token.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is TargetOrg:
-                    _target_org = object.__new__(cls)
+                    _target_org = _NEW_INSTANCE(cls)
                     _target_org.link_token = link_token
                 else:
                     _target_org = cls(
@@ -109,6 +105,10 @@ class TargetOrg:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

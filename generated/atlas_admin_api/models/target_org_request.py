@@ -73,14 +73,14 @@ class TargetOrgRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _access_list_ips = src_dict.get("accessListIps", UNSET)
                 access_list_ips = cast(list[str], _access_list_ips)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_access_list_ips is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _access_list_ips is UNSET
                     or (
@@ -89,7 +89,7 @@ class TargetOrgRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TargetOrgRequest:
-                    _target_org_request = object.__new__(cls)
+                    _target_org_request = _NEW_INSTANCE(cls)
                     _target_org_request.access_list_ips = access_list_ips
                 else:
                     _target_org_request = cls(
@@ -118,6 +118,10 @@ class TargetOrgRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

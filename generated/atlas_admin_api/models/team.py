@@ -105,11 +105,6 @@ class Team:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
                 _usernames = src_dict["usernames"]
@@ -120,8 +115,15 @@ class Team:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (id is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     name.__class__ is str
                     and (_usernames.__class__ is list and all(_item.__class__ is str for _item in _usernames))
@@ -130,7 +132,7 @@ class Team:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Team:
-                    _team = object.__new__(cls)
+                    _team = _NEW_INSTANCE(cls)
                     _team.name = name
                     _team.usernames = usernames
                     _team.id = id
@@ -169,6 +171,11 @@ class Team:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -155,12 +155,7 @@ class TeamNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = TeamNotificationTypeName._members_by_value.get(
+                type_name = _TeamNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or TeamNotificationTypeName(_type_name_value)
 
@@ -178,6 +173,19 @@ class TeamNotification:
 
                 team_name = src_dict.get("teamName", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (email_enabled is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (sms_enabled is not UNSET)
+                    + (team_id is not UNSET)
+                    + (team_name is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (email_enabled is UNSET or email_enabled.__class__ is bool)
@@ -189,7 +197,7 @@ class TeamNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TeamNotification:
-                    _team_notification = object.__new__(cls)
+                    _team_notification = _NEW_INSTANCE(cls)
                     _team_notification.type_name = type_name
                     _team_notification.delay_min = delay_min
                     _team_notification.email_enabled = email_enabled
@@ -232,6 +240,11 @@ class TeamNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TeamNotificationTypeName_by_value = TeamNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

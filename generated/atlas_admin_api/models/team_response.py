@@ -94,11 +94,6 @@ class TeamResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 id = src_dict.get("id", UNSET)
 
                 name = src_dict.get("name", UNSET)
@@ -106,8 +101,15 @@ class TeamResponse:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (id is not UNSET) + (name is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (id is UNSET or id.__class__ is str)
                     and (name is UNSET or name.__class__ is str)
@@ -115,7 +117,7 @@ class TeamResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TeamResponse:
-                    _team_response = object.__new__(cls)
+                    _team_response = _NEW_INSTANCE(cls)
                     _team_response.id = id
                     _team_response.name = name
                     _team_response.links = links
@@ -152,6 +154,11 @@ class TeamResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

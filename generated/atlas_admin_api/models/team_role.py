@@ -97,11 +97,6 @@ class TeamRole:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _role_names = src_dict["roleNames"]
                 role_names = cast(list[str], _role_names)
 
@@ -110,8 +105,15 @@ class TeamRole:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_role_names.__class__ is list and all(_item.__class__ is str for _item in _role_names))
                     and team_id.__class__ is str
@@ -119,7 +121,7 @@ class TeamRole:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TeamRole:
-                    _team_role = object.__new__(cls)
+                    _team_role = _NEW_INSTANCE(cls)
                     _team_role.role_names = role_names
                     _team_role.team_id = team_id
                     _team_role.links = links
@@ -156,6 +158,11 @@ class TeamRole:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -92,17 +92,12 @@ class TenantHardwareSpec:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _effective_instance_size = src_dict.get("effectiveInstanceSize", UNSET)
                 effective_instance_size: TenantHardwareSpecEffectiveInstanceSize | Unset
                 if _effective_instance_size is UNSET:
                     effective_instance_size = UNSET
                 else:
-                    effective_instance_size = TenantHardwareSpecEffectiveInstanceSize._members_by_value.get(
+                    effective_instance_size = _TenantHardwareSpecEffectiveInstanceSize_by_value(
                         _effective_instance_size
                     ) or TenantHardwareSpecEffectiveInstanceSize(_effective_instance_size)
 
@@ -111,12 +106,17 @@ class TenantHardwareSpec:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = TenantHardwareSpecInstanceSize._members_by_value.get(
+                    instance_size = _TenantHardwareSpecInstanceSize_by_value(
                         _instance_size
                     ) or TenantHardwareSpecInstanceSize(_instance_size)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_effective_instance_size is not UNSET) + (_instance_size is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is TenantHardwareSpec:
-                    _tenant_hardware_spec = object.__new__(cls)
+                    _tenant_hardware_spec = _NEW_INSTANCE(cls)
                     _tenant_hardware_spec.effective_instance_size = effective_instance_size
                     _tenant_hardware_spec.instance_size = instance_size
                 else:
@@ -147,6 +147,12 @@ class TenantHardwareSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TenantHardwareSpecEffectiveInstanceSize_by_value = TenantHardwareSpecEffectiveInstanceSize._members_by_value.get
+_TenantHardwareSpecInstanceSize_by_value = TenantHardwareSpecInstanceSize._members_by_value.get
 
 
 if TYPE_CHECKING:

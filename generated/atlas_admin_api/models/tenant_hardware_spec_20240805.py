@@ -118,11 +118,6 @@ class TenantHardwareSpec20240805:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 disk_size_gb = src_dict.get("diskSizeGB", UNSET)
 
                 _effective_instance_size = src_dict.get("effectiveInstanceSize", UNSET)
@@ -130,7 +125,7 @@ class TenantHardwareSpec20240805:
                 if _effective_instance_size is UNSET:
                     effective_instance_size = UNSET
                 else:
-                    effective_instance_size = TenantHardwareSpec20240805EffectiveInstanceSize._members_by_value.get(
+                    effective_instance_size = _TenantHardwareSpec20240805EffectiveInstanceSize_by_value(
                         _effective_instance_size
                     ) or TenantHardwareSpec20240805EffectiveInstanceSize(_effective_instance_size)
 
@@ -139,14 +134,22 @@ class TenantHardwareSpec20240805:
                 if _instance_size is UNSET:
                     instance_size = UNSET
                 else:
-                    instance_size = TenantHardwareSpec20240805InstanceSize._members_by_value.get(
+                    instance_size = _TenantHardwareSpec20240805InstanceSize_by_value(
                         _instance_size
                     ) or TenantHardwareSpec20240805InstanceSize(_instance_size)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (disk_size_gb is not UNSET)
+                    + (_effective_instance_size is not UNSET)
+                    + (_instance_size is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (disk_size_gb is UNSET or (disk_size_gb.__class__ is float or disk_size_gb.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is TenantHardwareSpec20240805:
-                    _tenant_hardware_spec_20240805 = object.__new__(cls)
+                    _tenant_hardware_spec_20240805 = _NEW_INSTANCE(cls)
                     _tenant_hardware_spec_20240805.disk_size_gb = disk_size_gb
                     _tenant_hardware_spec_20240805.effective_instance_size = effective_instance_size
                     _tenant_hardware_spec_20240805.instance_size = instance_size
@@ -179,6 +182,14 @@ class TenantHardwareSpec20240805:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TenantHardwareSpec20240805EffectiveInstanceSize_by_value = (
+    TenantHardwareSpec20240805EffectiveInstanceSize._members_by_value.get
+)
+_TenantHardwareSpec20240805InstanceSize_by_value = TenantHardwareSpec20240805InstanceSize._members_by_value.get
 
 
 if TYPE_CHECKING:

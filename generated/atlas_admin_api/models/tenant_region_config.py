@@ -180,7 +180,7 @@ class TenantRegionConfig:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                provider_name = TenantRegionConfigProviderName._members_by_value.get(
+                provider_name = _TenantRegionConfigProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or TenantRegionConfigProviderName(_provider_name_value)
 
@@ -192,7 +192,7 @@ class TenantRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_0 = AWSHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_0 = _AWSHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_0, "additional_properties", {}).__class__
@@ -206,7 +206,7 @@ class TenantRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_1 = AzureHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_1 = _AzureHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_1, "additional_properties", {}).__class__
@@ -220,7 +220,7 @@ class TenantRegionConfig:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_type_2 = GCPHardwareSpec.from_dict(data)
+                        componentsschemas_hardware_spec_type_2 = _GCPHardwareSpec_from_dict(data)
 
                         if (
                             getattr(componentsschemas_hardware_spec_type_2, "additional_properties", {}).__class__
@@ -233,7 +233,7 @@ class TenantRegionConfig:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_hardware_spec_type_3 = TenantHardwareSpec.from_dict(data)
+                    componentsschemas_hardware_spec_type_3 = _TenantHardwareSpec_from_dict(data)
 
                     if (
                         getattr(componentsschemas_hardware_spec_type_3, "additional_properties", {}).__class__
@@ -260,7 +260,7 @@ class TenantRegionConfig:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_0 = TenantRegionConfigRegionNameType0._members_by_value.get(
+                        region_name_type_0 = _TenantRegionConfigRegionNameType0_by_value(
                             data
                         ) or TenantRegionConfigRegionNameType0(data)
 
@@ -270,7 +270,7 @@ class TenantRegionConfig:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_1 = TenantRegionConfigRegionNameType1._members_by_value.get(
+                        region_name_type_1 = _TenantRegionConfigRegionNameType1_by_value(
                             data
                         ) or TenantRegionConfigRegionNameType1(data)
 
@@ -279,7 +279,7 @@ class TenantRegionConfig:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_2 = TenantRegionConfigRegionNameType2._members_by_value.get(
+                    region_name_type_2 = _TenantRegionConfigRegionNameType2_by_value(
                         data
                     ) or TenantRegionConfigRegionNameType2(data)
 
@@ -292,7 +292,7 @@ class TenantRegionConfig:
                 if _backing_provider_name is UNSET:
                     backing_provider_name = UNSET
                 else:
-                    backing_provider_name = TenantRegionConfigBackingProviderName._members_by_value.get(
+                    backing_provider_name = _TenantRegionConfigBackingProviderName_by_value(
                         _backing_provider_name
                     ) or TenantRegionConfigBackingProviderName(_backing_provider_name)
 
@@ -320,7 +320,7 @@ class TenantRegionConfig:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TenantRegionConfig:
-                    _tenant_region_config = object.__new__(cls)
+                    _tenant_region_config = _NEW_INSTANCE(cls)
                     _tenant_region_config.provider_name = provider_name
                     _tenant_region_config.electable_specs = electable_specs
                     _tenant_region_config.priority = priority
@@ -364,6 +364,19 @@ from ..models.aws_hardware_spec import AWSHardwareSpec  # noqa: E402
 from ..models.azure_hardware_spec import AzureHardwareSpec  # noqa: E402
 from ..models.gcp_hardware_spec import GCPHardwareSpec  # noqa: E402
 from ..models.tenant_hardware_spec import TenantHardwareSpec  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSHardwareSpec_from_dict = AWSHardwareSpec.from_dict
+_AzureHardwareSpec_from_dict = AzureHardwareSpec.from_dict
+_GCPHardwareSpec_from_dict = GCPHardwareSpec.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantHardwareSpec_from_dict = TenantHardwareSpec.from_dict
+_TenantRegionConfigBackingProviderName_by_value = TenantRegionConfigBackingProviderName._members_by_value.get
+_TenantRegionConfigProviderName_by_value = TenantRegionConfigProviderName._members_by_value.get
+_TenantRegionConfigRegionNameType0_by_value = TenantRegionConfigRegionNameType0._members_by_value.get
+_TenantRegionConfigRegionNameType1_by_value = TenantRegionConfigRegionNameType1._members_by_value.get
+_TenantRegionConfigRegionNameType2_by_value = TenantRegionConfigRegionNameType2._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -191,7 +191,7 @@ class TenantRegionConfig20240805:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                provider_name = TenantRegionConfig20240805ProviderName._members_by_value.get(
+                provider_name = _TenantRegionConfig20240805ProviderName_by_value(
                     _provider_name_value := src_dict["providerName"]
                 ) or TenantRegionConfig20240805ProviderName(_provider_name_value)
 
@@ -209,7 +209,7 @@ class TenantRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_20240805_type_0 = AWSHardwareSpec20240805.from_dict(data)
+                        componentsschemas_hardware_spec_20240805_type_0 = _AWSHardwareSpec20240805_from_dict(data)
 
                         if (
                             getattr(
@@ -225,7 +225,7 @@ class TenantRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_20240805_type_1 = AzureHardwareSpec20240805.from_dict(data)
+                        componentsschemas_hardware_spec_20240805_type_1 = _AzureHardwareSpec20240805_from_dict(data)
 
                         if (
                             getattr(
@@ -241,7 +241,7 @@ class TenantRegionConfig20240805:
                     try:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        componentsschemas_hardware_spec_20240805_type_2 = GCPHardwareSpec20240805.from_dict(data)
+                        componentsschemas_hardware_spec_20240805_type_2 = _GCPHardwareSpec20240805_from_dict(data)
 
                         if (
                             getattr(
@@ -256,7 +256,7 @@ class TenantRegionConfig20240805:
                         pass
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_hardware_spec_20240805_type_3 = TenantHardwareSpec20240805.from_dict(data)
+                    componentsschemas_hardware_spec_20240805_type_3 = _TenantHardwareSpec20240805_from_dict(data)
 
                     if (
                         getattr(componentsschemas_hardware_spec_20240805_type_3, "additional_properties", {}).__class__
@@ -283,7 +283,7 @@ class TenantRegionConfig20240805:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_0 = TenantRegionConfig20240805RegionNameType0._members_by_value.get(
+                        region_name_type_0 = _TenantRegionConfig20240805RegionNameType0_by_value(
                             data
                         ) or TenantRegionConfig20240805RegionNameType0(data)
 
@@ -293,7 +293,7 @@ class TenantRegionConfig20240805:
                     try:
                         if not isinstance(data, str):
                             raise TypeError()
-                        region_name_type_1 = TenantRegionConfig20240805RegionNameType1._members_by_value.get(
+                        region_name_type_1 = _TenantRegionConfig20240805RegionNameType1_by_value(
                             data
                         ) or TenantRegionConfig20240805RegionNameType1(data)
 
@@ -302,7 +302,7 @@ class TenantRegionConfig20240805:
                         pass
                     if not isinstance(data, str):
                         raise TypeError()
-                    region_name_type_2 = TenantRegionConfig20240805RegionNameType2._members_by_value.get(
+                    region_name_type_2 = _TenantRegionConfig20240805RegionNameType2_by_value(
                         data
                     ) or TenantRegionConfig20240805RegionNameType2(data)
 
@@ -315,7 +315,7 @@ class TenantRegionConfig20240805:
                 if _backing_provider_name is UNSET:
                     backing_provider_name = UNSET
                 else:
-                    backing_provider_name = TenantRegionConfig20240805BackingProviderName._members_by_value.get(
+                    backing_provider_name = _TenantRegionConfig20240805BackingProviderName_by_value(
                         _backing_provider_name
                     ) or TenantRegionConfig20240805BackingProviderName(_backing_provider_name)
 
@@ -343,7 +343,7 @@ class TenantRegionConfig20240805:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TenantRegionConfig20240805:
-                    _tenant_region_config_20240805 = object.__new__(cls)
+                    _tenant_region_config_20240805 = _NEW_INSTANCE(cls)
                     _tenant_region_config_20240805.provider_name = provider_name
                     _tenant_region_config_20240805.electable_specs = electable_specs
                     _tenant_region_config_20240805.priority = priority
@@ -387,6 +387,21 @@ from ..models.aws_hardware_spec_20240805 import AWSHardwareSpec20240805  # noqa:
 from ..models.azure_hardware_spec_20240805 import AzureHardwareSpec20240805  # noqa: E402
 from ..models.gcp_hardware_spec_20240805 import GCPHardwareSpec20240805  # noqa: E402
 from ..models.tenant_hardware_spec_20240805 import TenantHardwareSpec20240805  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AWSHardwareSpec20240805_from_dict = AWSHardwareSpec20240805.from_dict
+_AzureHardwareSpec20240805_from_dict = AzureHardwareSpec20240805.from_dict
+_GCPHardwareSpec20240805_from_dict = GCPHardwareSpec20240805.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantHardwareSpec20240805_from_dict = TenantHardwareSpec20240805.from_dict
+_TenantRegionConfig20240805BackingProviderName_by_value = (
+    TenantRegionConfig20240805BackingProviderName._members_by_value.get
+)
+_TenantRegionConfig20240805ProviderName_by_value = TenantRegionConfig20240805ProviderName._members_by_value.get
+_TenantRegionConfig20240805RegionNameType0_by_value = TenantRegionConfig20240805RegionNameType0._members_by_value.get
+_TenantRegionConfig20240805RegionNameType1_by_value = TenantRegionConfig20240805RegionNameType1._members_by_value.get
+_TenantRegionConfig20240805RegionNameType2_by_value = TenantRegionConfig20240805RegionNameType2._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -212,11 +212,6 @@ class TenantRestore:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 snapshot_id = src_dict["snapshotId"]
 
                 target_deployment_item_name = src_dict["targetDeploymentItemName"]
@@ -228,16 +223,16 @@ class TenantRestore:
                 if _delivery_type is UNSET:
                     delivery_type = UNSET
                 else:
-                    delivery_type = TenantRestoreDeliveryType._members_by_value.get(
+                    delivery_type = _TenantRestoreDeliveryType_by_value(_delivery_type) or TenantRestoreDeliveryType(
                         _delivery_type
-                    ) or TenantRestoreDeliveryType(_delivery_type)
+                    )
 
                 _expiration_date = src_dict.get("expirationDate", UNSET)
                 expiration_date: datetime.datetime | Unset
                 if _expiration_date is UNSET:
                     expiration_date = UNSET
                 else:
-                    expiration_date = datetime.datetime.fromisoformat(_expiration_date)
+                    expiration_date = _DATETIME_FROMISOFORMAT(_expiration_date)
 
                 id = src_dict.get("id", UNSET)
 
@@ -248,21 +243,21 @@ class TenantRestore:
                 if _restore_finished_date is UNSET:
                     restore_finished_date = UNSET
                 else:
-                    restore_finished_date = datetime.datetime.fromisoformat(_restore_finished_date)
+                    restore_finished_date = _DATETIME_FROMISOFORMAT(_restore_finished_date)
 
                 _restore_scheduled_date = src_dict.get("restoreScheduledDate", UNSET)
                 restore_scheduled_date: datetime.datetime | Unset
                 if _restore_scheduled_date is UNSET:
                     restore_scheduled_date = UNSET
                 else:
-                    restore_scheduled_date = datetime.datetime.fromisoformat(_restore_scheduled_date)
+                    restore_scheduled_date = _DATETIME_FROMISOFORMAT(_restore_scheduled_date)
 
                 _snapshot_finished_date = src_dict.get("snapshotFinishedDate", UNSET)
                 snapshot_finished_date: datetime.datetime | Unset
                 if _snapshot_finished_date is UNSET:
                     snapshot_finished_date = UNSET
                 else:
-                    snapshot_finished_date = datetime.datetime.fromisoformat(_snapshot_finished_date)
+                    snapshot_finished_date = _DATETIME_FROMISOFORMAT(_snapshot_finished_date)
 
                 snapshot_url = src_dict.get("snapshotUrl", UNSET)
 
@@ -271,15 +266,35 @@ class TenantRestore:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = TenantRestoreStatus._members_by_value.get(_status) or TenantRestoreStatus(_status)
+                    status = _TenantRestoreStatus_by_value(_status) or TenantRestoreStatus(_status)
 
                 target_project_id = src_dict.get("targetProjectId", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 2
+                    + (cluster_name is not UNSET)
+                    + (_delivery_type is not UNSET)
+                    + (_expiration_date is not UNSET)
+                    + (id is not UNSET)
+                    + (project_id is not UNSET)
+                    + (_restore_finished_date is not UNSET)
+                    + (_restore_scheduled_date is not UNSET)
+                    + (_snapshot_finished_date is not UNSET)
+                    + (snapshot_url is not UNSET)
+                    + (_status is not UNSET)
+                    + (target_project_id is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     snapshot_id.__class__ is str
                     and target_deployment_item_name.__class__ is str
@@ -292,7 +307,7 @@ class TenantRestore:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TenantRestore:
-                    _tenant_restore = object.__new__(cls)
+                    _tenant_restore = _NEW_INSTANCE(cls)
                     _tenant_restore.snapshot_id = snapshot_id
                     _tenant_restore.target_deployment_item_name = target_deployment_item_name
                     _tenant_restore.cluster_name = cluster_name
@@ -351,6 +366,14 @@ class TenantRestore:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_TenantRestoreDeliveryType_by_value = TenantRestoreDeliveryType._members_by_value.get
+_TenantRestoreStatus_by_value = TenantRestoreStatus._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -53,7 +53,7 @@ class TenantWithSampleConnections:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is TenantWithSampleConnections:
-                    _tenant_with_sample_connections = object.__new__(cls)
+                    _tenant_with_sample_connections = _NEW_INSTANCE(cls)
                 else:
                     _tenant_with_sample_connections = cls()
 
@@ -79,6 +79,10 @@ class TenantWithSampleConnections:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

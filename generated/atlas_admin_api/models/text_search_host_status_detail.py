@@ -127,11 +127,6 @@ class TextSearchHostStatusDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 hostname = src_dict.get("hostname", UNSET)
 
                 _main_index = src_dict.get("mainIndex", UNSET)
@@ -139,7 +134,7 @@ class TextSearchHostStatusDetail:
                 if _main_index is UNSET:
                     main_index = UNSET
                 else:
-                    main_index = TextSearchIndexStatusDetail.from_dict(_main_index)
+                    main_index = _TextSearchIndexStatusDetail_from_dict(_main_index)
 
                 queryable = src_dict.get("queryable", UNSET)
 
@@ -148,24 +143,34 @@ class TextSearchHostStatusDetail:
                 if _staged_index is UNSET:
                     staged_index = UNSET
                 else:
-                    staged_index = TextSearchIndexStatusDetail.from_dict(_staged_index)
+                    staged_index = _TextSearchIndexStatusDetail_from_dict(_staged_index)
 
                 _status = src_dict.get("status", UNSET)
                 status: TextSearchHostStatusDetailStatus | Unset
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = TextSearchHostStatusDetailStatus._members_by_value.get(
+                    status = _TextSearchHostStatusDetailStatus_by_value(_status) or TextSearchHostStatusDetailStatus(
                         _status
-                    ) or TextSearchHostStatusDetailStatus(_status)
+                    )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (hostname is not UNSET)
+                    + (_main_index is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_staged_index is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (hostname is UNSET or hostname.__class__ is str)
                     and (queryable is UNSET or queryable.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TextSearchHostStatusDetail:
-                    _text_search_host_status_detail = object.__new__(cls)
+                    _text_search_host_status_detail = _NEW_INSTANCE(cls)
                     _text_search_host_status_detail.hostname = hostname
                     _text_search_host_status_detail.main_index = main_index
                     _text_search_host_status_detail.queryable = queryable
@@ -206,6 +211,12 @@ class TextSearchHostStatusDetail:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.text_search_index_status_detail import TextSearchIndexStatusDetail  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TextSearchHostStatusDetailStatus_by_value = TextSearchHostStatusDetailStatus._members_by_value.get
+_TextSearchIndexStatusDetail_from_dict = TextSearchIndexStatusDetail.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

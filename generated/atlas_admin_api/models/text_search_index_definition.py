@@ -296,28 +296,23 @@ class TextSearchIndexDefinition:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                mappings = SearchMappings.from_dict(src_dict["mappings"])
+                mappings = _SearchMappings_from_dict(src_dict["mappings"])
 
                 _analyzer = src_dict.get("analyzer", UNSET)
                 analyzer: TextSearchIndexDefinitionAnalyzer | Unset
                 if _analyzer is UNSET:
                     analyzer = UNSET
                 else:
-                    analyzer = TextSearchIndexDefinitionAnalyzer._members_by_value.get(
+                    analyzer = _TextSearchIndexDefinitionAnalyzer_by_value(
                         _analyzer
                     ) or TextSearchIndexDefinitionAnalyzer(_analyzer)
 
                 _analyzers = src_dict.get("analyzers", UNSET)
                 analyzers: list[AtlasSearchAnalyzer] | Unset = UNSET
                 if _analyzers is not UNSET:
-                    analyzers = [
-                        AtlasSearchAnalyzer.from_dict(analyzers_item_data) for analyzers_item_data in _analyzers
-                    ]
+                    analyzers = []
+                    for analyzers_item_data in _analyzers:
+                        analyzers.append(_AtlasSearchAnalyzer_from_dict(analyzers_item_data))
 
                 num_partitions = src_dict.get("numPartitions", UNSET)
 
@@ -326,7 +321,7 @@ class TextSearchIndexDefinition:
                 if _search_analyzer is UNSET:
                     search_analyzer = UNSET
                 else:
-                    search_analyzer = TextSearchIndexDefinitionSearchAnalyzer._members_by_value.get(
+                    search_analyzer = _TextSearchIndexDefinitionSearchAnalyzer_by_value(
                         _search_analyzer
                     ) or TextSearchIndexDefinitionSearchAnalyzer(_search_analyzer)
 
@@ -335,27 +330,43 @@ class TextSearchIndexDefinition:
                 if _sort is UNSET:
                     sort = UNSET
                 else:
-                    sort = TextSearchIndexDefinitionSort.from_dict(_sort)
+                    sort = _TextSearchIndexDefinitionSort_from_dict(_sort)
 
                 _stored_source = src_dict.get("storedSource", UNSET)
                 stored_source: TextSearchIndexDefinitionStoredSource | Unset
                 if _stored_source is UNSET:
                     stored_source = UNSET
                 else:
-                    stored_source = TextSearchIndexDefinitionStoredSource.from_dict(_stored_source)
+                    stored_source = _TextSearchIndexDefinitionStoredSource_from_dict(_stored_source)
 
                 _synonyms = src_dict.get("synonyms", UNSET)
                 synonyms: list[SearchSynonymMappingDefinition] | Unset = UNSET
                 if _synonyms is not UNSET:
-                    synonyms = [
-                        SearchSynonymMappingDefinition.from_dict(synonyms_item_data) for synonyms_item_data in _synonyms
-                    ]
+                    synonyms = []
+                    for synonyms_item_data in _synonyms:
+                        synonyms.append(_SearchSynonymMappingDefinition_from_dict(synonyms_item_data))
 
                 _type_sets = src_dict.get("typeSets", UNSET)
                 type_sets: list[SearchTypeSets] | Unset = UNSET
                 if _type_sets is not UNSET:
-                    type_sets = [SearchTypeSets.from_dict(type_sets_item_data) for type_sets_item_data in _type_sets]
+                    type_sets = []
+                    for type_sets_item_data in _type_sets:
+                        type_sets.append(_SearchTypeSets_from_dict(type_sets_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_analyzer is not UNSET)
+                    + (_analyzers is not UNSET)
+                    + (num_partitions is not UNSET)
+                    + (_search_analyzer is not UNSET)
+                    + (_sort is not UNSET)
+                    + (_stored_source is not UNSET)
+                    + (_synonyms is not UNSET)
+                    + (_type_sets is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_analyzers is UNSET or _analyzers.__class__ is list)
                     and (num_partitions is UNSET or num_partitions.__class__ is int)
@@ -364,7 +375,7 @@ class TextSearchIndexDefinition:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TextSearchIndexDefinition:
-                    _text_search_index_definition = object.__new__(cls)
+                    _text_search_index_definition = _NEW_INSTANCE(cls)
                     _text_search_index_definition.mappings = mappings
                     _text_search_index_definition.analyzer = analyzer
                     _text_search_index_definition.analyzers = analyzers
@@ -420,6 +431,18 @@ from ..models.text_search_index_definition_sort import TextSearchIndexDefinition
 from ..models.text_search_index_definition_stored_source import (
     TextSearchIndexDefinitionStoredSource,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_AtlasSearchAnalyzer_from_dict = AtlasSearchAnalyzer.from_dict
+_NEW_INSTANCE = object.__new__
+_SearchMappings_from_dict = SearchMappings.from_dict
+_SearchSynonymMappingDefinition_from_dict = SearchSynonymMappingDefinition.from_dict
+_SearchTypeSets_from_dict = SearchTypeSets.from_dict
+_TextSearchIndexDefinitionAnalyzer_by_value = TextSearchIndexDefinitionAnalyzer._members_by_value.get
+_TextSearchIndexDefinitionSearchAnalyzer_by_value = TextSearchIndexDefinitionSearchAnalyzer._members_by_value.get
+_TextSearchIndexDefinitionSort_from_dict = TextSearchIndexDefinitionSort.from_dict
+_TextSearchIndexDefinitionStoredSource_from_dict = TextSearchIndexDefinitionStoredSource.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -211,12 +211,7 @@ class TextSearchIndexResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TextSearchIndexResponseType._members_by_value.get(
+                type_ = _TextSearchIndexResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or TextSearchIndexResponseType(_type__value)
 
@@ -231,14 +226,14 @@ class TextSearchIndexResponse:
                 if _latest_definition is UNSET:
                     latest_definition = UNSET
                 else:
-                    latest_definition = TextSearchIndexDefinition.from_dict(_latest_definition)
+                    latest_definition = _TextSearchIndexDefinition_from_dict(_latest_definition)
 
                 _latest_definition_version = src_dict.get("latestDefinitionVersion", UNSET)
                 latest_definition_version: SearchIndexDefinitionVersion | Unset
                 if _latest_definition_version is UNSET:
                     latest_definition_version = UNSET
                 else:
-                    latest_definition_version = SearchIndexDefinitionVersion.from_dict(_latest_definition_version)
+                    latest_definition_version = _SearchIndexDefinitionVersion_from_dict(_latest_definition_version)
 
                 name = src_dict.get("name", UNSET)
 
@@ -249,24 +244,21 @@ class TextSearchIndexResponse:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = TextSearchIndexResponseStatus._members_by_value.get(
-                        _status
-                    ) or TextSearchIndexResponseStatus(_status)
+                    status = _TextSearchIndexResponseStatus_by_value(_status) or TextSearchIndexResponseStatus(_status)
 
                 _status_detail = src_dict.get("statusDetail", UNSET)
                 status_detail: list[TextSearchHostStatusDetail] | Unset = UNSET
                 if _status_detail is not UNSET:
-                    status_detail = [
-                        TextSearchHostStatusDetail.from_dict(status_detail_item_data)
-                        for status_detail_item_data in _status_detail
-                    ]
+                    status_detail = []
+                    for status_detail_item_data in _status_detail:
+                        status_detail.append(_TextSearchHostStatusDetail_from_dict(status_detail_item_data))
 
                 _synonym_mapping_status = src_dict.get("synonymMappingStatus", UNSET)
                 synonym_mapping_status: TextSearchIndexResponseSynonymMappingStatus | Unset
                 if _synonym_mapping_status is UNSET:
                     synonym_mapping_status = UNSET
                 else:
-                    synonym_mapping_status = TextSearchIndexResponseSynonymMappingStatus._members_by_value.get(
+                    synonym_mapping_status = _TextSearchIndexResponseSynonymMappingStatus_by_value(
                         _synonym_mapping_status
                     ) or TextSearchIndexResponseSynonymMappingStatus(_synonym_mapping_status)
 
@@ -275,13 +267,31 @@ class TextSearchIndexResponse:
                     UNSET
                 )
                 if _synonym_mapping_status_detail is not UNSET:
-                    synonym_mapping_status_detail = [
-                        TextSearchIndexResponseSynonymMappingStatusDetailItem.from_dict(
-                            synonym_mapping_status_detail_item_data
+                    synonym_mapping_status_detail = []
+                    for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail:
+                        synonym_mapping_status_detail.append(
+                            _TextSearchIndexResponseSynonymMappingStatusDetailItem_from_dict(
+                                synonym_mapping_status_detail_item_data
+                            )
                         )
-                        for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail
-                    ]
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (collection_name is not UNSET)
+                    + (database is not UNSET)
+                    + (index_id is not UNSET)
+                    + (_latest_definition is not UNSET)
+                    + (_latest_definition_version is not UNSET)
+                    + (name is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_status is not UNSET)
+                    + (_status_detail is not UNSET)
+                    + (_synonym_mapping_status is not UNSET)
+                    + (_synonym_mapping_status_detail is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (collection_name is UNSET or collection_name.__class__ is str)
                     and (database is UNSET or database.__class__ is str)
@@ -293,7 +303,7 @@ class TextSearchIndexResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TextSearchIndexResponse:
-                    _text_search_index_response = object.__new__(cls)
+                    _text_search_index_response = _NEW_INSTANCE(cls)
                     _text_search_index_response.type_ = type_
                     _text_search_index_response.collection_name = collection_name
                     _text_search_index_response.database = database
@@ -353,6 +363,21 @@ from ..models.text_search_index_definition import TextSearchIndexDefinition  # n
 from ..models.text_search_index_response_synonym_mapping_status_detail_item import (
     TextSearchIndexResponseSynonymMappingStatusDetailItem,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchIndexDefinitionVersion_from_dict = SearchIndexDefinitionVersion.from_dict
+_TextSearchHostStatusDetail_from_dict = TextSearchHostStatusDetail.from_dict
+_TextSearchIndexDefinition_from_dict = TextSearchIndexDefinition.from_dict
+_TextSearchIndexResponseStatus_by_value = TextSearchIndexResponseStatus._members_by_value.get
+_TextSearchIndexResponseSynonymMappingStatus_by_value = (
+    TextSearchIndexResponseSynonymMappingStatus._members_by_value.get
+)
+_TextSearchIndexResponseSynonymMappingStatusDetailItem_from_dict = (
+    TextSearchIndexResponseSynonymMappingStatusDetailItem.from_dict
+)
+_TextSearchIndexResponseType_by_value = TextSearchIndexResponseType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

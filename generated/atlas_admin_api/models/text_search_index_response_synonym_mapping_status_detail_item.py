@@ -54,13 +54,13 @@ class TextSearchIndexResponseSynonymMappingStatusDetailItem:
             if src_dict.__class__ is dict:
                 d = dict(src_dict)
                 if cls is TextSearchIndexResponseSynonymMappingStatusDetailItem:
-                    _text_search_index_response_synonym_mapping_status_detail_item = object.__new__(cls)
+                    _text_search_index_response_synonym_mapping_status_detail_item = _NEW_INSTANCE(cls)
                 else:
                     _text_search_index_response_synonym_mapping_status_detail_item = cls()
 
                 additional_properties = {}
                 for prop_name, prop_dict in d.items():
-                    additional_property = SynonymMappingStatusDetail.from_dict(prop_dict)
+                    additional_property = _SynonymMappingStatusDetail_from_dict(prop_dict)
 
                     additional_properties[prop_name] = additional_property
 
@@ -92,6 +92,11 @@ class TextSearchIndexResponseSynonymMappingStatusDetailItem:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.synonym_mapping_status_detail import SynonymMappingStatusDetail  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SynonymMappingStatusDetail_from_dict = SynonymMappingStatusDetail.from_dict
+
 
 if TYPE_CHECKING:
     TextSearchIndexResponseSynonymMappingStatusDetailItemDict = dict[str, Any]

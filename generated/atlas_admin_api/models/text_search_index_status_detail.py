@@ -159,24 +159,19 @@ class TextSearchIndexStatusDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _definition = src_dict.get("definition", UNSET)
                 definition: TextSearchIndexDefinition | Unset
                 if _definition is UNSET:
                     definition = UNSET
                 else:
-                    definition = TextSearchIndexDefinition.from_dict(_definition)
+                    definition = _TextSearchIndexDefinition_from_dict(_definition)
 
                 _definition_version = src_dict.get("definitionVersion", UNSET)
                 definition_version: SearchIndexDefinitionVersion | Unset
                 if _definition_version is UNSET:
                     definition_version = UNSET
                 else:
-                    definition_version = SearchIndexDefinitionVersion.from_dict(_definition_version)
+                    definition_version = _SearchIndexDefinitionVersion_from_dict(_definition_version)
 
                 message = src_dict.get("message", UNSET)
 
@@ -187,27 +182,40 @@ class TextSearchIndexStatusDetail:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = TextSearchIndexStatusDetailStatus._members_by_value.get(
+                    status = _TextSearchIndexStatusDetailStatus_by_value(_status) or TextSearchIndexStatusDetailStatus(
                         _status
-                    ) or TextSearchIndexStatusDetailStatus(_status)
+                    )
 
                 _synonym_mapping_status = src_dict.get("synonymMappingStatus", UNSET)
                 synonym_mapping_status: TextSearchIndexStatusDetailSynonymMappingStatus | Unset
                 if _synonym_mapping_status is UNSET:
                     synonym_mapping_status = UNSET
                 else:
-                    synonym_mapping_status = TextSearchIndexStatusDetailSynonymMappingStatus._members_by_value.get(
+                    synonym_mapping_status = _TextSearchIndexStatusDetailSynonymMappingStatus_by_value(
                         _synonym_mapping_status
                     ) or TextSearchIndexStatusDetailSynonymMappingStatus(_synonym_mapping_status)
 
                 _synonym_mapping_status_detail = src_dict.get("synonymMappingStatusDetail", UNSET)
                 synonym_mapping_status_detail: list[SynonymMappingStatusDetailMap] | Unset = UNSET
                 if _synonym_mapping_status_detail is not UNSET:
-                    synonym_mapping_status_detail = [
-                        SynonymMappingStatusDetailMap.from_dict(synonym_mapping_status_detail_item_data)
-                        for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail
-                    ]
+                    synonym_mapping_status_detail = []
+                    for synonym_mapping_status_detail_item_data in _synonym_mapping_status_detail:
+                        synonym_mapping_status_detail.append(
+                            _SynonymMappingStatusDetailMap_from_dict(synonym_mapping_status_detail_item_data)
+                        )
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_definition is not UNSET)
+                    + (_definition_version is not UNSET)
+                    + (message is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_status is not UNSET)
+                    + (_synonym_mapping_status is not UNSET)
+                    + (_synonym_mapping_status_detail is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (message is UNSET or message.__class__ is str)
                     and (queryable is UNSET or queryable.__class__ is bool)
@@ -215,7 +223,7 @@ class TextSearchIndexStatusDetail:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TextSearchIndexStatusDetail:
-                    _text_search_index_status_detail = object.__new__(cls)
+                    _text_search_index_status_detail = _NEW_INSTANCE(cls)
                     _text_search_index_status_detail.definition = definition
                     _text_search_index_status_detail.definition_version = definition_version
                     _text_search_index_status_detail.message = message
@@ -262,6 +270,17 @@ class TextSearchIndexStatusDetail:
 from ..models.search_index_definition_version import SearchIndexDefinitionVersion  # noqa: E402
 from ..models.synonym_mapping_status_detail_map import SynonymMappingStatusDetailMap  # noqa: E402
 from ..models.text_search_index_definition import TextSearchIndexDefinition  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchIndexDefinitionVersion_from_dict = SearchIndexDefinitionVersion.from_dict
+_SynonymMappingStatusDetailMap_from_dict = SynonymMappingStatusDetailMap.from_dict
+_TextSearchIndexDefinition_from_dict = TextSearchIndexDefinition.from_dict
+_TextSearchIndexStatusDetailStatus_by_value = TextSearchIndexStatusDetailStatus._members_by_value.get
+_TextSearchIndexStatusDetailSynonymMappingStatus_by_value = (
+    TextSearchIndexStatusDetailSynonymMappingStatus._members_by_value.get
+)
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

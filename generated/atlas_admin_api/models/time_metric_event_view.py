@@ -279,20 +279,15 @@ class TimeMetricEventView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                created = datetime.datetime.fromisoformat(src_dict["created"])
+                created = _DATETIME_FROMISOFORMAT(src_dict["created"])
 
-                event_type_name = HostMetricEventTypeView._members_by_value.get(
+                event_type_name = _HostMetricEventTypeView_by_value(
                     _event_type_name_value := src_dict["eventTypeName"]
                 ) or HostMetricEventTypeView(_event_type_name_value)
 
                 id = src_dict["id"]
 
-                metric_name = TimeMetricEventViewMetricName._members_by_value.get(
+                metric_name = _TimeMetricEventViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or TimeMetricEventViewMetricName(_metric_name_value)
 
@@ -303,7 +298,7 @@ class TimeMetricEventView:
                 if _current_value is UNSET:
                     current_value = UNSET
                 else:
-                    current_value = TimeMetricValueView.from_dict(_current_value)
+                    current_value = _TimeMetricValueView_from_dict(_current_value)
 
                 desk_location = src_dict.get("deskLocation", UNSET)
 
@@ -316,7 +311,9 @@ class TimeMetricEventView:
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 org_id = src_dict.get("orgId", UNSET)
 
@@ -329,7 +326,7 @@ class TimeMetricEventView:
                 if _raw is UNSET:
                     raw = UNSET
                 else:
-                    raw = Raw.from_dict(_raw)
+                    raw = _Raw_from_dict(_raw)
 
                 remote_address = src_dict.get("remoteAddress", UNSET)
 
@@ -341,6 +338,28 @@ class TimeMetricEventView:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (api_key_id is not UNSET)
+                    + (_current_value is not UNSET)
+                    + (desk_location is not UNSET)
+                    + (employee_identifier is not UNSET)
+                    + (group_id is not UNSET)
+                    + (is_global_admin is not UNSET)
+                    + (_links is not UNSET)
+                    + (org_id is not UNSET)
+                    + (port is not UNSET)
+                    + (public_key is not UNSET)
+                    + (_raw is not UNSET)
+                    + (remote_address is not UNSET)
+                    + (replica_set_name is not UNSET)
+                    + (shard_name is not UNSET)
+                    + (user_id is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     id.__class__ is str
                     and (api_key_id is UNSET or api_key_id.__class__ is str)
@@ -360,7 +379,7 @@ class TimeMetricEventView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TimeMetricEventView:
-                    _time_metric_event_view = object.__new__(cls)
+                    _time_metric_event_view = _NEW_INSTANCE(cls)
                     _time_metric_event_view.created = created
                     _time_metric_event_view.event_type_name = event_type_name
                     _time_metric_event_view.id = id
@@ -433,6 +452,16 @@ class TimeMetricEventView:
 from ..models.link import Link  # noqa: E402
 from ..models.raw import Raw  # noqa: E402
 from ..models.time_metric_value_view import TimeMetricValueView  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_HostMetricEventTypeView_by_value = HostMetricEventTypeView._members_by_value.get
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_Raw_from_dict = Raw.from_dict
+_TimeMetricEventViewMetricName_by_value = TimeMetricEventViewMetricName._members_by_value.get
+_TimeMetricValueView_from_dict = TimeMetricValueView.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -149,12 +149,7 @@ class TimeMetricThresholdView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                metric_name = TimeMetricThresholdViewMetricName._members_by_value.get(
+                metric_name = _TimeMetricThresholdViewMetricName_by_value(
                     _metric_name_value := src_dict["metricName"]
                 ) or TimeMetricThresholdViewMetricName(_metric_name_value)
 
@@ -163,18 +158,16 @@ class TimeMetricThresholdView:
                 if _mode is UNSET:
                     mode = UNSET
                 else:
-                    mode = TimeMetricThresholdViewMode._members_by_value.get(_mode) or TimeMetricThresholdViewMode(
-                        _mode
-                    )
+                    mode = _TimeMetricThresholdViewMode_by_value(_mode) or TimeMetricThresholdViewMode(_mode)
 
                 _operator = src_dict.get("operator", UNSET)
                 operator: TimeMetricThresholdViewOperator | Unset
                 if _operator is UNSET:
                     operator = UNSET
                 else:
-                    operator = TimeMetricThresholdViewOperator._members_by_value.get(
+                    operator = _TimeMetricThresholdViewOperator_by_value(_operator) or TimeMetricThresholdViewOperator(
                         _operator
-                    ) or TimeMetricThresholdViewOperator(_operator)
+                    )
 
                 threshold = src_dict.get("threshold", UNSET)
 
@@ -183,12 +176,22 @@ class TimeMetricThresholdView:
                 if _units is UNSET:
                     units = UNSET
                 else:
-                    units = TimeMetricUnits._members_by_value.get(_units) or TimeMetricUnits(_units)
+                    units = _TimeMetricUnits_by_value(_units) or TimeMetricUnits(_units)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (_mode is not UNSET)
+                    + (_operator is not UNSET)
+                    + (threshold is not UNSET)
+                    + (_units is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (threshold is UNSET or (threshold.__class__ is float or threshold.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is TimeMetricThresholdView:
-                    _time_metric_threshold_view = object.__new__(cls)
+                    _time_metric_threshold_view = _NEW_INSTANCE(cls)
                     _time_metric_threshold_view.metric_name = metric_name
                     _time_metric_threshold_view.mode = mode
                     _time_metric_threshold_view.operator = operator
@@ -225,6 +228,14 @@ class TimeMetricThresholdView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TimeMetricThresholdViewMetricName_by_value = TimeMetricThresholdViewMetricName._members_by_value.get
+_TimeMetricThresholdViewMode_by_value = TimeMetricThresholdViewMode._members_by_value.get
+_TimeMetricThresholdViewOperator_by_value = TimeMetricThresholdViewOperator._members_by_value.get
+_TimeMetricUnits_by_value = TimeMetricUnits._members_by_value.get
 
 
 if TYPE_CHECKING:

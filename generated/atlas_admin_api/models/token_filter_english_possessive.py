@@ -78,17 +78,13 @@ class TokenFilterEnglishPossessive:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFilterEnglishPossessiveType._members_by_value.get(
+                type_ = _TokenFilterEnglishPossessiveType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFilterEnglishPossessiveType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFilterEnglishPossessive:
-                    _token_filter_english_possessive = object.__new__(cls)
+                    _token_filter_english_possessive = _NEW_INSTANCE(cls)
                     _token_filter_english_possessive.type_ = type_
                 else:
                     _token_filter_english_possessive = cls(
@@ -117,6 +113,11 @@ class TokenFilterEnglishPossessive:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterEnglishPossessiveType_by_value = TokenFilterEnglishPossessiveType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -77,17 +77,13 @@ class TokenFilterPorterStemming:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFilterPorterStemmingType._members_by_value.get(
+                type_ = _TokenFilterPorterStemmingType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFilterPorterStemmingType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFilterPorterStemming:
-                    _token_filter_porter_stemming = object.__new__(cls)
+                    _token_filter_porter_stemming = _NEW_INSTANCE(cls)
                     _token_filter_porter_stemming.type_ = type_
                 else:
                     _token_filter_porter_stemming = cls(
@@ -116,6 +112,11 @@ class TokenFilterPorterStemming:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterPorterStemmingType_by_value = TokenFilterPorterStemmingType._members_by_value.get
 
 
 if TYPE_CHECKING:

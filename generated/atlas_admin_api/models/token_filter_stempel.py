@@ -77,17 +77,13 @@ class TokenFilterStempel:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _TokenFilterStempelType_by_value(_type__value := src_dict["type"]) or TokenFilterStempelType(
+                    _type__value
                 )
-                type_ = TokenFilterStempelType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFilterStempelType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFilterStempel:
-                    _token_filter_stempel = object.__new__(cls)
+                    _token_filter_stempel = _NEW_INSTANCE(cls)
                     _token_filter_stempel.type_ = type_
                 else:
                     _token_filter_stempel = cls(
@@ -116,6 +112,11 @@ class TokenFilterStempel:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterStempelType_by_value = TokenFilterStempelType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -104,12 +104,7 @@ class TokenFilterWordDelimiterGraph:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFilterWordDelimiterGraphType._members_by_value.get(
+                type_ = _TokenFilterWordDelimiterGraphType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFilterWordDelimiterGraphType(_type__value)
 
@@ -118,17 +113,22 @@ class TokenFilterWordDelimiterGraph:
                 if _delimiter_options is UNSET:
                     delimiter_options = UNSET
                 else:
-                    delimiter_options = TokenFilterWordDelimiterGraphDelimiterOptions.from_dict(_delimiter_options)
+                    delimiter_options = _TokenFilterWordDelimiterGraphDelimiterOptions_from_dict(_delimiter_options)
 
                 _protected_words = src_dict.get("protectedWords", UNSET)
                 protected_words: TokenFilterWordDelimiterGraphProtectedWords | Unset
                 if _protected_words is UNSET:
                     protected_words = UNSET
                 else:
-                    protected_words = TokenFilterWordDelimiterGraphProtectedWords.from_dict(_protected_words)
+                    protected_words = _TokenFilterWordDelimiterGraphProtectedWords_from_dict(_protected_words)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_delimiter_options is not UNSET) + (_protected_words is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is TokenFilterWordDelimiterGraph:
-                    _token_filter_word_delimiter_graph = object.__new__(cls)
+                    _token_filter_word_delimiter_graph = _NEW_INSTANCE(cls)
                     _token_filter_word_delimiter_graph.type_ = type_
                     _token_filter_word_delimiter_graph.delimiter_options = delimiter_options
                     _token_filter_word_delimiter_graph.protected_words = protected_words
@@ -170,6 +170,13 @@ from ..models.token_filter_word_delimiter_graph_delimiter_options import (
 from ..models.token_filter_word_delimiter_graph_protected_words import (
     TokenFilterWordDelimiterGraphProtectedWords,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterWordDelimiterGraphDelimiterOptions_from_dict = TokenFilterWordDelimiterGraphDelimiterOptions.from_dict
+_TokenFilterWordDelimiterGraphProtectedWords_from_dict = TokenFilterWordDelimiterGraphProtectedWords.from_dict
+_TokenFilterWordDelimiterGraphType_by_value = TokenFilterWordDelimiterGraphType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -153,11 +153,6 @@ class TokenFilterWordDelimiterGraphDelimiterOptions:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 concatenate_all = src_dict.get("concatenateAll", UNSET)
 
                 concatenate_numbers = src_dict.get("concatenateNumbers", UNSET)
@@ -178,6 +173,21 @@ class TokenFilterWordDelimiterGraphDelimiterOptions:
 
                 stem_english_possessive = src_dict.get("stemEnglishPossessive", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (concatenate_all is not UNSET)
+                    + (concatenate_numbers is not UNSET)
+                    + (concatenate_words is not UNSET)
+                    + (generate_number_parts is not UNSET)
+                    + (generate_word_parts is not UNSET)
+                    + (ignore_keywords is not UNSET)
+                    + (preserve_original is not UNSET)
+                    + (split_on_case_change is not UNSET)
+                    + (split_on_numerics is not UNSET)
+                    + (stem_english_possessive is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (concatenate_all is UNSET or concatenate_all.__class__ is bool)
                     and (concatenate_numbers is UNSET or concatenate_numbers.__class__ is bool)
@@ -192,7 +202,7 @@ class TokenFilterWordDelimiterGraphDelimiterOptions:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TokenFilterWordDelimiterGraphDelimiterOptions:
-                    _token_filter_word_delimiter_graph_delimiter_options = object.__new__(cls)
+                    _token_filter_word_delimiter_graph_delimiter_options = _NEW_INSTANCE(cls)
                     _token_filter_word_delimiter_graph_delimiter_options.concatenate_all = concatenate_all
                     _token_filter_word_delimiter_graph_delimiter_options.concatenate_numbers = concatenate_numbers
                     _token_filter_word_delimiter_graph_delimiter_options.concatenate_words = concatenate_words
@@ -241,6 +251,10 @@ class TokenFilterWordDelimiterGraphDelimiterOptions:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -85,23 +85,23 @@ class TokenFilterWordDelimiterGraphProtectedWords:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _words = src_dict["words"]
                 words = cast(list[str], _words)
 
                 ignore_case = src_dict.get("ignoreCase", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (ignore_case is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_words.__class__ is list and all(_item.__class__ is str for _item in _words))
                     and (ignore_case is UNSET or ignore_case.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TokenFilterWordDelimiterGraphProtectedWords:
-                    _token_filter_word_delimiter_graph_protected_words = object.__new__(cls)
+                    _token_filter_word_delimiter_graph_protected_words = _NEW_INSTANCE(cls)
                     _token_filter_word_delimiter_graph_protected_words.words = words
                     _token_filter_word_delimiter_graph_protected_words.ignore_case = ignore_case
                 else:
@@ -132,6 +132,10 @@ class TokenFilterWordDelimiterGraphProtectedWords:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -100,12 +100,7 @@ class TokenFilterasciiFolding:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFilterasciiFoldingType._members_by_value.get(
+                type_ = _TokenFilterasciiFoldingType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFilterasciiFoldingType(_type__value)
 
@@ -114,12 +109,17 @@ class TokenFilterasciiFolding:
                 if _original_tokens is UNSET:
                     original_tokens = UNSET
                 else:
-                    original_tokens = TokenFilterasciiFoldingOriginalTokens._members_by_value.get(
+                    original_tokens = _TokenFilterasciiFoldingOriginalTokens_by_value(
                         _original_tokens
                     ) or TokenFilterasciiFoldingOriginalTokens(_original_tokens)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_original_tokens is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is TokenFilterasciiFolding:
-                    _token_filterascii_folding = object.__new__(cls)
+                    _token_filterascii_folding = _NEW_INSTANCE(cls)
                     _token_filterascii_folding.type_ = type_
                     _token_filterascii_folding.original_tokens = original_tokens
                 else:
@@ -150,6 +150,12 @@ class TokenFilterasciiFolding:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterasciiFoldingOriginalTokens_by_value = TokenFilterasciiFoldingOriginalTokens._members_by_value.get
+_TokenFilterasciiFoldingType_by_value = TokenFilterasciiFoldingType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -108,12 +108,7 @@ class TokenFilterdaitchMokotoffSoundex:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFilterdaitchMokotoffSoundexType._members_by_value.get(
+                type_ = _TokenFilterdaitchMokotoffSoundexType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFilterdaitchMokotoffSoundexType(_type__value)
 
@@ -122,12 +117,17 @@ class TokenFilterdaitchMokotoffSoundex:
                 if _original_tokens is UNSET:
                     original_tokens = UNSET
                 else:
-                    original_tokens = TokenFilterdaitchMokotoffSoundexOriginalTokens._members_by_value.get(
+                    original_tokens = _TokenFilterdaitchMokotoffSoundexOriginalTokens_by_value(
                         _original_tokens
                     ) or TokenFilterdaitchMokotoffSoundexOriginalTokens(_original_tokens)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_original_tokens is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is TokenFilterdaitchMokotoffSoundex:
-                    _token_filterdaitch_mokotoff_soundex = object.__new__(cls)
+                    _token_filterdaitch_mokotoff_soundex = _NEW_INSTANCE(cls)
                     _token_filterdaitch_mokotoff_soundex.type_ = type_
                     _token_filterdaitch_mokotoff_soundex.original_tokens = original_tokens
                 else:
@@ -158,6 +158,14 @@ class TokenFilterdaitchMokotoffSoundex:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterdaitchMokotoffSoundexOriginalTokens_by_value = (
+    TokenFilterdaitchMokotoffSoundexOriginalTokens._members_by_value.get
+)
+_TokenFilterdaitchMokotoffSoundexType_by_value = TokenFilterdaitchMokotoffSoundexType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -111,32 +111,32 @@ class TokenFilteredgeGram:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 max_gram = src_dict["maxGram"]
 
                 min_gram = src_dict["minGram"]
 
-                type_ = TokenFilteredgeGramType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFilteredgeGramType(_type__value)
+                type_ = _TokenFilteredgeGramType_by_value(_type__value := src_dict["type"]) or TokenFilteredgeGramType(
+                    _type__value
+                )
 
                 _term_not_in_bounds = src_dict.get("termNotInBounds", UNSET)
                 term_not_in_bounds: TokenFilteredgeGramTermNotInBounds | Unset
                 if _term_not_in_bounds is UNSET:
                     term_not_in_bounds = UNSET
                 else:
-                    term_not_in_bounds = TokenFilteredgeGramTermNotInBounds._members_by_value.get(
+                    term_not_in_bounds = _TokenFilteredgeGramTermNotInBounds_by_value(
                         _term_not_in_bounds
                     ) or TokenFilteredgeGramTermNotInBounds(_term_not_in_bounds)
 
+                d = (
+                    {}
+                    if len(src_dict) == 3 + (_term_not_in_bounds is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (max_gram.__class__ is int and min_gram.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is TokenFilteredgeGram:
-                    _token_filteredge_gram = object.__new__(cls)
+                    _token_filteredge_gram = _NEW_INSTANCE(cls)
                     _token_filteredge_gram.max_gram = max_gram
                     _token_filteredge_gram.min_gram = min_gram
                     _token_filteredge_gram.type_ = type_
@@ -171,6 +171,12 @@ class TokenFilteredgeGram:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilteredgeGramTermNotInBounds_by_value = TokenFilteredgeGramTermNotInBounds._members_by_value.get
+_TokenFilteredgeGramType_by_value = TokenFilteredgeGramType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -76,17 +76,13 @@ class TokenFiltericuFolding:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFiltericuFoldingType._members_by_value.get(
+                type_ = _TokenFiltericuFoldingType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFiltericuFoldingType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFiltericuFolding:
-                    _token_filtericu_folding = object.__new__(cls)
+                    _token_filtericu_folding = _NEW_INSTANCE(cls)
                     _token_filtericu_folding.type_ = type_
                 else:
                     _token_filtericu_folding = cls(
@@ -115,6 +111,11 @@ class TokenFiltericuFolding:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFiltericuFoldingType_by_value = TokenFiltericuFoldingType._members_by_value.get
 
 
 if TYPE_CHECKING:

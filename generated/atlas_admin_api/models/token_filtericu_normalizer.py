@@ -96,12 +96,7 @@ class TokenFiltericuNormalizer:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFiltericuNormalizerType._members_by_value.get(
+                type_ = _TokenFiltericuNormalizerType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFiltericuNormalizerType(_type__value)
 
@@ -110,12 +105,17 @@ class TokenFiltericuNormalizer:
                 if _normalization_form is UNSET:
                     normalization_form = UNSET
                 else:
-                    normalization_form = TokenFiltericuNormalizerNormalizationForm._members_by_value.get(
+                    normalization_form = _TokenFiltericuNormalizerNormalizationForm_by_value(
                         _normalization_form
                     ) or TokenFiltericuNormalizerNormalizationForm(_normalization_form)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_normalization_form is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is TokenFiltericuNormalizer:
-                    _token_filtericu_normalizer = object.__new__(cls)
+                    _token_filtericu_normalizer = _NEW_INSTANCE(cls)
                     _token_filtericu_normalizer.type_ = type_
                     _token_filtericu_normalizer.normalization_form = normalization_form
                 else:
@@ -146,6 +146,12 @@ class TokenFiltericuNormalizer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFiltericuNormalizerNormalizationForm_by_value = TokenFiltericuNormalizerNormalizationForm._members_by_value.get
+_TokenFiltericuNormalizerType_by_value = TokenFiltericuNormalizerType._members_by_value.get
 
 
 if TYPE_CHECKING:

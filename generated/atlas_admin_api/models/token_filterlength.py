@@ -96,23 +96,23 @@ class TokenFilterlength:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _TokenFilterlengthType_by_value(_type__value := src_dict["type"]) or TokenFilterlengthType(
+                    _type__value
                 )
-                type_ = TokenFilterlengthType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFilterlengthType(_type__value)
 
                 max_ = src_dict.get("max", UNSET)
 
                 min_ = src_dict.get("min", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (max_ is not UNSET) + (min_ is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((max_ is UNSET or max_.__class__ is int) and (min_ is UNSET or min_.__class__ is int)):
                     raise TypeError("not the documented shape")
                 if cls is TokenFilterlength:
-                    _token_filterlength = object.__new__(cls)
+                    _token_filterlength = _NEW_INSTANCE(cls)
                     _token_filterlength.type_ = type_
                     _token_filterlength.max_ = max_
                     _token_filterlength.min_ = min_
@@ -145,6 +145,11 @@ class TokenFilterlength:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterlengthType_by_value = TokenFilterlengthType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -76,17 +76,13 @@ class TokenFilterlowercase:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenFilterlowercaseType._members_by_value.get(
+                type_ = _TokenFilterlowercaseType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFilterlowercaseType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFilterlowercase:
-                    _token_filterlowercase = object.__new__(cls)
+                    _token_filterlowercase = _NEW_INSTANCE(cls)
                     _token_filterlowercase.type_ = type_
                 else:
                     _token_filterlowercase = cls(
@@ -115,6 +111,11 @@ class TokenFilterlowercase:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterlowercaseType_by_value = TokenFilterlowercaseType._members_by_value.get
 
 
 if TYPE_CHECKING:

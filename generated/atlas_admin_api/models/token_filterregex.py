@@ -99,12 +99,7 @@ class TokenFilterregex:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                matches = TokenFilterregexMatches._members_by_value.get(
+                matches = _TokenFilterregexMatches_by_value(
                     _matches_value := src_dict["matches"]
                 ) or TokenFilterregexMatches(_matches_value)
 
@@ -112,14 +107,15 @@ class TokenFilterregex:
 
                 replacement = src_dict["replacement"]
 
-                type_ = TokenFilterregexType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFilterregexType(_type__value)
+                type_ = _TokenFilterregexType_by_value(_type__value := src_dict["type"]) or TokenFilterregexType(
+                    _type__value
+                )
 
+                d = {} if len(src_dict) == 4 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (pattern.__class__ is str and replacement.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is TokenFilterregex:
-                    _token_filterregex = object.__new__(cls)
+                    _token_filterregex = _NEW_INSTANCE(cls)
                     _token_filterregex.matches = matches
                     _token_filterregex.pattern = pattern
                     _token_filterregex.replacement = replacement
@@ -154,6 +150,12 @@ class TokenFilterregex:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterregexMatches_by_value = TokenFilterregexMatches._members_by_value.get
+_TokenFilterregexType_by_value = TokenFilterregexType._members_by_value.get
 
 
 if TYPE_CHECKING:

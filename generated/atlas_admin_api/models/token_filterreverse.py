@@ -76,17 +76,13 @@ class TokenFilterreverse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _TokenFilterreverseType_by_value(_type__value := src_dict["type"]) or TokenFilterreverseType(
+                    _type__value
                 )
-                type_ = TokenFilterreverseType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFilterreverseType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFilterreverse:
-                    _token_filterreverse = object.__new__(cls)
+                    _token_filterreverse = _NEW_INSTANCE(cls)
                     _token_filterreverse.type_ = type_
                 else:
                     _token_filterreverse = cls(
@@ -115,6 +111,11 @@ class TokenFilterreverse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterreverseType_by_value = TokenFilterreverseType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -95,23 +95,19 @@ class TokenFiltershingle:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 max_shingle_size = src_dict["maxShingleSize"]
 
                 min_shingle_size = src_dict["minShingleSize"]
 
-                type_ = TokenFiltershingleType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFiltershingleType(_type__value)
+                type_ = _TokenFiltershingleType_by_value(_type__value := src_dict["type"]) or TokenFiltershingleType(
+                    _type__value
+                )
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (max_shingle_size.__class__ is int and min_shingle_size.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is TokenFiltershingle:
-                    _token_filtershingle = object.__new__(cls)
+                    _token_filtershingle = _NEW_INSTANCE(cls)
                     _token_filtershingle.max_shingle_size = max_shingle_size
                     _token_filtershingle.min_shingle_size = min_shingle_size
                     _token_filtershingle.type_ = type_
@@ -144,6 +140,11 @@ class TokenFiltershingle:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFiltershingleType_by_value = TokenFiltershingleType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -117,21 +117,17 @@ class TokenFiltersnowballStemming:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                stemmer_name = TokenFiltersnowballStemmingStemmerName._members_by_value.get(
+                stemmer_name = _TokenFiltersnowballStemmingStemmerName_by_value(
                     _stemmer_name_value := src_dict["stemmerName"]
                 ) or TokenFiltersnowballStemmingStemmerName(_stemmer_name_value)
 
-                type_ = TokenFiltersnowballStemmingType._members_by_value.get(
+                type_ = _TokenFiltersnowballStemmingType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenFiltersnowballStemmingType(_type__value)
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFiltersnowballStemming:
-                    _token_filtersnowball_stemming = object.__new__(cls)
+                    _token_filtersnowball_stemming = _NEW_INSTANCE(cls)
                     _token_filtersnowball_stemming.stemmer_name = stemmer_name
                     _token_filtersnowball_stemming.type_ = type_
                 else:
@@ -162,6 +158,12 @@ class TokenFiltersnowballStemming:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFiltersnowballStemmingStemmerName_by_value = TokenFiltersnowballStemmingStemmerName._members_by_value.get
+_TokenFiltersnowballStemmingType_by_value = TokenFiltersnowballStemmingType._members_by_value.get
 
 
 if TYPE_CHECKING:

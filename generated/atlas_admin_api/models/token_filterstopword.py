@@ -99,27 +99,27 @@ class TokenFilterstopword:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _tokens = src_dict["tokens"]
                 tokens = cast(list[str], _tokens)
 
-                type_ = TokenFilterstopwordType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFilterstopwordType(_type__value)
+                type_ = _TokenFilterstopwordType_by_value(_type__value := src_dict["type"]) or TokenFilterstopwordType(
+                    _type__value
+                )
 
                 ignore_case = src_dict.get("ignoreCase", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 2 + (ignore_case is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_tokens.__class__ is list and all(_item.__class__ is str for _item in _tokens))
                     and (ignore_case is UNSET or ignore_case.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is TokenFilterstopword:
-                    _token_filterstopword = object.__new__(cls)
+                    _token_filterstopword = _NEW_INSTANCE(cls)
                     _token_filterstopword.tokens = tokens
                     _token_filterstopword.type_ = type_
                     _token_filterstopword.ignore_case = ignore_case
@@ -152,6 +152,11 @@ class TokenFilterstopword:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFilterstopwordType_by_value = TokenFilterstopwordType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -74,17 +74,13 @@ class TokenFiltertrim:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _TokenFiltertrimType_by_value(_type__value := src_dict["type"]) or TokenFiltertrimType(
+                    _type__value
                 )
-                type_ = TokenFiltertrimType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenFiltertrimType(_type__value)
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if cls is TokenFiltertrim:
-                    _token_filtertrim = object.__new__(cls)
+                    _token_filtertrim = _NEW_INSTANCE(cls)
                     _token_filtertrim.type_ = type_
                 else:
                     _token_filtertrim = cls(
@@ -113,6 +109,11 @@ class TokenFiltertrim:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenFiltertrimType_by_value = TokenFiltertrimType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -93,23 +93,19 @@ class TokenizeredgeGram:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 max_gram = src_dict["maxGram"]
 
                 min_gram = src_dict["minGram"]
 
-                type_ = TokenizeredgeGramType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenizeredgeGramType(_type__value)
+                type_ = _TokenizeredgeGramType_by_value(_type__value := src_dict["type"]) or TokenizeredgeGramType(
+                    _type__value
+                )
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (max_gram.__class__ is int and min_gram.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is TokenizeredgeGram:
-                    _tokenizeredge_gram = object.__new__(cls)
+                    _tokenizeredge_gram = _NEW_INSTANCE(cls)
                     _tokenizeredge_gram.max_gram = max_gram
                     _tokenizeredge_gram.min_gram = min_gram
                     _tokenizeredge_gram.type_ = type_
@@ -142,6 +138,11 @@ class TokenizeredgeGram:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenizeredgeGramType_by_value = TokenizeredgeGramType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -91,23 +91,19 @@ class TokenizernGram:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 max_gram = src_dict["maxGram"]
 
                 min_gram = src_dict["minGram"]
 
-                type_ = TokenizernGramType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenizernGramType(_type__value)
+                type_ = _TokenizernGramType_by_value(_type__value := src_dict["type"]) or TokenizernGramType(
+                    _type__value
+                )
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (max_gram.__class__ is int and min_gram.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is TokenizernGram:
-                    _tokenizern_gram = object.__new__(cls)
+                    _tokenizern_gram = _NEW_INSTANCE(cls)
                     _tokenizern_gram.max_gram = max_gram
                     _tokenizern_gram.min_gram = min_gram
                     _tokenizern_gram.type_ = type_
@@ -140,6 +136,11 @@ class TokenizernGram:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenizernGramType_by_value = TokenizernGramType._members_by_value.get
 
 
 if TYPE_CHECKING:

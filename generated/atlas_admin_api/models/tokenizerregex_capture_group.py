@@ -93,23 +93,19 @@ class TokenizerregexCaptureGroup:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 group = src_dict["group"]
 
                 pattern = src_dict["pattern"]
 
-                type_ = TokenizerregexCaptureGroupType._members_by_value.get(
+                type_ = _TokenizerregexCaptureGroupType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenizerregexCaptureGroupType(_type__value)
 
+                d = {} if len(src_dict) == 3 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (group.__class__ is int and pattern.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is TokenizerregexCaptureGroup:
-                    _tokenizerregex_capture_group = object.__new__(cls)
+                    _tokenizerregex_capture_group = _NEW_INSTANCE(cls)
                     _tokenizerregex_capture_group.group = group
                     _tokenizerregex_capture_group.pattern = pattern
                     _tokenizerregex_capture_group.type_ = type_
@@ -142,6 +138,11 @@ class TokenizerregexCaptureGroup:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenizerregexCaptureGroupType_by_value = TokenizerregexCaptureGroupType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -85,21 +85,17 @@ class TokenizerregexSplit:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 pattern = src_dict["pattern"]
 
-                type_ = TokenizerregexSplitType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenizerregexSplitType(_type__value)
+                type_ = _TokenizerregexSplitType_by_value(_type__value := src_dict["type"]) or TokenizerregexSplitType(
+                    _type__value
+                )
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (pattern.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is TokenizerregexSplit:
-                    _tokenizerregex_split = object.__new__(cls)
+                    _tokenizerregex_split = _NEW_INSTANCE(cls)
                     _tokenizerregex_split.pattern = pattern
                     _tokenizerregex_split.type_ = type_
                 else:
@@ -130,6 +126,11 @@ class TokenizerregexSplit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenizerregexSplitType_by_value = TokenizerregexSplitType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -89,21 +89,21 @@ class Tokenizerstandard:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _TokenizerstandardType_by_value(_type__value := src_dict["type"]) or TokenizerstandardType(
+                    _type__value
                 )
-                type_ = TokenizerstandardType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or TokenizerstandardType(_type__value)
 
                 max_token_length = src_dict.get("maxTokenLength", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (max_token_length is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (max_token_length is UNSET or max_token_length.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is Tokenizerstandard:
-                    _tokenizerstandard = object.__new__(cls)
+                    _tokenizerstandard = _NEW_INSTANCE(cls)
                     _tokenizerstandard.type_ = type_
                     _tokenizerstandard.max_token_length = max_token_length
                 else:
@@ -134,6 +134,11 @@ class Tokenizerstandard:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenizerstandardType_by_value = TokenizerstandardType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -92,21 +92,21 @@ class TokenizeruaxUrlEmail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = TokenizeruaxUrlEmailType._members_by_value.get(
+                type_ = _TokenizeruaxUrlEmailType_by_value(
                     _type__value := src_dict["type"]
                 ) or TokenizeruaxUrlEmailType(_type__value)
 
                 max_token_length = src_dict.get("maxTokenLength", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (max_token_length is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (max_token_length is UNSET or max_token_length.__class__ is int):
                     raise TypeError("not the documented shape")
                 if cls is TokenizeruaxUrlEmail:
-                    _tokenizeruax_url_email = object.__new__(cls)
+                    _tokenizeruax_url_email = _NEW_INSTANCE(cls)
                     _tokenizeruax_url_email.type_ = type_
                     _tokenizeruax_url_email.max_token_length = max_token_length
                 else:
@@ -137,6 +137,11 @@ class TokenizeruaxUrlEmail:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_TokenizeruaxUrlEmailType_by_value = TokenizeruaxUrlEmailType._members_by_value.get
 
 
 if TYPE_CHECKING:

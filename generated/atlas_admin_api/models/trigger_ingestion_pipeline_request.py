@@ -86,11 +86,6 @@ class TriggerIngestionPipelineRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 snapshot_id = src_dict["snapshotId"]
 
                 _dataset_retention_policy = src_dict.get("datasetRetentionPolicy", UNSET)
@@ -98,12 +93,17 @@ class TriggerIngestionPipelineRequest:
                 if _dataset_retention_policy is UNSET:
                     dataset_retention_policy = UNSET
                 else:
-                    dataset_retention_policy = DatasetRetentionPolicy.from_dict(_dataset_retention_policy)
+                    dataset_retention_policy = _DatasetRetentionPolicy_from_dict(_dataset_retention_policy)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (_dataset_retention_policy is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (snapshot_id.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is TriggerIngestionPipelineRequest:
-                    _trigger_ingestion_pipeline_request = object.__new__(cls)
+                    _trigger_ingestion_pipeline_request = _NEW_INSTANCE(cls)
                     _trigger_ingestion_pipeline_request.snapshot_id = snapshot_id
                     _trigger_ingestion_pipeline_request.dataset_retention_policy = dataset_retention_policy
                 else:
@@ -138,6 +138,11 @@ class TriggerIngestionPipelineRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.dataset_retention_policy import DatasetRetentionPolicy  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DatasetRetentionPolicy_from_dict = DatasetRetentionPolicy.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

@@ -91,11 +91,6 @@ class UpdateAtlasOrganizationApiKey:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 desc = src_dict.get("desc", UNSET)
 
                 _roles = src_dict.get("roles", UNSET)
@@ -103,16 +98,21 @@ class UpdateAtlasOrganizationApiKey:
                 if _roles is not UNSET:
                     roles = []
                     for roles_item_data in _roles:
-                        roles_item = UpdateAtlasOrganizationApiKeyRolesItem._members_by_value.get(
+                        roles_item = _UpdateAtlasOrganizationApiKeyRolesItem_by_value(
                             roles_item_data
                         ) or UpdateAtlasOrganizationApiKeyRolesItem(roles_item_data)
 
                         roles.append(roles_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == (desc is not UNSET) + (_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not ((desc is UNSET or desc.__class__ is str) and (_roles is UNSET or _roles.__class__ is list)):
                     raise TypeError("not the documented shape")
                 if cls is UpdateAtlasOrganizationApiKey:
-                    _update_atlas_organization_api_key = object.__new__(cls)
+                    _update_atlas_organization_api_key = _NEW_INSTANCE(cls)
                     _update_atlas_organization_api_key.desc = desc
                     _update_atlas_organization_api_key.roles = roles
                 else:
@@ -143,6 +143,11 @@ class UpdateAtlasOrganizationApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_UpdateAtlasOrganizationApiKeyRolesItem_by_value = UpdateAtlasOrganizationApiKeyRolesItem._members_by_value.get
 
 
 if TYPE_CHECKING:

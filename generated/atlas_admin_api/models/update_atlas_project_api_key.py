@@ -84,16 +84,16 @@ class UpdateAtlasProjectApiKey:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 desc = src_dict.get("desc", UNSET)
 
                 _roles = src_dict.get("roles", UNSET)
                 roles = cast(list[str], _roles)
 
+                d = (
+                    {}
+                    if len(src_dict) == (desc is not UNSET) + (_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (desc is UNSET or desc.__class__ is str)
                     and (
@@ -103,7 +103,7 @@ class UpdateAtlasProjectApiKey:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UpdateAtlasProjectApiKey:
-                    _update_atlas_project_api_key = object.__new__(cls)
+                    _update_atlas_project_api_key = _NEW_INSTANCE(cls)
                     _update_atlas_project_api_key.desc = desc
                     _update_atlas_project_api_key.roles = roles
                 else:
@@ -134,6 +134,10 @@ class UpdateAtlasProjectApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

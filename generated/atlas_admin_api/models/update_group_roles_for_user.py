@@ -89,19 +89,21 @@ class UpdateGroupRolesForUser:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _group_roles = src_dict.get("groupRoles", UNSET)
                 group_roles = cast(list[str], _group_roles)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_group_roles is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _group_roles is UNSET
@@ -111,7 +113,7 @@ class UpdateGroupRolesForUser:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UpdateGroupRolesForUser:
-                    _update_group_roles_for_user = object.__new__(cls)
+                    _update_group_roles_for_user = _NEW_INSTANCE(cls)
                     _update_group_roles_for_user.group_roles = group_roles
                     _update_group_roles_for_user.links = links
                 else:
@@ -146,6 +148,11 @@ class UpdateGroupRolesForUser:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

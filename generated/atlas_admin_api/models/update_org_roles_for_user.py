@@ -97,34 +97,36 @@ class UpdateOrgRolesForUser:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _org_roles = src_dict.get("orgRoles", UNSET)
                 org_roles: list[UpdateOrgRolesForUserOrgRolesItem] | Unset = UNSET
                 if _org_roles is not UNSET:
                     org_roles = []
                     for org_roles_item_data in _org_roles:
-                        org_roles_item = UpdateOrgRolesForUserOrgRolesItem._members_by_value.get(
+                        org_roles_item = _UpdateOrgRolesForUserOrgRolesItem_by_value(
                             org_roles_item_data
                         ) or UpdateOrgRolesForUserOrgRolesItem(org_roles_item_data)
 
                         org_roles.append(org_roles_item)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_links is not UNSET) + (_org_roles is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (_org_roles is UNSET or _org_roles.__class__ is list)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UpdateOrgRolesForUser:
-                    _update_org_roles_for_user = object.__new__(cls)
+                    _update_org_roles_for_user = _NEW_INSTANCE(cls)
                     _update_org_roles_for_user.links = links
                     _update_org_roles_for_user.org_roles = org_roles
                 else:
@@ -159,6 +161,12 @@ class UpdateOrgRolesForUser:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_UpdateOrgRolesForUserOrgRolesItem_by_value = UpdateOrgRolesForUserOrgRolesItem._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

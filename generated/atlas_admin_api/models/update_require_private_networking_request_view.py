@@ -73,17 +73,13 @@ class UpdateRequirePrivateNetworkingRequestView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 require_private_networking = src_dict["requirePrivateNetworking"]
 
+                d = {} if len(src_dict) == 1 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (require_private_networking.__class__ is bool):
                     raise TypeError("not the documented shape")
                 if cls is UpdateRequirePrivateNetworkingRequestView:
-                    _update_require_private_networking_request_view = object.__new__(cls)
+                    _update_require_private_networking_request_view = _NEW_INSTANCE(cls)
                     _update_require_private_networking_request_view.require_private_networking = (
                         require_private_networking
                     )
@@ -114,6 +110,10 @@ class UpdateRequirePrivateNetworkingRequestView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -154,11 +154,6 @@ class UsageDetailsFilterRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _bill_end_date = src_dict.get("billEndDate", UNSET)
                 bill_end_date: datetime.date | Unset
                 if _bill_end_date is UNSET:
@@ -186,7 +181,7 @@ class UsageDetailsFilterRequest:
                 if _sku_services is not UNSET:
                     sku_services = []
                     for sku_services_item_data in _sku_services:
-                        sku_services_item = UsageDetailsFilterRequestSkuServicesItem._members_by_value.get(
+                        sku_services_item = _UsageDetailsFilterRequestSkuServicesItem_by_value(
                             sku_services_item_data
                         ) or UsageDetailsFilterRequestSkuServicesItem(sku_services_item_data)
 
@@ -206,6 +201,19 @@ class UsageDetailsFilterRequest:
                 else:
                     usage_start_date = datetime.date.fromisoformat(_usage_start_date)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_bill_end_date is not UNSET)
+                    + (_bill_start_date is not UNSET)
+                    + (_cluster_ids is not UNSET)
+                    + (_group_ids is not UNSET)
+                    + (include_zero_cent_line_items is not UNSET)
+                    + (_sku_services is not UNSET)
+                    + (_usage_end_date is not UNSET)
+                    + (_usage_start_date is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (
                         _cluster_ids is UNSET
@@ -220,7 +228,7 @@ class UsageDetailsFilterRequest:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UsageDetailsFilterRequest:
-                    _usage_details_filter_request = object.__new__(cls)
+                    _usage_details_filter_request = _NEW_INSTANCE(cls)
                     _usage_details_filter_request.bill_end_date = bill_end_date
                     _usage_details_filter_request.bill_start_date = bill_start_date
                     _usage_details_filter_request.cluster_ids = cluster_ids
@@ -263,6 +271,11 @@ class UsageDetailsFilterRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_UsageDetailsFilterRequestSkuServicesItem_by_value = UsageDetailsFilterRequestSkuServicesItem._members_by_value.get
 
 
 if TYPE_CHECKING:

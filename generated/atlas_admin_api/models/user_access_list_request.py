@@ -85,22 +85,22 @@ class UserAccessListRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cidr_block = src_dict.get("cidrBlock", UNSET)
 
                 ip_address = src_dict.get("ipAddress", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (cidr_block is not UNSET) + (ip_address is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cidr_block is UNSET or cidr_block.__class__ is str)
                     and (ip_address is UNSET or ip_address.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UserAccessListRequest:
-                    _user_access_list_request = object.__new__(cls)
+                    _user_access_list_request = _NEW_INSTANCE(cls)
                     _user_access_list_request.cidr_block = cidr_block
                     _user_access_list_request.ip_address = ip_address
                 else:
@@ -131,6 +131,10 @@ class UserAccessListRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -141,11 +141,6 @@ class UserAccessListResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 cidr_block = src_dict.get("cidrBlock", UNSET)
 
                 count = src_dict.get("count", UNSET)
@@ -155,7 +150,7 @@ class UserAccessListResponse:
                 if _created is UNSET:
                     created = UNSET
                 else:
-                    created = datetime.datetime.fromisoformat(_created)
+                    created = _DATETIME_FROMISOFORMAT(_created)
 
                 ip_address = src_dict.get("ipAddress", UNSET)
 
@@ -164,15 +159,29 @@ class UserAccessListResponse:
                 if _last_used is UNSET:
                     last_used = UNSET
                 else:
-                    last_used = datetime.datetime.fromisoformat(_last_used)
+                    last_used = _DATETIME_FROMISOFORMAT(_last_used)
 
                 last_used_address = src_dict.get("lastUsedAddress", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (cidr_block is not UNSET)
+                    + (count is not UNSET)
+                    + (_created is not UNSET)
+                    + (ip_address is not UNSET)
+                    + (_last_used is not UNSET)
+                    + (last_used_address is not UNSET)
+                    + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (cidr_block is UNSET or cidr_block.__class__ is str)
                     and (count is UNSET or count.__class__ is int)
@@ -182,7 +191,7 @@ class UserAccessListResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UserAccessListResponse:
-                    _user_access_list_response = object.__new__(cls)
+                    _user_access_list_response = _NEW_INSTANCE(cls)
                     _user_access_list_response.cidr_block = cidr_block
                     _user_access_list_response.count = count
                     _user_access_list_response.created = created
@@ -227,6 +236,12 @@ class UserAccessListResponse:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -85,23 +85,23 @@ class UserAccessRoleAssignment:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _roles = src_dict.get("roles", UNSET)
                 roles = cast(list[str], _roles)
 
                 user_id = src_dict.get("userId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_roles is not UNSET) + (user_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_roles is UNSET or (_roles.__class__ is list and all(_item.__class__ is str for _item in _roles)))
                     and (user_id is UNSET or user_id.__class__ is str)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UserAccessRoleAssignment:
-                    _user_access_role_assignment = object.__new__(cls)
+                    _user_access_role_assignment = _NEW_INSTANCE(cls)
                     _user_access_role_assignment.roles = roles
                     _user_access_role_assignment.user_id = user_id
                 else:
@@ -132,6 +132,10 @@ class UserAccessRoleAssignment:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -138,11 +138,6 @@ class UserCert:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict.get("_id", UNSET)
 
                 _created_at = src_dict.get("createdAt", UNSET)
@@ -150,14 +145,16 @@ class UserCert:
                 if _created_at is UNSET:
                     created_at = UNSET
                 else:
-                    created_at = datetime.datetime.fromisoformat(_created_at)
+                    created_at = _DATETIME_FROMISOFORMAT(_created_at)
 
                 group_id = src_dict.get("groupId", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 months_until_expiration = src_dict.get("monthsUntilExpiration", UNSET)
 
@@ -166,10 +163,22 @@ class UserCert:
                 if _not_after is UNSET:
                     not_after = UNSET
                 else:
-                    not_after = datetime.datetime.fromisoformat(_not_after)
+                    not_after = _DATETIME_FROMISOFORMAT(_not_after)
 
                 subject = src_dict.get("subject", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_id is not UNSET)
+                    + (_created_at is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (months_until_expiration is not UNSET)
+                    + (_not_after is not UNSET)
+                    + (subject is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is int)
                     and (group_id is UNSET or group_id.__class__ is str)
@@ -179,7 +188,7 @@ class UserCert:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UserCert:
-                    _user_cert = object.__new__(cls)
+                    _user_cert = _NEW_INSTANCE(cls)
                     _user_cert.field_id = field_id
                     _user_cert.created_at = created_at
                     _user_cert.group_id = group_id
@@ -224,6 +233,12 @@ class UserCert:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

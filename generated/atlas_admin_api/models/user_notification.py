@@ -147,12 +147,7 @@ class UserNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = UserNotificationTypeName._members_by_value.get(
+                type_name = _UserNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or UserNotificationTypeName(_type_name_value)
 
@@ -168,6 +163,18 @@ class UserNotification:
 
                 username = src_dict.get("username", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (email_enabled is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (sms_enabled is not UNSET)
+                    + (username is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (email_enabled is UNSET or email_enabled.__class__ is bool)
@@ -178,7 +185,7 @@ class UserNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UserNotification:
-                    _user_notification = object.__new__(cls)
+                    _user_notification = _NEW_INSTANCE(cls)
                     _user_notification.type_name = type_name
                     _user_notification.delay_min = delay_min
                     _user_notification.email_enabled = email_enabled
@@ -219,6 +226,11 @@ class UserNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_UserNotificationTypeName_by_value = UserNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -84,21 +84,15 @@ class UserScope:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 name = src_dict["name"]
 
-                type_ = UserScopeType._members_by_value.get(_type__value := src_dict["type"]) or UserScopeType(
-                    _type__value
-                )
+                type_ = _UserScopeType_by_value(_type__value := src_dict["type"]) or UserScopeType(_type__value)
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is UserScope:
-                    _user_scope = object.__new__(cls)
+                    _user_scope = _NEW_INSTANCE(cls)
                     _user_scope.name = name
                     _user_scope.type_ = type_
                 else:
@@ -129,6 +123,11 @@ class UserScope:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_UserScopeType_by_value = UserScopeType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -99,34 +99,36 @@ class UserSecurity:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _customer_x509 = src_dict.get("customerX509", UNSET)
                 customer_x509: DBUserTLSX509Settings | Unset
                 if _customer_x509 is UNSET:
                     customer_x509 = UNSET
                 else:
-                    customer_x509 = DBUserTLSX509Settings.from_dict(_customer_x509)
+                    customer_x509 = _DBUserTLSX509Settings_from_dict(_customer_x509)
 
                 _ldap = src_dict.get("ldap", UNSET)
                 ldap: LDAPSecuritySettings | Unset
                 if _ldap is UNSET:
                     ldap = UNSET
                 else:
-                    ldap = LDAPSecuritySettings.from_dict(_ldap)
+                    ldap = _LDAPSecuritySettings_from_dict(_ldap)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict) == (_customer_x509 is not UNSET) + (_ldap is not UNSET) + (_links is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (_links is UNSET or _links.__class__ is list):
                     raise TypeError("not the documented shape")
                 if cls is UserSecurity:
-                    _user_security = object.__new__(cls)
+                    _user_security = _NEW_INSTANCE(cls)
                     _user_security.customer_x509 = customer_x509
                     _user_security.ldap = ldap
                     _user_security.links = links
@@ -165,6 +167,13 @@ class UserSecurity:
 from ..models.db_user_tlsx509_settings import DBUserTLSX509Settings  # noqa: E402
 from ..models.ldap_security_settings import LDAPSecuritySettings  # noqa: E402
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DBUserTLSX509Settings_from_dict = DBUserTLSX509Settings.from_dict
+_LDAPSecuritySettings_from_dict = LDAPSecuritySettings.from_dict
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -99,17 +99,17 @@ class UserToDNMapping:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 match = src_dict["match"]
 
                 ldap_query = src_dict.get("ldapQuery", UNSET)
 
                 substitution = src_dict.get("substitution", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict) == 1 + (ldap_query is not UNSET) + (substitution is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     match.__class__ is str
                     and (ldap_query is UNSET or ldap_query.__class__ is str)
@@ -117,7 +117,7 @@ class UserToDNMapping:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is UserToDNMapping:
-                    _user_to_dn_mapping = object.__new__(cls)
+                    _user_to_dn_mapping = _NEW_INSTANCE(cls)
                     _user_to_dn_mapping.match = match
                     _user_to_dn_mapping.ldap_query = ldap_query
                     _user_to_dn_mapping.substitution = substitution
@@ -150,6 +150,10 @@ class UserToDNMapping:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -127,11 +127,6 @@ class VectorSearchHostStatusDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 hostname = src_dict.get("hostname", UNSET)
 
                 _main_index = src_dict.get("mainIndex", UNSET)
@@ -139,7 +134,7 @@ class VectorSearchHostStatusDetail:
                 if _main_index is UNSET:
                     main_index = UNSET
                 else:
-                    main_index = VectorSearchIndexStatusDetail.from_dict(_main_index)
+                    main_index = _VectorSearchIndexStatusDetail_from_dict(_main_index)
 
                 queryable = src_dict.get("queryable", UNSET)
 
@@ -148,24 +143,34 @@ class VectorSearchHostStatusDetail:
                 if _staged_index is UNSET:
                     staged_index = UNSET
                 else:
-                    staged_index = VectorSearchIndexStatusDetail.from_dict(_staged_index)
+                    staged_index = _VectorSearchIndexStatusDetail_from_dict(_staged_index)
 
                 _status = src_dict.get("status", UNSET)
                 status: VectorSearchHostStatusDetailStatus | Unset
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = VectorSearchHostStatusDetailStatus._members_by_value.get(
+                    status = _VectorSearchHostStatusDetailStatus_by_value(
                         _status
                     ) or VectorSearchHostStatusDetailStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (hostname is not UNSET)
+                    + (_main_index is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_staged_index is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (hostname is UNSET or hostname.__class__ is str)
                     and (queryable is UNSET or queryable.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VectorSearchHostStatusDetail:
-                    _vector_search_host_status_detail = object.__new__(cls)
+                    _vector_search_host_status_detail = _NEW_INSTANCE(cls)
                     _vector_search_host_status_detail.hostname = hostname
                     _vector_search_host_status_detail.main_index = main_index
                     _vector_search_host_status_detail.queryable = queryable
@@ -206,6 +211,12 @@ class VectorSearchHostStatusDetail:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.vector_search_index_status_detail import VectorSearchIndexStatusDetail  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_VectorSearchHostStatusDetailStatus_by_value = VectorSearchHostStatusDetailStatus._members_by_value.get
+_VectorSearchIndexStatusDetail_from_dict = VectorSearchIndexStatusDetail.from_dict
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

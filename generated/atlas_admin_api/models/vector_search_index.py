@@ -176,20 +176,15 @@ class VectorSearchIndex:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 collection_name = src_dict["collectionName"]
 
                 database = src_dict["database"]
 
                 name = src_dict["name"]
 
-                type_ = VectorSearchIndexType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or VectorSearchIndexType(_type__value)
+                type_ = _VectorSearchIndexType_by_value(_type__value := src_dict["type"]) or VectorSearchIndexType(
+                    _type__value
+                )
 
                 index_id = src_dict.get("indexID", UNSET)
 
@@ -200,22 +195,36 @@ class VectorSearchIndex:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = VectorSearchIndexStatus._members_by_value.get(_status) or VectorSearchIndexStatus(_status)
+                    status = _VectorSearchIndexStatus_by_value(_status) or VectorSearchIndexStatus(_status)
 
                 _stored_source = src_dict.get("storedSource", UNSET)
                 stored_source: VectorSearchIndexStoredSource | Unset
                 if _stored_source is UNSET:
                     stored_source = UNSET
                 else:
-                    stored_source = VectorSearchIndexStoredSource.from_dict(_stored_source)
+                    stored_source = _VectorSearchIndexStoredSource_from_dict(_stored_source)
 
                 _fields = src_dict.get("fields", UNSET)
                 fields: list[BasicDBObject] | Unset = UNSET
                 if _fields is not UNSET:
-                    fields = [BasicDBObject.from_dict(fields_item_data) for fields_item_data in _fields]
+                    fields = []
+                    for fields_item_data in _fields:
+                        fields.append(_BasicDBObject_from_dict(fields_item_data))
 
                 nested_root = src_dict.get("nestedRoot", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 4
+                    + (index_id is not UNSET)
+                    + (num_partitions is not UNSET)
+                    + (_status is not UNSET)
+                    + (_stored_source is not UNSET)
+                    + (_fields is not UNSET)
+                    + (nested_root is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     collection_name.__class__ is str
                     and database.__class__ is str
@@ -227,7 +236,7 @@ class VectorSearchIndex:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VectorSearchIndex:
-                    _vector_search_index = object.__new__(cls)
+                    _vector_search_index = _NEW_INSTANCE(cls)
                     _vector_search_index.collection_name = collection_name
                     _vector_search_index.database = database
                     _vector_search_index.name = name
@@ -279,6 +288,14 @@ class VectorSearchIndex:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.basic_db_object import BasicDBObject  # noqa: E402
 from ..models.vector_search_index_stored_source import VectorSearchIndexStoredSource  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BasicDBObject_from_dict = BasicDBObject.from_dict
+_NEW_INSTANCE = object.__new__
+_VectorSearchIndexStatus_by_value = VectorSearchIndexStatus._members_by_value.get
+_VectorSearchIndexStoredSource_from_dict = VectorSearchIndexStoredSource.from_dict
+_VectorSearchIndexType_by_value = VectorSearchIndexType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

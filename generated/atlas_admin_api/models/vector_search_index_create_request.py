@@ -110,27 +110,23 @@ class VectorSearchIndexCreateRequest:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 collection_name = src_dict["collectionName"]
 
                 database = src_dict["database"]
 
                 name = src_dict["name"]
 
-                type_ = VectorSearchIndexCreateRequestType._members_by_value.get(
+                type_ = _VectorSearchIndexCreateRequestType_by_value(
                     _type__value := src_dict["type"]
                 ) or VectorSearchIndexCreateRequestType(_type__value)
 
-                definition = VectorSearchIndexDefinition.from_dict(src_dict["definition"])
+                definition = _VectorSearchIndexDefinition_from_dict(src_dict["definition"])
 
+                d = {} if len(src_dict) == 5 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (collection_name.__class__ is str and database.__class__ is str and name.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is VectorSearchIndexCreateRequest:
-                    _vector_search_index_create_request = object.__new__(cls)
+                    _vector_search_index_create_request = _NEW_INSTANCE(cls)
                     _vector_search_index_create_request.collection_name = collection_name
                     _vector_search_index_create_request.database = database
                     _vector_search_index_create_request.name = name
@@ -171,6 +167,12 @@ class VectorSearchIndexCreateRequest:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.vector_search_index_definition import VectorSearchIndexDefinition  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_VectorSearchIndexCreateRequestType_by_value = VectorSearchIndexCreateRequestType._members_by_value.get
+_VectorSearchIndexDefinition_from_dict = VectorSearchIndexDefinition.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

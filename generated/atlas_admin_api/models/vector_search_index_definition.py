@@ -110,13 +110,10 @@ class VectorSearchIndexDefinition:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _fields = src_dict["fields"]
-                fields = [BasicDBObject.from_dict(fields_item_data) for fields_item_data in _fields]
+                fields = []
+                for fields_item_data in _fields:
+                    fields.append(_BasicDBObject_from_dict(fields_item_data))
 
                 nested_root = src_dict.get("nestedRoot", UNSET)
 
@@ -127,8 +124,14 @@ class VectorSearchIndexDefinition:
                 if _stored_source is UNSET:
                     stored_source = UNSET
                 else:
-                    stored_source = VectorSearchIndexDefinitionStoredSource.from_dict(_stored_source)
+                    stored_source = _VectorSearchIndexDefinitionStoredSource_from_dict(_stored_source)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1 + (nested_root is not UNSET) + (num_partitions is not UNSET) + (_stored_source is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     _fields.__class__ is list
                     and (nested_root is UNSET or nested_root.__class__ is str)
@@ -136,7 +139,7 @@ class VectorSearchIndexDefinition:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VectorSearchIndexDefinition:
-                    _vector_search_index_definition = object.__new__(cls)
+                    _vector_search_index_definition = _NEW_INSTANCE(cls)
                     _vector_search_index_definition.fields = fields
                     _vector_search_index_definition.nested_root = nested_root
                     _vector_search_index_definition.num_partitions = num_partitions
@@ -178,6 +181,12 @@ from ..models.basic_db_object import BasicDBObject  # noqa: E402
 from ..models.vector_search_index_definition_stored_source import (
     VectorSearchIndexDefinitionStoredSource,  # noqa: E402
 )
+
+# Bound once: what from_dict calls for each value (issue #18).
+_BasicDBObject_from_dict = BasicDBObject.from_dict
+_NEW_INSTANCE = object.__new__
+_VectorSearchIndexDefinitionStoredSource_from_dict = VectorSearchIndexDefinitionStoredSource.from_dict
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

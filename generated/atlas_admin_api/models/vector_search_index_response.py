@@ -181,12 +181,7 @@ class VectorSearchIndexResponse:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_ = VectorSearchIndexResponseType._members_by_value.get(
+                type_ = _VectorSearchIndexResponseType_by_value(
                     _type__value := src_dict["type"]
                 ) or VectorSearchIndexResponseType(_type__value)
 
@@ -201,14 +196,14 @@ class VectorSearchIndexResponse:
                 if _latest_definition is UNSET:
                     latest_definition = UNSET
                 else:
-                    latest_definition = VectorSearchIndexDefinition.from_dict(_latest_definition)
+                    latest_definition = _VectorSearchIndexDefinition_from_dict(_latest_definition)
 
                 _latest_definition_version = src_dict.get("latestDefinitionVersion", UNSET)
                 latest_definition_version: SearchIndexDefinitionVersion | Unset
                 if _latest_definition_version is UNSET:
                     latest_definition_version = UNSET
                 else:
-                    latest_definition_version = SearchIndexDefinitionVersion.from_dict(_latest_definition_version)
+                    latest_definition_version = _SearchIndexDefinitionVersion_from_dict(_latest_definition_version)
 
                 name = src_dict.get("name", UNSET)
 
@@ -219,18 +214,32 @@ class VectorSearchIndexResponse:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = VectorSearchIndexResponseStatus._members_by_value.get(
+                    status = _VectorSearchIndexResponseStatus_by_value(_status) or VectorSearchIndexResponseStatus(
                         _status
-                    ) or VectorSearchIndexResponseStatus(_status)
+                    )
 
                 _status_detail = src_dict.get("statusDetail", UNSET)
                 status_detail: list[VectorSearchHostStatusDetail] | Unset = UNSET
                 if _status_detail is not UNSET:
-                    status_detail = [
-                        VectorSearchHostStatusDetail.from_dict(status_detail_item_data)
-                        for status_detail_item_data in _status_detail
-                    ]
+                    status_detail = []
+                    for status_detail_item_data in _status_detail:
+                        status_detail.append(_VectorSearchHostStatusDetail_from_dict(status_detail_item_data))
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (collection_name is not UNSET)
+                    + (database is not UNSET)
+                    + (index_id is not UNSET)
+                    + (_latest_definition is not UNSET)
+                    + (_latest_definition_version is not UNSET)
+                    + (name is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_status is not UNSET)
+                    + (_status_detail is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (collection_name is UNSET or collection_name.__class__ is str)
                     and (database is UNSET or database.__class__ is str)
@@ -241,7 +250,7 @@ class VectorSearchIndexResponse:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VectorSearchIndexResponse:
-                    _vector_search_index_response = object.__new__(cls)
+                    _vector_search_index_response = _NEW_INSTANCE(cls)
                     _vector_search_index_response.type_ = type_
                     _vector_search_index_response.collection_name = collection_name
                     _vector_search_index_response.database = database
@@ -294,6 +303,15 @@ class VectorSearchIndexResponse:
 from ..models.search_index_definition_version import SearchIndexDefinitionVersion  # noqa: E402
 from ..models.vector_search_host_status_detail import VectorSearchHostStatusDetail  # noqa: E402
 from ..models.vector_search_index_definition import VectorSearchIndexDefinition  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchIndexDefinitionVersion_from_dict = SearchIndexDefinitionVersion.from_dict
+_VectorSearchHostStatusDetail_from_dict = VectorSearchHostStatusDetail.from_dict
+_VectorSearchIndexDefinition_from_dict = VectorSearchIndexDefinition.from_dict
+_VectorSearchIndexResponseStatus_by_value = VectorSearchIndexResponseStatus._members_by_value.get
+_VectorSearchIndexResponseType_by_value = VectorSearchIndexResponseType._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import Required, TypedDict

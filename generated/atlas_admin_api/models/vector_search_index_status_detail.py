@@ -129,24 +129,19 @@ class VectorSearchIndexStatusDetail:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _definition = src_dict.get("definition", UNSET)
                 definition: VectorSearchIndexDefinition | Unset
                 if _definition is UNSET:
                     definition = UNSET
                 else:
-                    definition = VectorSearchIndexDefinition.from_dict(_definition)
+                    definition = _VectorSearchIndexDefinition_from_dict(_definition)
 
                 _definition_version = src_dict.get("definitionVersion", UNSET)
                 definition_version: SearchIndexDefinitionVersion | Unset
                 if _definition_version is UNSET:
                     definition_version = UNSET
                 else:
-                    definition_version = SearchIndexDefinitionVersion.from_dict(_definition_version)
+                    definition_version = _SearchIndexDefinitionVersion_from_dict(_definition_version)
 
                 message = src_dict.get("message", UNSET)
 
@@ -157,17 +152,27 @@ class VectorSearchIndexStatusDetail:
                 if _status is UNSET:
                     status = UNSET
                 else:
-                    status = VectorSearchIndexStatusDetailStatus._members_by_value.get(
+                    status = _VectorSearchIndexStatusDetailStatus_by_value(
                         _status
                     ) or VectorSearchIndexStatusDetailStatus(_status)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_definition is not UNSET)
+                    + (_definition_version is not UNSET)
+                    + (message is not UNSET)
+                    + (queryable is not UNSET)
+                    + (_status is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (message is UNSET or message.__class__ is str)
                     and (queryable is UNSET or queryable.__class__ is bool)
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VectorSearchIndexStatusDetail:
-                    _vector_search_index_status_detail = object.__new__(cls)
+                    _vector_search_index_status_detail = _NEW_INSTANCE(cls)
                     _vector_search_index_status_detail.definition = definition
                     _vector_search_index_status_detail.definition_version = definition_version
                     _vector_search_index_status_detail.message = message
@@ -209,6 +214,13 @@ class VectorSearchIndexStatusDetail:
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.search_index_definition_version import SearchIndexDefinitionVersion  # noqa: E402
 from ..models.vector_search_index_definition import VectorSearchIndexDefinition  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_SearchIndexDefinitionVersion_from_dict = SearchIndexDefinitionVersion.from_dict
+_VectorSearchIndexDefinition_from_dict = VectorSearchIndexDefinition.from_dict
+_VectorSearchIndexStatusDetailStatus_by_value = VectorSearchIndexStatusDetailStatus._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -122,9 +122,7 @@ class VictorOps:
                 )
                 api_key = src_dict["apiKey"]
 
-                type_ = VictorOpsType._members_by_value.get(_type__value := src_dict["type"]) or VictorOpsType(
-                    _type__value
-                )
+                type_ = _VictorOpsType_by_value(_type__value := src_dict["type"]) or VictorOpsType(_type__value)
 
                 def _parse_id(data: object) -> None | str | Unset:
                     if data is None:
@@ -151,7 +149,7 @@ class VictorOps:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VictorOps:
-                    _victor_ops = object.__new__(cls)
+                    _victor_ops = _NEW_INSTANCE(cls)
                     _victor_ops.api_key = api_key
                     _victor_ops.type_ = type_
                     _victor_ops.id = id
@@ -186,6 +184,11 @@ class VictorOps:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_VictorOpsType_by_value = VictorOpsType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -151,12 +151,7 @@ class VictorOpsNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = VictorOpsNotificationTypeName._members_by_value.get(
+                type_name = _VictorOpsNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or VictorOpsNotificationTypeName(_type_name_value)
 
@@ -172,6 +167,18 @@ class VictorOpsNotification:
 
                 victor_ops_routing_key = src_dict.get("victorOpsRoutingKey", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (victor_ops_api_key is not UNSET)
+                    + (victor_ops_routing_key is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (integration_id is UNSET or integration_id.__class__ is str)
@@ -182,7 +189,7 @@ class VictorOpsNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VictorOpsNotification:
-                    _victor_ops_notification = object.__new__(cls)
+                    _victor_ops_notification = _NEW_INSTANCE(cls)
                     _victor_ops_notification.type_name = type_name
                     _victor_ops_notification.delay_min = delay_min
                     _victor_ops_notification.integration_id = integration_id
@@ -223,6 +230,11 @@ class VictorOpsNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_VictorOpsNotificationTypeName_by_value = VictorOpsNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

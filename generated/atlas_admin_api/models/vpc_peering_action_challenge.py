@@ -95,20 +95,23 @@ class VPCPeeringActionChallenge:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 requester_account_id = src_dict.get("requesterAccountId", UNSET)
 
                 requester_vpc_id = src_dict.get("requesterVpcId", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (_links is not UNSET) + (requester_account_id is not UNSET) + (requester_vpc_id is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (_links is UNSET or _links.__class__ is list)
                     and (requester_account_id is UNSET or requester_account_id.__class__ is str)
@@ -116,7 +119,7 @@ class VPCPeeringActionChallenge:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VPCPeeringActionChallenge:
-                    _vpc_peering_action_challenge = object.__new__(cls)
+                    _vpc_peering_action_challenge = _NEW_INSTANCE(cls)
                     _vpc_peering_action_challenge.links = links
                     _vpc_peering_action_challenge.requester_account_id = requester_account_id
                     _vpc_peering_action_challenge.requester_vpc_id = requester_vpc_id
@@ -153,6 +156,11 @@ class VPCPeeringActionChallenge:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

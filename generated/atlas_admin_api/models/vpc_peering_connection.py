@@ -208,11 +208,6 @@ class VPCPeeringConnection:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 field_id = src_dict.get("_id", UNSET)
 
                 accepter_account_id = src_dict.get("accepterAccountId", UNSET)
@@ -228,21 +223,23 @@ class VPCPeeringConnection:
                 if _expiration_time is UNSET:
                     expiration_time = UNSET
                 else:
-                    expiration_time = datetime.datetime.fromisoformat(_expiration_time)
+                    expiration_time = _DATETIME_FROMISOFORMAT(_expiration_time)
 
                 group_id = src_dict.get("groupId", UNSET)
 
                 _links = src_dict.get("links", UNSET)
                 links: list[Link] | Unset = UNSET
                 if _links is not UNSET:
-                    links = [Link.from_dict(links_item_data) for links_item_data in _links]
+                    links = []
+                    for links_item_data in _links:
+                        links.append(_Link_from_dict(links_item_data))
 
                 _local_status = src_dict.get("localStatus", UNSET)
                 local_status: VPCPeeringConnectionLocalStatus | Unset
                 if _local_status is UNSET:
                     local_status = UNSET
                 else:
-                    local_status = VPCPeeringConnectionLocalStatus._members_by_value.get(
+                    local_status = _VPCPeeringConnectionLocalStatus_by_value(
                         _local_status
                     ) or VPCPeeringConnectionLocalStatus(_local_status)
 
@@ -256,6 +253,25 @@ class VPCPeeringConnection:
 
                 status_message = src_dict.get("statusMessage", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == (field_id is not UNSET)
+                    + (accepter_account_id is not UNSET)
+                    + (accepter_cidr is not UNSET)
+                    + (accepter_vpc_id is not UNSET)
+                    + (cloud_status is not UNSET)
+                    + (_expiration_time is not UNSET)
+                    + (group_id is not UNSET)
+                    + (_links is not UNSET)
+                    + (_local_status is not UNSET)
+                    + (name is not UNSET)
+                    + (requester_account_id is not UNSET)
+                    + (requester_cidr is not UNSET)
+                    + (requester_vpc_id is not UNSET)
+                    + (status_message is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (field_id is UNSET or field_id.__class__ is str)
                     and (accepter_account_id is UNSET or accepter_account_id.__class__ is str)
@@ -272,7 +288,7 @@ class VPCPeeringConnection:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is VPCPeeringConnection:
-                    _vpc_peering_connection = object.__new__(cls)
+                    _vpc_peering_connection = _NEW_INSTANCE(cls)
                     _vpc_peering_connection.field_id = field_id
                     _vpc_peering_connection.accepter_account_id = accepter_account_id
                     _vpc_peering_connection.accepter_cidr = accepter_cidr
@@ -331,6 +347,13 @@ class VPCPeeringConnection:
 
 # Referenced models, imported after the class so that import cycles between models resolve.
 from ..models.link import Link  # noqa: E402
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_Link_from_dict = Link.from_dict
+_NEW_INSTANCE = object.__new__
+_VPCPeeringConnectionLocalStatus_by_value = VPCPeeringConnectionLocalStatus._members_by_value.get
+
 
 if TYPE_CHECKING:
     from typing import TypedDict

@@ -117,7 +117,7 @@ class Webhook:
                     if _JSON_NAMES.issuperset(src_dict)
                     else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 )
-                type_ = WebhookType._members_by_value.get(_type__value := src_dict["type"]) or WebhookType(_type__value)
+                type_ = _WebhookType_by_value(_type__value := src_dict["type"]) or WebhookType(_type__value)
 
                 url = src_dict["url"]
 
@@ -146,7 +146,7 @@ class Webhook:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is Webhook:
-                    _webhook = object.__new__(cls)
+                    _webhook = _NEW_INSTANCE(cls)
                     _webhook.type_ = type_
                     _webhook.url = url
                     _webhook.id = id
@@ -181,6 +181,11 @@ class Webhook:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_WebhookType_by_value = WebhookType._members_by_value.get
 
 
 if TYPE_CHECKING:

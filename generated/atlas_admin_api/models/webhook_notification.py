@@ -149,12 +149,7 @@ class WebhookNotification:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
-                type_name = WebhookNotificationTypeName._members_by_value.get(
+                type_name = _WebhookNotificationTypeName_by_value(
                     _type_name_value := src_dict["typeName"]
                 ) or WebhookNotificationTypeName(_type_name_value)
 
@@ -170,6 +165,18 @@ class WebhookNotification:
 
                 webhook_url = src_dict.get("webhookUrl", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (delay_min is not UNSET)
+                    + (integration_id is not UNSET)
+                    + (interval_min is not UNSET)
+                    + (notifier_id is not UNSET)
+                    + (webhook_secret is not UNSET)
+                    + (webhook_url is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (delay_min is UNSET or delay_min.__class__ is int)
                     and (integration_id is UNSET or integration_id.__class__ is str)
@@ -180,7 +187,7 @@ class WebhookNotification:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is WebhookNotification:
-                    _webhook_notification = object.__new__(cls)
+                    _webhook_notification = _NEW_INSTANCE(cls)
                     _webhook_notification.type_name = type_name
                     _webhook_notification.delay_min = delay_min
                     _webhook_notification.integration_id = integration_id
@@ -221,6 +228,11 @@ class WebhookNotification:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_WebhookNotificationTypeName_by_value = WebhookNotificationTypeName._members_by_value.get
 
 
 if TYPE_CHECKING:

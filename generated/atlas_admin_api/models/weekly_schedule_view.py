@@ -126,14 +126,9 @@ class WeeklyScheduleView:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                type_ = _WeeklyScheduleViewType_by_value(_type__value := src_dict["type"]) or WeeklyScheduleViewType(
+                    _type__value
                 )
-                type_ = WeeklyScheduleViewType._members_by_value.get(
-                    _type__value := src_dict["type"]
-                ) or WeeklyScheduleViewType(_type__value)
 
                 day_of_week = src_dict.get("dayOfWeek", UNSET)
 
@@ -145,6 +140,17 @@ class WeeklyScheduleView:
 
                 start_minute = src_dict.get("startMinute", UNSET)
 
+                d = (
+                    {}
+                    if len(src_dict)
+                    == 1
+                    + (day_of_week is not UNSET)
+                    + (end_hour is not UNSET)
+                    + (end_minute is not UNSET)
+                    + (start_hour is not UNSET)
+                    + (start_minute is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (
                     (day_of_week is UNSET or day_of_week.__class__ is int)
                     and (end_hour is UNSET or end_hour.__class__ is int)
@@ -154,7 +160,7 @@ class WeeklyScheduleView:
                 ):
                     raise TypeError("not the documented shape")
                 if cls is WeeklyScheduleView:
-                    _weekly_schedule_view = object.__new__(cls)
+                    _weekly_schedule_view = _NEW_INSTANCE(cls)
                     _weekly_schedule_view.type_ = type_
                     _weekly_schedule_view.day_of_week = day_of_week
                     _weekly_schedule_view.end_hour = end_hour
@@ -193,6 +199,11 @@ class WeeklyScheduleView:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
+_WeeklyScheduleViewType_by_value = WeeklyScheduleViewType._members_by_value.get
 
 
 if TYPE_CHECKING:

@@ -88,27 +88,27 @@ class X509Certificate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 _not_after = src_dict.get("notAfter", UNSET)
                 not_after: datetime.datetime | Unset
                 if _not_after is UNSET:
                     not_after = UNSET
                 else:
-                    not_after = datetime.datetime.fromisoformat(_not_after)
+                    not_after = _DATETIME_FROMISOFORMAT(_not_after)
 
                 _not_before = src_dict.get("notBefore", UNSET)
                 not_before: datetime.datetime | Unset
                 if _not_before is UNSET:
                     not_before = UNSET
                 else:
-                    not_before = datetime.datetime.fromisoformat(_not_before)
+                    not_before = _DATETIME_FROMISOFORMAT(_not_before)
 
+                d = (
+                    {}
+                    if len(src_dict) == (_not_after is not UNSET) + (_not_before is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if cls is X509Certificate:
-                    _x509_certificate = object.__new__(cls)
+                    _x509_certificate = _NEW_INSTANCE(cls)
                     _x509_certificate.not_after = not_after
                     _x509_certificate.not_before = not_before
                 else:
@@ -139,6 +139,11 @@ class X509Certificate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

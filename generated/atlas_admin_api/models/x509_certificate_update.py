@@ -96,11 +96,6 @@ class X509CertificateUpdate:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 content = src_dict.get("content", UNSET)
 
                 _not_after = src_dict.get("notAfter", UNSET)
@@ -108,19 +103,24 @@ class X509CertificateUpdate:
                 if _not_after is UNSET:
                     not_after = UNSET
                 else:
-                    not_after = datetime.datetime.fromisoformat(_not_after)
+                    not_after = _DATETIME_FROMISOFORMAT(_not_after)
 
                 _not_before = src_dict.get("notBefore", UNSET)
                 not_before: datetime.datetime | Unset
                 if _not_before is UNSET:
                     not_before = UNSET
                 else:
-                    not_before = datetime.datetime.fromisoformat(_not_before)
+                    not_before = _DATETIME_FROMISOFORMAT(_not_before)
 
+                d = (
+                    {}
+                    if len(src_dict) == (content is not UNSET) + (_not_after is not UNSET) + (_not_before is not UNSET)
+                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
+                )
                 if not (content is UNSET or content.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is X509CertificateUpdate:
-                    _x509_certificate_update = object.__new__(cls)
+                    _x509_certificate_update = _NEW_INSTANCE(cls)
                     _x509_certificate_update.content = content
                     _x509_certificate_update.not_after = not_after
                     _x509_certificate_update.not_before = not_before
@@ -153,6 +153,11 @@ class X509CertificateUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_DATETIME_FROMISOFORMAT = datetime.datetime.fromisoformat
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

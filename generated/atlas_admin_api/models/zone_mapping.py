@@ -82,19 +82,15 @@ class ZoneMapping:
         # JSON type, null) is parsed again by lenient_from_dict, which keeps what does not fit as received.
         try:
             if src_dict.__class__ is dict:
-                d = (
-                    {}
-                    if _JSON_NAMES.issuperset(src_dict)
-                    else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
-                )
                 location = src_dict["location"]
 
                 zone = src_dict["zone"]
 
+                d = {} if len(src_dict) == 2 else {k: v for k, v in src_dict.items() if k not in _JSON_NAMES}
                 if not (location.__class__ is str and zone.__class__ is str):
                     raise TypeError("not the documented shape")
                 if cls is ZoneMapping:
-                    _zone_mapping = object.__new__(cls)
+                    _zone_mapping = _NEW_INSTANCE(cls)
                     _zone_mapping.location = location
                     _zone_mapping.zone = zone
                 else:
@@ -125,6 +121,10 @@ class ZoneMapping:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Bound once: what from_dict calls for each value (issue #18).
+_NEW_INSTANCE = object.__new__
 
 
 if TYPE_CHECKING:

@@ -57,9 +57,9 @@ def _parse_response(
 ) -> list[DataFederationTenantQueryLimit] | ApiError | None:
     if response.status_code == 200:
         _response_200 = loads_json(response.content)
-        response_200 = [
-            DataFederationTenantQueryLimit.from_dict(response_200_item_data) for response_200_item_data in _response_200
-        ]
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200.append(DataFederationTenantQueryLimit.from_dict(response_200_item_data))
 
         return response_200
 

@@ -52,9 +52,9 @@ def _parse_response(
 ) -> list[DataLakeIngestionPipeline] | ApiError | None:
     if response.status_code == 200:
         _response_200 = loads_json(response.content)
-        response_200 = [
-            DataLakeIngestionPipeline.from_dict(response_200_item_data) for response_200_item_data in _response_200
-        ]
+        response_200 = []
+        for response_200_item_data in _response_200:
+            response_200.append(DataLakeIngestionPipeline.from_dict(response_200_item_data))
 
         return response_200
 
