@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 import atlas_admin_api
+from atlas_admin.testing._patterns import sample_for
 from atlas_admin_api._operations import OPERATIONS, Operation
 from atlas_admin_api.types import UnknownVariant
 
@@ -217,6 +218,11 @@ def synthesize(schema: dict[str, Any], *, request: bool, depth: int = 0, seen: f
         pattern = schema.get("pattern")
         if pattern in PATH_SAMPLES:
             return PATH_SAMPLES[pattern]
+        if pattern is not None:
+            # FakeAtlas's sampler: a short string the pattern (and the length bounds) accept, when it finds one.
+            sampled = sample_for(pattern, schema.get("minLength", 0), schema.get("maxLength"))
+            if sampled is not None:
+                return sampled
         return "sample"[: schema.get("maxLength", 6)].ljust(schema.get("minLength", 0), "x")
     if kind in ("integer", "number"):
         if isinstance(example, (int, float)) and not isinstance(example, bool):
