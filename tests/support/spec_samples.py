@@ -216,7 +216,7 @@ def synthesize(schema: dict[str, Any], *, request: bool, depth: int = 0, seen: f
         if schema.get("format") in STRING_FORMATS:
             return STRING_FORMATS[schema["format"]]
         pattern = schema.get("pattern")
-        if pattern in PATH_SAMPLES:
+        if pattern is not None and pattern in PATH_SAMPLES:
             return PATH_SAMPLES[pattern]
         if pattern is not None:
             # FakeAtlas's sampler: a short string the pattern (and the length bounds) accept, when it finds one.
