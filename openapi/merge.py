@@ -276,7 +276,7 @@ class Merger:
                 if isinstance(field, dict) and prop not in required:
                     # OpenAPI: the discriminator property is required in every variant; the SDK dispatches on it
                     # only when it is (a variant without it would make the union a plain, first-fit one).
-                    variant["required"] = [*required, prop]  # type: ignore[index]
+                    variant["required"] = [*required, prop]
                     self.note(
                         f"{_ref_name({'$ref': ref})}",
                         "required",
